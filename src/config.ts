@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every problem is reported at once; the result is frozen.
+ * Limits and their reasons live here; verdict thresholds live in src/domain/thresholds.ts.
+ */
+const booleanString = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/photo_verify'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Shared store of uploads, addressed by content hash (a volume in compose). */
+  UPLOAD_DIR: z.string().default('var/uploads'),
+  /** 25 MiB: a print-quality A4 handout as JPEG/PNG stays well below it. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** 60 megapixels: above any camera in use; a decompression bomb is refused before decoding. */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(60_000_000),
+  /** Inference threads in one process; 0 means one per core. */
+  ENGINE_THREADS: z.coerce.number().int().min(0).default(0),
+  /** auto: tfjs-node where it is installed, else wasm. cpu is never chosen silently. */
+  TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm']).default('auto'),
+  /** Worker processes' concurrency: jobs in flight per process. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  QUEUE_PREFIX: z.string().default('photo-verify'),
+  WEBHOOK_ALLOW_PRIVATE: booleanString,
+  /** A delivery attempt that has not answered by then is a failure and is retried. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Base URL the service is reached at, used for links in webhook events. */
+  PUBLIC_URL: z.string().default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,68 @@
+/**
+ * What a check answers, per face and per image: the JSON report's schema, shared by the
+ * offline checker, the API and the webhooks. Scores are similarities (cosine of the
+ * L2-normalised descriptors, higher is more alike; distance = sqrt(2 - 2 * score)).
+ */
+import type { Box, FaceQuality, Finding, PersonRef, Verdict } from './types.js';
+
+/** A claim as the user gave it: who should be shown, by person id or name, optionally where. */
+export interface Claim {
+  /** A registry id, a name or an alias, in any spelling the registry knows. */
+  text: string;
+  box?: Box;
+}
+
+export interface CheckRequest {
+  /** Claims in reading order (rows top to bottom, each left to right), or with boxes. */
+  claims: Claim[];
+  /** The category the draft claims for its list, e.g. "crimean-political-prisoner". */
+  category?: string;
+}
+
+export interface Match extends PersonRef {
+  score: number;
+  /** The reference photo that gave the score. */
+  referencePhoto: string;
+}
+
+export interface FaceResult {
+  box: Box;
+  verdict: Verdict;
+  /** The claimed person, resolved in the registry; null when the face carries no claim. */
+  claim: PersonRef | null;
+  /** The claimed person's best score against this face; null without a claim. */
+  claimScore: number | null;
+  /** Which of the claimed person's reference photos gave claimScore. */
+  claimReferencePhoto: string | null;
+  /** The registry person this face matches (score at or above the accept threshold), else null. */
+  bestMatch: Match | null;
+  /** The nearest registry person whatever the score, for evidence; null for an empty registry. */
+  nearest: Match | null;
+  /** The second-nearest person (a small margin to it is a reason for uncertain). */
+  runnerUp: Match | null;
+  /** Why the verdict is what it is, in a user's words. */
+  reasons: string[];
+  quality: FaceQuality;
+}
+
+export interface ImageResult {
+  file: string;
+  findings: Finding[];
+  faces: FaceResult[];
+  flagged: boolean;
+  /** Set when the image could not be checked at all (corrupt, unsupported); faces is then empty. */
+  error?: { code: string; message: string };
+}
+
+export interface ReportSummary {
+  images: number;
+  faces: number;
+  flagged: number;
+  errors: number;
+}
+
+export interface Report {
+  images: ImageResult[];
+  summary: ReportSummary;
+  model: string;
+}

@@ -1,0 +1,50 @@
+/**
+ * Verdict thresholds and quality gates: named defaults, each with where its value comes from.
+ * Scores are cosine similarities of L2-normalised descriptors (see results.ts).
+ * PROVISIONAL until calibrated on lfw-view1 fold 0 (issue 2, step 5).
+ */
+export interface Thresholds {
+  /** At or above: the face is the person. Set for a false-accept rate of at most 0.1%. */
+  accept: number;
+  /** Below: the face is not the person. Between reject and accept: uncertain. */
+  reject: number;
+  /** The single decision point between the two, used for the binary accuracy figure. */
+  decision: number;
+  /** A best person ahead of the runner-up by less than this is uncertain. */
+  margin: number;
+}
+
+export const defaultThresholds: Thresholds = {
+  accept: 0.85,
+  reject: 0.75,
+  decision: 0.8,
+  margin: 0.03,
+};
+
+export interface QualityGate {
+  /** Minimum inter-ocular distance, pixels. */
+  minFaceSize: number;
+  minDetectorScore: number;
+  /** Minimum variance of the Laplacian of the 150x150 chip. */
+  minSharpness: number;
+  maxAbsYaw: number;
+  maxAbsPitch: number;
+}
+
+/** Drafts: decide whenever the face is usable at all. */
+export const draftGate: QualityGate = {
+  minFaceSize: 12,
+  minDetectorScore: 0.5,
+  minSharpness: 5,
+  maxAbsYaw: 50,
+  maxAbsPitch: 40,
+};
+
+/** Reference photos: stricter, since every later check trusts them. */
+export const referenceGate: QualityGate = {
+  minFaceSize: 24,
+  minDetectorScore: 0.8,
+  minSharpness: 10,
+  maxAbsYaw: 35,
+  maxAbsPitch: 30,
+};

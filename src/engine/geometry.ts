@@ -1,0 +1,142 @@
+import type { Box, FaceQuality, Point } from '../domain/types.js';
+
+/** Side of the square chip the recognition network reads (face-api's input size). */
+export const chipSize = 150;
+
+/** Mean of the 68-point landmarks of one eye: 36..41 is the eye on the image's left. */
+export function eyeCentres(landmarks: Point[]): { left: Point; right: Point } {
+  return { left: mean(landmarks.slice(36, 42)), right: mean(landmarks.slice(42, 48)) };
+}
+
+export function mean(points: Point[]): Point {
+  const sum = points.reduce((acc, p) => ({ x: acc.x + p.x, y: acc.y + p.y }), { x: 0, y: 0 });
+  return { x: sum.x / points.length, y: sum.y / points.length };
+}
+
+/** Angle of the eye line, radians; 0 for level eyes. */
+export function eyeAngle(landmarks: Point[]): number {
+  const { left, right } = eyeCentres(landmarks);
+  return Math.atan2(right.y - left.y, right.x - left.x);
+}
+
+function rotate(p: Point, angle: number): Point {
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  return { x: p.x * cos - p.y * sin, y: p.x * sin + p.y * cos };
+}
+
+/**
+ * Where the chip samples the source image: face-api's own crop convention (the landmarks'
+ * bounding box padded by 20%, made square), but in a frame rotated so that the eyes are level
+ * when `align` is set.
+ */
+export interface ChipFrame {
+  angle: number;
+  centre: Point; // in the rotated frame
+  side: number;
+}
+
+export function chipFrame(landmarks: Point[], align: boolean): ChipFrame {
+  const angle = align ? eyeAngle(landmarks) : 0;
+  const rotated = landmarks.map((p) => rotate(p, -angle));
+  const xs = rotated.map((p) => p.x);
+  const ys = rotated.map((p) => p.y);
+  const width = Math.max(...xs) - Math.min(...xs);
+  const height = Math.max(...ys) - Math.min(...ys);
+  const centre = { x: (Math.max(...xs) + Math.min(...xs)) / 2, y: (Math.max(...ys) + Math.min(...ys)) / 2 };
+  return { angle, centre, side: Math.max(width, height) * 1.2 };
+}
+
+/** Samples a size x size RGB chip (bilinear; black outside the image), optionally mirrored. */
+export function extractChip(rgb: Buffer, width: number, height: number, frame: ChipFrame, mirror = false, size = chipSize): Uint8Array {
+  const chip = new Uint8Array(size * size * 3);
+  const cos = Math.cos(frame.angle);
+  const sin = Math.sin(frame.angle);
+  const step = frame.side / size;
+  for (let v = 0; v < size; v++) {
+    const ry = frame.centre.y + (v + 0.5 - size / 2) * step;
+    for (let u = 0; u < size; u++) {
+      const uu = mirror ? size - 1 - u : u;
+      const rx = frame.centre.x + (uu + 0.5 - size / 2) * step;
+      const sx = rx * cos - ry * sin - 0.5;
+      const sy = rx * sin + ry * cos - 0.5;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const out = (v * size + u) * 3;
+      for (let c = 0; c < 3; c++) {
+        const p00 = sample(rgb, width, height, x0, y0, c);
+        const p10 = sample(rgb, width, height, x0 + 1, y0, c);
+        const p01 = sample(rgb, width, height, x0, y0 + 1, c);
+        const p11 = sample(rgb, width, height, x0 + 1, y0 + 1, c);
+        chip[out + c] = Math.round(p00 * (1 - fx) * (1 - fy) + p10 * fx * (1 - fy) + p01 * (1 - fx) * fy + p11 * fx * fy);
+      }
+    }
+  }
+  return chip;
+}
+
+function sample(rgb: Buffer, width: number, height: number, x: number, y: number, c: number): number {
+  if (x < 0 || y < 0 || x >= width || y >= height) return 0;
+  return rgb[(y * width + x) * 3 + c];
+}
+
+/** Variance of the 4-neighbour Laplacian of the grey chip: the usual focus measure. */
+export function sharpness(chip: Uint8Array): number {
+  const n = chipSize;
+  const grey = new Float32Array(n * n);
+  for (let i = 0; i < n * n; i++) grey[i] = 0.299 * chip[i * 3] + 0.587 * chip[i * 3 + 1] + 0.114 * chip[i * 3 + 2];
+  let sum = 0;
+  let sumSq = 0;
+  let count = 0;
+  for (let y = 1; y < n - 1; y++) {
+    for (let x = 1; x < n - 1; x++) {
+      const i = y * n + x;
+      const lap = grey[i - 1] + grey[i + 1] + grey[i - n] + grey[i + n] - 4 * grey[i];
+      sum += lap;
+      sumSq += lap * lap;
+      count++;
+    }
+  }
+  const m = sum / count;
+  return sumSq / count - m * m;
+}
+
+const degrees = (radians: number) => (radians * 180) / Math.PI;
+const clamp = (value: number) => Math.max(-1, Math.min(1, value));
+
+/**
+ * Head pose from 2-D landmarks, in the eye-levelled frame. Estimates, not a 3-D fit: yaw from
+ * where the nose tip sits between the jaw ends, pitch from where it sits between the eye line and
+ * the mouth (0.6 of the way for a frontal face, by the mean 68-point face), roll from the eyes.
+ */
+export function headPose(landmarks: Point[]): Pick<FaceQuality, 'yaw' | 'pitch' | 'roll'> {
+  const roll = eyeAngle(landmarks);
+  const p = landmarks.map((point) => rotate(point, -roll));
+  const nose = p[30];
+  const towardsLeft = nose.x - p[0].x;
+  const towardsRight = p[16].x - nose.x;
+  const yaw = degrees(Math.asin(clamp((towardsLeft - towardsRight) / (towardsLeft + towardsRight))));
+  const eyeY = (mean(p.slice(36, 42)).y + mean(p.slice(42, 48)).y) / 2;
+  const mouthY = mean(p.slice(48, 68)).y;
+  const ratio = (nose.y - eyeY) / (mouthY - eyeY);
+  const pitch = degrees(Math.asin(clamp((ratio - 0.6) / 0.4)));
+  return { yaw, pitch, roll: degrees(roll) };
+}
+
+export function interOcular(landmarks: Point[]): number {
+  const { left, right } = eyeCentres(landmarks);
+  return Math.hypot(right.x - left.x, right.y - left.y);
+}
+
+export function boxCentreDistance(box: Box, width: number, height: number): number {
+  return Math.hypot(box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2);
+}
+
+export function l2normalise(vector: ArrayLike<number>): number[] {
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
+  norm = Math.sqrt(norm) || 1;
+  return Array.from(vector, (value) => value / norm);
+}
