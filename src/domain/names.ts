@@ -1,0 +1,166 @@
+/**
+ * Names as users type them: normalisation, Cyrillic transliteration, and resolving a claim to a
+ * registry person. A claim resolves only by an exact equivalence (id, name or alias, in any
+ * spelling system); anything else gets suggestions, never a silent pick.
+ */
+import type { RegistryPerson } from './types.js';
+
+const apostrophes = /['`´ʹʻʼʽʾʿˈ‘’‚‛′"“”„‟«»]/gu;
+
+/** Lower case, no diacritics, no apostrophes or quotes, hyphens and punctuation as single spaces. */
+export function normaliseName(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(apostrophes, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+type Alphabet = 'uk' | 'ru';
+
+// Ukrainian: the national system (Cabinet of Ministers resolution 55, 2010), word-initial forms aside.
+const ukrainian: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'h', ґ: 'g', д: 'd', е: 'e', є: 'ie', ж: 'zh', з: 'z', и: 'y', і: 'i',
+  ї: 'i', й: 'i', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u',
+  ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ь: '', ю: 'iu', я: 'ia',
+  // Russian letters in a Ukrainian-looking text: spell them the Russian way.
+  ё: 'e', ы: 'y', э: 'e', ъ: '',
+};
+const ukrainianInitial: Record<string, string> = { є: 'ye', ї: 'yi', й: 'y', ю: 'yu', я: 'ya' };
+
+// Russian: the common passport/press spelling (ICAO 9303 with the usual y-forms).
+const russian: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k',
+  л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts',
+  ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  і: 'i', ї: 'yi', є: 'ye', ґ: 'g',
+};
+const russianInitial: Record<string, string> = { е: 'ye', ё: 'yo' };
+
+/** Ukrainian if a letter only Ukrainian has appears, Russian if a letter only Russian has, else Ukrainian. */
+function alphabetOf(word: string): Alphabet {
+  if (/[ыэёъ]/u.test(word)) return 'ru';
+  return 'uk';
+}
+
+/**
+ * Ukrainian and Russian Cyrillic to Latin, each word by its own alphabet (a text mixing them
+ * keeps each word's). Other characters pass through unchanged; the case of the first letter is kept.
+ */
+export function transliterate(text: string): string {
+  return text.normalize('NFC').replace(/[\p{Script=Cyrillic}\u0300-\u036f]+/gu, (word) => {
+    const lower = word.toLowerCase();
+    const alphabet = alphabetOf(lower);
+    const table = alphabet === 'uk' ? ukrainian : russian;
+    const initial = alphabet === 'uk' ? ukrainianInitial : russianInitial;
+    let latin = '';
+    for (let i = 0; i < lower.length; i++) {
+      const letter = lower[i];
+      const spelled = (i === 0 ? initial[letter] : undefined) ?? table[letter] ?? letter;
+      latin += spelled;
+    }
+    const capital = word[0] !== lower[0];
+    return capital && latin.length > 0 ? latin[0].toUpperCase() + latin.slice(1) : latin;
+  });
+}
+
+/**
+ * A key on which spellings of the same name from different transliteration systems agree:
+ * e/ye (word-initial or after a vowel), i/y/ii/j, kh/h/g, ts/tz/c, w/v, doubled letters. Deterministic, so it decides
+ * equality, not likeness.
+ */
+export function looseNameKey(text: string): string {
+  return normaliseName(transliterate(text))
+    .split(' ')
+    .map((word) =>
+      word
+        .replace(/shch|sch/g, 'sc')
+        .replace(/kh|gh|g/g, 'h')
+        .replace(/tz|ts/g, 'c')
+        .replace(/w/g, 'v')
+        .replace(/[yj]/g, 'i')
+        .replace(/(.)\1+/g, '$1')
+        .replace(/(^|[aeou])ie/g, '$1e')
+        .replace(/(.)\1+/g, '$1'),
+    )
+    .join(' ');
+}
+
+/** The same words in any order: lists often give the surname first. */
+function orderFree(key: string): string {
+  return key.split(' ').sort().join(' ');
+}
+
+export type ClaimResolution =
+  | { person: RegistryPerson }
+  /** `ambiguous`: the text fits each of the suggested people equally well. */
+  | { person: null; suggestions: string[]; ambiguous?: boolean };
+
+/**
+ * Finds the registry person a claim names: by id, then by name or alias after normalisation and
+ * transliteration, then on the loose key (in either word order). A claim that fits several people
+ * at the same step, or nobody, resolves to no one, with the nearest registry names as suggestions.
+ */
+export function resolveClaim(text: string, people: RegistryPerson[]): ClaimResolution {
+  const trimmed = text.trim();
+  const byId = people.filter((person) => person.id === trimmed || person.id.toLowerCase() === trimmed.toLowerCase());
+  if (byId.length === 1) return { person: byId[0] };
+
+  const spellings = (person: RegistryPerson) => [person.name, ...person.aliases, person.id];
+  const steps: ((value: string) => string)[] = [
+    (value) => normaliseName(value),
+    (value) => normaliseName(transliterate(value)),
+    (value) => looseNameKey(value),
+    (value) => orderFree(looseNameKey(value)),
+  ];
+  for (const step of steps) {
+    const wanted = step(trimmed);
+    if (wanted === '') break;
+    const found = people.filter((person) => spellings(person).some((spelling) => step(spelling) === wanted));
+    if (found.length === 1) return { person: found[0] };
+    if (found.length > 1) return { person: null, suggestions: found.map((person) => person.name), ambiguous: true };
+  }
+  return { person: null, suggestions: suggestNames(trimmed, people) };
+}
+
+/** The registry names nearest to a text by edit distance on loose keys: at most `limit`, only plausible ones. */
+export function suggestNames(text: string, people: RegistryPerson[], limit = 3): string[] {
+  const wanted = orderFree(looseNameKey(text));
+  if (wanted === '') return [];
+  const scored = people.map((person) => {
+    const distances = [person.name, ...person.aliases].map((spelling) => {
+      const key = orderFree(looseNameKey(spelling));
+      return editDistance(wanted, key) / Math.max(wanted.length, key.length);
+    });
+    return { name: person.name, distance: Math.min(...distances) };
+  });
+  return scored
+    .filter((candidate) => candidate.distance <= 0.5)
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((candidate) => candidate.name);
+}
+
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Categories are slugs; users type them as words, in either number: "Crimean political prisoners". */
+export function normaliseCategory(text: string): string {
+  return normaliseName(transliterate(text))
+    .split(' ')
+    .filter((word) => word !== '')
+    .map((word) => (word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word))
+    .join('-');
+}
