@@ -39,20 +39,19 @@ const russian: Record<string, string> = {
 };
 const russianInitial: Record<string, string> = { е: 'ye', ё: 'yo' };
 
-/** Ukrainian if a letter only Ukrainian has appears, Russian if a letter only Russian has, else Ukrainian. */
-function alphabetOf(word: string): Alphabet {
-  if (/[ыэёъ]/u.test(word)) return 'ru';
-  return 'uk';
+/** Russian if a letter only Russian has appears (ы, э, ё, ъ), else Ukrainian. */
+function alphabetOf(text: string): Alphabet {
+  return /[ыэёъ]/iu.test(text) ? 'ru' : 'uk';
 }
 
 /**
- * Ukrainian and Russian Cyrillic to Latin, each word by its own alphabet (a text mixing them
- * keeps each word's). Other characters pass through unchanged; the case of the first letter is kept.
+ * Ukrainian and Russian Cyrillic to Latin, by the alphabet the whole text is written in. Other
+ * characters pass through unchanged; the case of each word's first letter is kept.
  */
 export function transliterate(text: string): string {
+  const alphabet = alphabetOf(text);
   return text.normalize('NFC').replace(/[\p{Script=Cyrillic}\u0300-\u036f]+/gu, (word) => {
     const lower = word.toLowerCase();
-    const alphabet = alphabetOf(lower);
     const table = alphabet === 'uk' ? ukrainian : russian;
     const initial = alphabet === 'uk' ? ukrainianInitial : russianInitial;
     let latin = '';

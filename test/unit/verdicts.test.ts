@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import { checkReferencePhoto, evaluateImage } from '../../src/checking/evaluate.js';
+import { buildGallery } from '../../src/domain/gallery.js';
+import type { QualityGate, Thresholds } from '../../src/domain/thresholds.js';
+import { box, face, gallery, image, model, person, registryPeople, unit } from './synthetic.js';
+
+// Fixed here so that recalibrating the engine's thresholds does not change what these rules mean.
+const thresholds: Thresholds = { accept: 0.9, reject: 0.8, decision: 0.85, margin: 0.03 };
+const gate: QualityGate = { minFaceSize: 12, minDetectorScore: 0.5, minSharpness: 5, maxAbsYaw: 50, maxAbsPitch: 60 };
+const options = { thresholds, gate };
+/** A registry where Server Mustafayev also has a photo that looks much like Enver Bekirov's. */
+function lookalikes() {
+  const base = gallery();
+  const enver = base.references.find((r) => r.personId === 'enver-bekirov')!.descriptor;
+  const server = base.references.find((r) => r.personId === 'server-mustafayev')!.descriptor;
+  const descriptor = enver.map((v, i) => 0.99 * v + Math.sqrt(1 - 0.99 ** 2) * server[i]);
+  return { ...base, references: [...base.references, { personId: 'server-mustafayev', referencePhoto: 'lookalike.jpg', descriptor }] };
+}
+const check = (faces: Parameters<typeof image>[0], claims: string[] = [], category?: string) =>
+  evaluateImage(image(faces), gallery(), { claims: claims.map((text) => ({ text })), ...(category ? { category } : {}) }, options);
+
+describe('a named portrait', () => {
+  it('the right photo for a named person is confirmed, naming the reference photo that matched', () => {
+    const result = check([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95, 'server-mustafayev': 0.3 })], ['Enver Bekirov']);
+    expect(result.flagged).toBe(false);
+    expect(result.findings).toEqual([]);
+    const [verdict] = result.faces;
+    expect(verdict.verdict).toBe('confirmed');
+    expect(verdict.claim).toEqual({ personId: 'enver-bekirov', name: 'Enver Bekirov' });
+    expect(verdict.claimScore).toBeCloseTo(0.95, 5);
+    expect(verdict.claimReferencePhoto).toBe('enver-bekirov/portrait.jpg');
+    expect(verdict.bestMatch).toMatchObject({ personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/portrait.jpg' });
+    expect(verdict.runnerUp).toMatchObject({ personId: 'server-mustafayev' });
+    expect(verdict.reasons.join(' ')).toMatch(/matches Enver Bekirov/);
+  });
+
+  it('a handout with the wrong photo for a named person is flagged as mismatch and names whom the photo shows', () => {
+    const result = check([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.2, 'server-mustafayev': 0.96 })], ['Enver Bekirov']);
+    expect(result.flagged).toBe(true);
+    const [verdict] = result.faces;
+    expect(verdict.verdict).toBe('mismatch');
+    expect(verdict.claimScore).toBeCloseTo(0.2, 5);
+    expect(verdict.bestMatch).toMatchObject({ personId: 'server-mustafayev', name: 'Server Mustafayev' });
+    expect(verdict.reasons.join(' ')).toMatch(/not Enver Bekirov.*matches Server Mustafayev/);
+  });
+
+  it("a stranger's photo under a registry name is a mismatch that matches nobody in the registry", () => {
+    const result = check([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.4, 'server-mustafayev': 0.5 })], ['Enver Bekirov']);
+    const [verdict] = result.faces;
+    expect(verdict.verdict).toBe('mismatch');
+    expect(verdict.bestMatch).toBeNull();
+    expect(verdict.nearest).toMatchObject({ personId: 'server-mustafayev' });
+    expect(verdict.reasons.join(' ')).toMatch(/matches nobody in the registry/);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('a score between the reject and accept thresholds is uncertain, saying why', () => {
+    const [verdict] = check([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.85 })], ['Enver Bekirov']).faces;
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.reasons.join(' ')).toMatch(/too little to confirm.*too much to reject/);
+  });
+
+  it('a face that matches the named person but almost as well another registry person is uncertain', () => {
+    const [verdict] = evaluateImage(image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 })]), lookalikes(), { claims: [{ text: 'Enver Bekirov' }] }, options).faces;
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.runnerUp).toMatchObject({ personId: 'server-mustafayev', referencePhoto: 'lookalike.jpg' });
+    expect(verdict.reasons.join(' ')).toMatch(/almost as close to Server Mustafayev/);
+  });
+
+  it('a named person with no reference photo cannot be confirmed: uncertain', () => {
+    const people = [...registryPeople, person('new-person', 'New Person')];
+    const result = evaluateImage(image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.3 })]), { ...gallery(), people }, { claims: [{ text: 'New Person' }] }, options);
+    expect(result.faces[0].verdict).toBe('uncertain');
+    expect(result.faces[0].reasons[0]).toMatch(/New Person has no active reference photo/);
+  });
+});
+
+describe('faces without a claim', () => {
+  it('a face that matches a registry person is identified', () => {
+    const result = check([face(box(300, 200), { 'maksym-butkevych': 0.93 })]);
+    expect(result.faces[0]).toMatchObject({ verdict: 'identified', claim: null, claimScore: null, bestMatch: { personId: 'maksym-butkevych' } });
+    expect(result.flagged).toBe(false);
+  });
+
+  it('a face that matches nobody is unknown, not forced onto the closest person', () => {
+    const result = check([face(box(300, 200), { 'maksym-butkevych': 0.6 })]);
+    expect(result.faces[0]).toMatchObject({ verdict: 'unknown', bestMatch: null, nearest: { personId: 'maksym-butkevych' } });
+    expect(result.faces[0].reasons[0]).toMatch(/matches nobody/);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('a face that fits two registry people about equally well is uncertain', () => {
+    const [verdict] = evaluateImage(image([face(box(300, 200), { 'enver-bekirov': 0.95 })]), lookalikes(), { claims: [] }, options).faces;
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.reasons[0]).toMatch(/matches Enver Bekirov .* almost as close to Server Mustafayev/);
+  });
+});
+
+describe('quality before any verdict', () => {
+  it('a tiny face is low_quality, even when it would match, and says it is too small', () => {
+    const result = check([face(box(10, 10, 20, 24), { 'enver-bekirov': 0.95 }, { faceSize: 6 })], ['Enver Bekirov']);
+    const [verdict] = result.faces;
+    expect(verdict.verdict).toBe('low_quality');
+    expect(verdict.bestMatch).toBeNull();
+    expect(verdict.claim).toMatchObject({ personId: 'enver-bekirov' });
+    expect(verdict.reasons[0]).toMatch(/too small: its eyes are 6 px apart, at least 12/);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('a blurred, a turned-away and a doubtful face are low_quality with each reason', () => {
+    const result = check([
+      face(box(100, 100), { 'enver-bekirov': 0.95 }, { sharpness: 2 }),
+      face(box(400, 100), { 'enver-bekirov': 0.95 }, { yaw: -70 }),
+      face(box(700, 100), { 'enver-bekirov': 0.95 }, { detectorScore: 0.35, pitch: 65 }),
+    ]);
+    expect(result.faces.map((f) => f.verdict)).toEqual(['low_quality', 'low_quality', 'low_quality']);
+    expect(result.faces[0].reasons[0]).toMatch(/blurred/);
+    expect(result.faces[1].reasons[0]).toMatch(/turned to the side by about 70°/);
+    expect(result.faces[2].reasons.slice(0, 2)).toEqual([
+      expect.stringMatching(/doubtful that this is a clear face/),
+      expect.stringMatching(/tilted up or down by about 65°/),
+    ]);
+  });
+});
+
+describe('findings about the whole image', () => {
+  it('an image with no face says so', () => {
+    const result = check([], ['Enver Bekirov']);
+    expect(result.findings).toEqual([expect.objectContaining({ code: 'no_face', message: expect.stringMatching(/no face was found/) })]);
+    expect(result.faces).toEqual([]);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('three names and two faces is a claim count mismatch, and each face is still identified', () => {
+    const result = check(
+      [face(box(100, 100), { 'enver-bekirov': 0.95 }), face(box(400, 100), { 'maksym-butkevych': 0.2 })],
+      ['Enver Bekirov', 'Server Mustafayev', 'Nariman Dzhelyal'],
+    );
+    const finding = result.findings.find((f) => f.code === 'claim_count_mismatch');
+    expect(finding?.message).toMatch(/^3 names, 2 faces/);
+    expect(finding?.message).toMatch(/found among the faces: Enver Bekirov; not found: Server Mustafayev, Nariman Dzhelyal/);
+    expect(result.faces.map((f) => f.verdict)).toEqual(['identified', 'unknown']);
+    expect(result.faces.every((f) => f.claim === null)).toBe(true);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('a name the registry does not know is an unknown_claim with the nearest names, and its face is checked against everyone', () => {
+    const result = check([face(box(100, 100), { 'enver-bekirov': 0.95 })], ['Enver Bekrov']);
+    expect(result.findings).toEqual([
+      { code: 'unknown_claim', subject: 'Enver Bekrov', suggestions: ['Enver Bekirov'], message: 'the name "Enver Bekrov" is not in the registry; did you mean Enver Bekirov?' },
+    ]);
+    const [verdict] = result.faces;
+    expect(verdict.claim).toBeNull();
+    expect(verdict.verdict).toBe('identified');
+    expect(verdict.reasons[0]).toMatch(/"Enver Bekrov" given for this face is not in the registry/);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('a Cyrillic claim resolves and is confirmed', () => {
+    const result = check([face(box(100, 100), { 'enver-bekirov': 0.95 })], ['Энвер Бекиров']);
+    expect(result.findings).toEqual([]);
+    expect(result.faces[0]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'enver-bekirov' } });
+  });
+
+  it('a list of Crimean political prisoners showing a prisoner of war gets a category_mismatch', () => {
+    const result = check(
+      [face(box(100, 100), { 'enver-bekirov': 0.95 }), face(box(400, 100), { 'maksym-butkevych': 0.95 })],
+      ['Enver Bekirov', 'Maksym Butkevych'],
+      'Crimean political prisoners',
+    );
+    expect(result.faces.map((f) => f.verdict)).toEqual(['confirmed', 'confirmed']);
+    expect(result.findings).toEqual([
+      expect.objectContaining({ code: 'category_mismatch', subject: 'Maksym Butkevych', message: expect.stringMatching(/registered as "prisoner-of-war"/) }),
+    ]);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('an identified face of another category in a categorised check is a category_mismatch too; a matching category is not', () => {
+    const flagged = check([face(box(100, 100), { 'maksym-butkevych': 0.95 })], [], 'crimean-political-prisoner');
+    expect(flagged.findings.map((f) => f.code)).toEqual(['category_mismatch']);
+    const clean = check([face(box(100, 100), { 'nariman-dzhelyal': 0.95 })], [], 'crimean-political-prisoner');
+    expect(clean.findings).toEqual([]);
+    expect(clean.flagged).toBe(false);
+  });
+
+  it('a claim box with no face in it says so', () => {
+    const result = evaluateImage(image([face(box(100, 100), { 'enver-bekirov': 0.95 })]), gallery(), { claims: [{ text: 'Enver Bekirov', box: box(600, 500) }] }, options);
+    expect(result.findings).toEqual([expect.objectContaining({ code: 'no_face', subject: 'Enver Bekirov' })]);
+  });
+});
+
+describe('a handout with several named portraits', () => {
+  it('names in reading order are checked against the faces in reading order; a swap is two mismatches naming each other', () => {
+    const result = check(
+      [
+        face(box(400, 500), { 'nariman-dzhelyal': 0.95 }),
+        face(box(100, 100), { 'enver-bekirov': 0.95 }),
+        face(box(400, 100), { 'maksym-butkevych': 0.95 }),
+        face(box(100, 500), { 'server-mustafayev': 0.95 }),
+      ],
+      ['Enver Bekirov', 'Server Mustafayev', 'Maksym Butkevych', 'Nariman Dzhelyal'],
+    );
+    expect(result.faces.map((f) => [f.claim?.personId, f.verdict, f.bestMatch?.personId])).toEqual([
+      ['enver-bekirov', 'confirmed', 'enver-bekirov'],
+      ['server-mustafayev', 'mismatch', 'maksym-butkevych'],
+      ['maksym-butkevych', 'mismatch', 'server-mustafayev'],
+      ['nariman-dzhelyal', 'confirmed', 'nariman-dzhelyal'],
+    ]);
+  });
+
+  it('a portrait with a small bystander: the name goes to the portrait, the bystander still gets a verdict', () => {
+    const result = check(
+      [face(box(10, 10, 40, 48), { 'maksym-butkevych': 0.95 }), face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 })],
+      ['Enver Bekirov'],
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.faces.map((f) => [f.verdict, f.claim?.personId ?? null])).toEqual([
+      ['identified', null],
+      ['confirmed', 'enver-bekirov'],
+    ]);
+    expect(result.faces[0].reasons.at(-1)).toMatch(/small face in the background/);
+  });
+});
+
+describe('the registry gallery', () => {
+  const people = registryPeople.slice(0, 2);
+  it('refuses embeddings made by another model: they must be re-embedded', () => {
+    expect(() =>
+      buildGallery(model, people, [{ personId: 'enver-bekirov', referencePhoto: 'a.jpg', descriptor: unit(0), model: 'old-model' }]),
+    ).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/a.jpg \(old-model\).*re-embed/) }));
+  });
+
+  it('leaves retired reference photos out', () => {
+    const built = buildGallery(model, people, [
+      { personId: 'enver-bekirov', referencePhoto: 'good.jpg', descriptor: unit(0), model },
+      { personId: 'enver-bekirov', referencePhoto: 'wrong.jpg', descriptor: unit(1), model, active: false },
+    ]);
+    expect(built.references.map((r) => r.referencePhoto)).toEqual(['good.jpg']);
+  });
+
+  it('a check against a gallery of another model is refused rather than compared', () => {
+    expect(() => evaluateImage({ ...image([]), model: 'other' }, gallery(), { claims: [] })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+  });
+
+  it("a person's score is their best reference photo's, and the answer names that photo", () => {
+    const built = buildGallery(model, people, [
+      { personId: 'enver-bekirov', referencePhoto: '2019-court.jpg', descriptor: unit(0), model },
+      { personId: 'enver-bekirov', referencePhoto: '2021-family.jpg', descriptor: unit(5), model },
+    ]);
+    const descriptor = unit(0).map((v, i) => (i === 5 ? 0.96 : i === 0 ? 0.28 : v));
+    const result = evaluateImage(image([{ ...face(box(100, 100), {}), descriptor }]), built, { claims: [{ text: 'Enver Bekirov' }] }, options);
+    expect(result.faces[0]).toMatchObject({ verdict: 'confirmed', claimReferencePhoto: '2021-family.jpg' });
+    expect(result.faces[0].claimScore).toBeCloseTo(0.96, 2);
+  });
+});
+
+describe('enrolling a reference photo', () => {
+  const referenceGate: QualityGate = { minFaceSize: 24, minDetectorScore: 0.8, minSharpness: 15, maxAbsYaw: 35, maxAbsPitch: 45 };
+  it('accepts a photo with one good face, ignoring a small face in the background', () => {
+    const decision = checkReferencePhoto(image([face(box(300, 200, 300, 360), {}), face(box(10, 10, 40, 48), {})]), { gate: referenceGate });
+    expect(decision.accepted).toBe(true);
+    expect(decision.face?.box).toEqual(box(300, 200, 300, 360));
+  });
+
+  it('refuses a photo with no face, with two faces, or with a face below the reference gate, saying why', () => {
+    expect(checkReferencePhoto(image([]), { gate: referenceGate })).toMatchObject({ accepted: false, problem: 'no_face' });
+    expect(checkReferencePhoto(image([face(box(100, 100), {}), face(box(400, 100), {})]), { gate: referenceGate })).toMatchObject({
+      accepted: false,
+      problem: 'several_faces',
+      reason: expect.stringMatching(/2 faces; choose .* with a box/),
+    });
+    const turned = checkReferencePhoto(image([face(box(100, 100), {}, { yaw: 40 })]), { gate: referenceGate });
+    expect(turned).toMatchObject({ accepted: false, problem: 'low_quality', reason: expect.stringMatching(/turned to the side/) });
+  });
+
+  it('a face a draft would accept can still be too poor for a reference photo', () => {
+    const soft = image([face(box(100, 100), {}, { sharpness: 8 })]);
+    expect(checkReferencePhoto(soft, { gate }).accepted).toBe(true);
+    expect(checkReferencePhoto(soft, { gate: referenceGate }).accepted).toBe(false);
+  });
+
+  it('with a chosen box, takes the face inside it from a group photo', () => {
+    const decision = checkReferencePhoto(image([face(box(100, 100), {}), face(box(400, 100), {})]), { gate: referenceGate, box: box(380, 80, 150, 170) });
+    expect(decision.face?.box).toEqual(box(400, 100));
+    expect(checkReferencePhoto(image([face(box(100, 100), {})]), { box: box(700, 600) })).toMatchObject({ accepted: false, problem: 'no_face' });
+  });
+});
