@@ -26,6 +26,16 @@ const schema = z.object({
   /** Worker processes' concurrency: jobs in flight per process. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
   QUEUE_PREFIX: z.string().default('photo-verify'),
+  /** Tries per job before it fails for good; transient errors (a database restart) are retried. */
+  JOB_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  /** First retry delay; doubled on each retry, with jitter so that retries do not arrive together. */
+  JOB_BACKOFF_MS: z.coerce.number().int().positive().default(2_000),
+  /** A job whose worker stops renewing its lock for this long (a killed process) is given to another worker. */
+  WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+  /** How often workers look for such stalled jobs. */
+  WORKER_STALLED_MS: z.coerce.number().int().positive().default(30_000),
+  /** JSON request bodies: claims and registry fields are small; 1 MiB leaves room for long lists. */
+  MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   WEBHOOK_ALLOW_PRIVATE: booleanString,
   /** A delivery attempt that has not answered by then is a failure and is retried. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

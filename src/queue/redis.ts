@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import { describe } from '../store/db.js';
+
+/** A connection as BullMQ needs it (commands wait for reconnection instead of failing). */
+export function createRedis(redisUrl: string): Redis {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  // Errors while reconnecting are retried by ioredis; readiness reports them.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Fails with one line saying what to start when Redis cannot be reached. */
+export async function ensureRedis(redisUrl: string): Promise<void> {
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new AppError('SERVICE_UNAVAILABLE', `cannot reach Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${describe(error)}): start Redis or set REDIS_URL`);
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -1,0 +1,68 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { PermanentFailure, type CheckRunner } from '../services/checking.js';
+import type { EnrolmentRunner } from '../services/enrolment.js';
+import type { Log } from '../services/process.js';
+import { queueNames, type CheckJob, type EnrolmentJob } from './queues.js';
+
+export interface WorkerSettings {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  /** A job whose lock is not renewed for this long (a killed worker) is taken up by another worker. */
+  lockDuration: number;
+  stalledInterval: number;
+}
+
+/**
+ * BullMQ workers for checks and enrolments. The processors only await: inference runs on the engine's
+ * threads, so this event loop stays free to renew job locks. Permanent failures are not retried.
+ */
+export function startQueueWorkers(runners: { checks: CheckRunner; enrolment: EnrolmentRunner }, settings: WorkerSettings, log: Log): { close(): Promise<void> } {
+  const options = {
+    connection: settings.connection,
+    prefix: settings.prefix,
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDuration,
+    stalledInterval: settings.stalledInterval,
+    // A job whose worker died twice is still retried once more before it counts as failed.
+    maxStalledCount: 2,
+  };
+  const checks = new Worker<CheckJob>(queueNames.checks, async (job) => {
+    const started = Date.now();
+    try {
+      const ran = await runners.checks.run(job.data.checkId);
+      log('info', ran ? 'check done' : 'check had already ended', { checkId: job.data.checkId, ms: Date.now() - started, attempt: job.attemptsMade + 1 });
+    } catch (error) {
+      await onFailure(job, error, (cause) => runners.checks.giveUp(job.data.checkId, cause));
+    }
+  }, options);
+  const enrolment = new Worker<EnrolmentJob>(queueNames.enrolment, async (job) => {
+    try {
+      const outcome = await runners.enrolment.run(job.data.referencePhotoId);
+      log('info', `reference photo ${outcome}`, { referencePhotoId: job.data.referencePhotoId });
+    } catch (error) {
+      await onFailure(job, error, async () => undefined);
+    }
+  }, options);
+
+  const onFailure = async (job: Job, error: unknown, giveUp: (cause: unknown) => Promise<void>): Promise<never> => {
+    if (error instanceof PermanentFailure) {
+      log('warn', 'job failed for good', { queue: job.queueName, jobId: job.id, code: error.cause.code, reason: error.message });
+      throw new UnrecoverableError(error.message);
+    }
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    log(last ? 'error' : 'warn', last ? 'job failed after its last attempt' : 'job failed; it will be retried', {
+      queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1, error: (error as Error).message,
+    });
+    if (last) await giveUp(error).catch(() => undefined);
+    throw error;
+  };
+
+  for (const worker of [checks, enrolment]) worker.on('error', (error) => log('warn', 'queue connection problem', { error: error.message }));
+  return {
+    /** Finishes the jobs in hand, takes no new ones. */
+    async close() {
+      await Promise.all([checks.close(), enrolment.close()]);
+    },
+  };
+}

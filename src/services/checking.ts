@@ -1,0 +1,74 @@
+import { evaluateImage } from '../checking/evaluate.js';
+import { AppError, isPermanentImageError } from '../errors.js';
+import type { FaceEngine } from '../engine/pool.js';
+import { withTransaction } from '../store/db.js';
+import type { Store } from '../store/index.js';
+import type { CheckRecord } from '../store/checks.js';
+import type { UploadStore } from '../uploads/store.js';
+import { completeBatchIfEnded } from './batches.js';
+import { imageResultOf } from './checks.js';
+import type { EventPublisher } from './events.js';
+import type { GalleryCache } from './gallery.js';
+
+/** A failure that retrying cannot mend; the queue adapter turns it into BullMQ's UnrecoverableError. */
+export class PermanentFailure extends Error {
+  constructor(override readonly cause: AppError) {
+    super(cause.message);
+  }
+}
+
+/**
+ * Runs one check: the same engine and verdict rules as the offline checker, then the result is
+ * written as a whole (faces replaced in one transaction) so a repeated job leaves one result.
+ */
+export class CheckRunner {
+  constructor(
+    private readonly store: Store,
+    private readonly uploads: UploadStore,
+    private readonly engine: Pick<FaceEngine, 'analyze' | 'model'>,
+    private readonly gallery: GalleryCache,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /** Returns false when the check had already ended (a job delivered again after its result was written). */
+  async run(checkId: string): Promise<boolean> {
+    const check = await this.store.checks.start(checkId);
+    if (!check) return false;
+    let analysis;
+    try {
+      const bytes = await this.uploads.get(check.fileHash);
+      analysis = await this.engine.analyze(bytes);
+    } catch (error) {
+      if (isPermanentImageError(error) || (error instanceof AppError && error.code === 'NOT_FOUND')) {
+        await this.fail(check, error as AppError);
+        throw new PermanentFailure(error as AppError);
+      }
+      throw error;
+    }
+    const [gallery, claims] = await Promise.all([this.gallery.current(), this.store.checks.claims(checkId)]);
+    const evaluation = evaluateImage(analysis, gallery, { claims, ...(check.category ? { category: check.category } : {}) });
+    const ended = await withTransaction(this.store.pool, (db) =>
+      this.store.checks.saveOutcome(checkId, { ...evaluation, model: analysis.model }, db),
+    );
+    const data = { checkId, batchId: ended.batchId, result: imageResultOf(ended, evaluation.faces) };
+    if (evaluation.flagged) await this.publisher.publish({ type: 'check.flagged', data });
+    await this.publisher.publish({ type: 'check.completed', data });
+    if (ended.batchId) await completeBatchIfEnded(this.store, this.publisher, ended.batchId);
+    return true;
+  }
+
+  /** The last retry of a transient error has failed too: the check ends failed, with the reason. */
+  async giveUp(checkId: string, error: unknown): Promise<void> {
+    const check = await this.store.checks.get(checkId);
+    if (!check) return;
+    const reason = error instanceof AppError ? error : new AppError('INTERNAL', `the check failed after all retries: ${(error as Error).message}`);
+    await this.fail(check, reason);
+  }
+
+  private async fail(check: CheckRecord, error: AppError): Promise<void> {
+    const failed = await this.store.checks.saveFailure(check.id, { code: error.code, message: error.message });
+    if (!failed) return;
+    await this.publisher.publish({ type: 'check.failed', data: { checkId: check.id, batchId: check.batchId, result: imageResultOf(failed, []) } });
+    if (check.batchId) await completeBatchIfEnded(this.store, this.publisher, check.batchId);
+  }
+}

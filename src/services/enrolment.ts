@@ -1,0 +1,54 @@
+import { checkReferencePhoto } from '../checking/evaluate.js';
+import { AppError, isPermanentImageError } from '../errors.js';
+import type { FaceEngine } from '../engine/pool.js';
+import { withTransaction } from '../store/db.js';
+import type { Store } from '../store/index.js';
+import type { UploadStore } from '../uploads/store.js';
+import { PermanentFailure } from './checking.js';
+
+/**
+ * Enrols a reference photo: exactly one face passing the reference gate (or the face in the
+ * curator's chosen box) becomes an active descriptor; anything else is rejected with the reason.
+ */
+export class EnrolmentRunner {
+  constructor(
+    private readonly store: Store,
+    private readonly uploads: UploadStore,
+    private readonly engine: Pick<FaceEngine, 'analyze' | 'model'>,
+  ) {}
+
+  async run(referencePhotoId: string): Promise<'active' | 'rejected' | 'skipped'> {
+    const photo = await this.store.referencePhotos.get(referencePhotoId);
+    if (!photo || photo.status === 'retired' || photo.status === 'rejected') return 'skipped';
+    if (photo.status === 'active' && photo.model === this.engine.model) return 'skipped';
+    let analysis;
+    try {
+      analysis = await this.engine.analyze(await this.uploads.get(photo.fileHash));
+    } catch (error) {
+      if (!isPermanentImageError(error) && !(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+      await this.settle(photo.id, photo.personId, { reason: (error as AppError).message });
+      throw new PermanentFailure(error as AppError);
+    }
+    const decision = checkReferencePhoto(analysis, photo.chosenBox ? { box: photo.chosenBox } : undefined);
+    return this.settle(photo.id, photo.personId, decision.face
+      ? { enrolment: { faceBox: decision.face.box, descriptor: decision.face.descriptor, quality: decision.face.quality, model: analysis.model } }
+      : { reason: decision.reason });
+  }
+
+  private settle(
+    id: string,
+    personId: string,
+    outcome: { enrolment: Parameters<Store['referencePhotos']['activate']>[1] } | { reason: string },
+  ): Promise<'active' | 'rejected' | 'skipped'> {
+    return withTransaction(this.store.pool, async (db) => {
+      const updated = 'enrolment' in outcome
+        ? await this.store.referencePhotos.activate(id, outcome.enrolment, db)
+        : await this.store.referencePhotos.reject(id, outcome.reason, null, db);
+      if (!updated) return 'skipped';
+      const action = updated.status === 'active' ? 'reference_photo.enrolled' : 'reference_photo.rejected';
+      await this.store.audit.record({ actor: null, action, subject: `person:${personId}`, details: { referencePhoto: id, reason: updated.rejectionReason, model: updated.model } }, db);
+      await this.store.registryState.bump(db);
+      return updated.status as 'active' | 'rejected';
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import { normaliseName, transliterate } from '../domain/names.js';
+import type { Box } from '../domain/types.js';
+import { AppError } from '../errors.js';
+import { withTransaction } from '../store/db.js';
+import type { Store } from '../store/index.js';
+import type { Person, PersonFields } from '../store/people.js';
+import type { ReferencePhoto } from '../store/reference-photos.js';
+import type { Queues } from '../queue/queues.js';
+import type { UploadStore } from '../uploads/store.js';
+import { validateImage } from '../uploads/validate.js';
+
+export interface PersonInput {
+  id?: string;
+  name: string;
+  aliases?: string[];
+  category?: string | null;
+  region?: string | null;
+  status?: string | null;
+  notes?: string | null;
+}
+
+export interface ReferencePhotoUpload {
+  bytes: Buffer;
+  fileName: string | null;
+  provenance: string | null;
+  /** The face to enrol when the photo shows several people. */
+  box: Box | null;
+}
+
+/** A person's id: the slug the registry folder uses, e.g. "enver-bekirov". */
+export function personSlug(name: string): string {
+  return normaliseName(transliterate(name)).replaceAll(' ', '-');
+}
+
+/** The registry as curators change it: every change is audited and moves the registry version workers watch. */
+export class RegistryService {
+  constructor(
+    private readonly store: Store,
+    private readonly uploads: UploadStore,
+    private readonly queues: Pick<Queues, 'enqueueEnrolment'>,
+    private readonly limits: { maxPixels: number },
+  ) {}
+
+  async createPerson(input: PersonInput, actor: string | null): Promise<Person> {
+    const id = input.id ?? personSlug(input.name);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new AppError('VALIDATION', `a person id is lower-case letters, digits and hyphens, e.g. "enver-bekirov"; got "${id}"`);
+    return withTransaction(this.store.pool, async (db) => {
+      const person = await this.store.people.insert(id, fieldsOf(input), db);
+      if (!person) throw new AppError('CONFLICT', `a person with id "${id}" already exists`);
+      await this.store.audit.record({ actor, action: 'person.created', subject: `person:${id}`, details: { ...fieldsOf(input) } }, db);
+      await this.store.registryState.bump(db);
+      return person;
+    });
+  }
+
+  async getPerson(id: string): Promise<Person> {
+    const person = await this.store.people.get(id);
+    if (!person) throw new AppError('NOT_FOUND', `no person with id "${id}"`);
+    return person;
+  }
+
+  /** Changes the given fields only; the audit log keeps what they were before. */
+  async updatePerson(id: string, changes: Partial<PersonInput>, actor: string | null): Promise<Person> {
+    return withTransaction(this.store.pool, async (db) => {
+      const before = await this.store.people.get(id, db);
+      if (!before) throw new AppError('NOT_FOUND', `no person with id "${id}"`);
+      const merged = fieldsOf({ ...before, ...changes, name: changes.name ?? before.name });
+      const person = await this.store.people.update(id, merged, db);
+      const changed = Object.fromEntries(
+        Object.entries(merged).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(before[key as keyof PersonFields])),
+      );
+      if (Object.keys(changed).length > 0) {
+        const previous = Object.fromEntries(Object.keys(changed).map((key) => [key, before[key as keyof PersonFields]]));
+        await this.store.audit.record({ actor, action: 'person.updated', subject: `person:${id}`, details: { changed, previous } }, db);
+        await this.store.registryState.bump(db);
+      }
+      return person!;
+    });
+  }
+
+  async deletePerson(id: string, actor: string | null): Promise<void> {
+    await withTransaction(this.store.pool, async (db) => {
+      const before = await this.store.people.get(id, db);
+      if (!before || !(await this.store.people.delete(id, db))) throw new AppError('NOT_FOUND', `no person with id "${id}"`);
+      await this.store.audit.record({ actor, action: 'person.deleted', subject: `person:${id}`, details: { previous: before } }, db);
+      await this.store.registryState.bump(db);
+    });
+  }
+
+  /**
+   * Stores the photo and queues it for enrolment. The same file for the same person is kept once:
+   * sending it again answers the photo already stored (created: false) and queues nothing.
+   */
+  async addReferencePhoto(personId: string, upload: ReferencePhotoUpload, actor: string | null): Promise<{ photo: ReferencePhoto; created: boolean }> {
+    await this.getPerson(personId);
+    const { format } = await validateImage(upload.bytes, this.limits.maxPixels);
+    const { hash } = await this.uploads.put(upload.bytes);
+    const result = await withTransaction(this.store.pool, async (db) => {
+      const added = await this.store.referencePhotos.insertOnce(
+        { personId, fileHash: hash, fileName: upload.fileName, format, provenance: upload.provenance, chosenBox: upload.box },
+        db,
+      );
+      if (added.created) {
+        await this.store.audit.record(
+          { actor, action: 'reference_photo.added', subject: `person:${personId}`, details: { referencePhoto: added.photo.id, fileHash: hash, fileName: upload.fileName, provenance: upload.provenance } },
+          db,
+        );
+      }
+      return added;
+    });
+    if (result.created) await this.queues.enqueueEnrolment(result.photo.id);
+    return result;
+  }
+
+  async listReferencePhotos(personId: string): Promise<ReferencePhoto[]> {
+    await this.getPerson(personId);
+    return this.store.referencePhotos.listForPerson(personId);
+  }
+
+  async getReferencePhoto(personId: string, photoId: string): Promise<ReferencePhoto> {
+    const photo = isUuid(photoId) ? await this.store.referencePhotos.get(photoId) : null;
+    if (!photo || photo.personId !== personId) throw new AppError('NOT_FOUND', `person "${personId}" has no reference photo ${photoId}`);
+    return photo;
+  }
+
+  /** A photo that turned out wrong stops counting at once; it stays on record, marked retired. */
+  async retireReferencePhoto(personId: string, photoId: string, reason: string | null, actor: string | null): Promise<ReferencePhoto> {
+    await this.getReferencePhoto(personId, photoId);
+    return withTransaction(this.store.pool, async (db) => {
+      const photo = await this.store.referencePhotos.retire(photoId, db);
+      await this.store.audit.record({ actor, action: 'reference_photo.retired', subject: `person:${personId}`, details: { referencePhoto: photoId, reason } }, db);
+      await this.store.registryState.bump(db);
+      return photo!;
+    });
+  }
+
+  async referencePhotoFile(personId: string, photoId: string): Promise<{ bytes: Buffer; format: string | null }> {
+    const photo = await this.getReferencePhoto(personId, photoId);
+    return { bytes: await this.uploads.get(photo.fileHash), format: photo.format };
+  }
+}
+
+function fieldsOf(input: PersonInput | (PersonFields & { name: string })): PersonFields {
+  return {
+    name: input.name.trim(),
+    aliases: [...new Set((input.aliases ?? []).map((alias) => alias.trim()).filter(Boolean))],
+    category: input.category ?? null,
+    region: input.region ?? null,
+    status: input.status ?? null,
+    notes: input.notes ?? null,
+  };
+}
+
+export function isUuid(text: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+}

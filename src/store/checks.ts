@@ -1,0 +1,187 @@
+import type { Claim, FaceResult } from '../domain/results.js';
+import type { Finding } from '../domain/types.js';
+import type { Queryable } from './db.js';
+
+export type CheckStatus = 'queued' | 'processing' | 'done' | 'failed';
+export type ReviewDecision = 'photo_correct' | 'photo_wrong' | 'needs_follow_up';
+
+export interface CheckRecord {
+  id: string;
+  batchId: string | null;
+  fileHash: string;
+  fileName: string | null;
+  format: string | null;
+  category: string | null;
+  status: CheckStatus;
+  flagged: boolean | null;
+  findings: Finding[] | null;
+  model: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  reviewDecision: ReviewDecision | null;
+  reviewNote: string | null;
+  reviewedAt: string | null;
+}
+
+export interface CheckWithResult extends CheckRecord {
+  claims: Claim[];
+  faces: FaceResult[];
+}
+
+export interface NewCheck {
+  batchId: string | null;
+  fileHash: string;
+  fileName: string | null;
+  format: string;
+  category: string | null;
+  claims: Claim[];
+  submittedBy: string | null;
+}
+
+export interface CheckFilter {
+  flagged?: boolean;
+  batchId?: string;
+  status?: CheckStatus;
+  limit: number;
+  offset: number;
+}
+
+export interface CheckOutcome {
+  findings: Finding[];
+  faces: FaceResult[];
+  flagged: boolean;
+  model: string;
+}
+
+const ts = (column: string, alias: string) => `to_json(${column}) #>> '{}' as "${alias}"`;
+const columns = `id, batch_id as "batchId", file_hash as "fileHash", file_name as "fileName", format, category, status, flagged, findings,
+  model, error_code as "errorCode", error_message as "errorMessage", attempts, ${ts('created_at', 'createdAt')},
+  ${ts('started_at', 'startedAt')}, ${ts('completed_at', 'completedAt')}, review_decision as "reviewDecision",
+  review_note as "reviewNote", ${ts('reviewed_at', 'reviewedAt')}`;
+
+export class CheckRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async insert(check: NewCheck, db: Queryable = this.db): Promise<CheckRecord> {
+    const { rows } = await db.query<CheckRecord>(
+      `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by) values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
+      [check.batchId, check.fileHash, check.fileName, check.format, check.category, check.submittedBy],
+    );
+    for (const [position, claim] of check.claims.entries()) {
+      await db.query('insert into claims (check_id, position, text, box) values ($1, $2, $3, $4)', [rows[0].id, position, claim.text, claim.box ?? null]);
+    }
+    return rows[0];
+  }
+
+  async get(id: string, db: Queryable = this.db): Promise<CheckRecord | null> {
+    const { rows } = await db.query<CheckRecord>(`select ${columns} from checks where id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async claims(id: string, db: Queryable = this.db): Promise<Claim[]> {
+    const { rows } = await db.query<{ text: string; box: Claim['box'] | null }>('select text, box from claims where check_id = $1 order by position', [id]);
+    return rows.map((row) => (row.box ? { text: row.text, box: row.box } : { text: row.text }));
+  }
+
+  async faces(id: string, db: Queryable = this.db): Promise<FaceResult[]> {
+    const { rows } = await db.query<{ result: FaceResult }>('select result from faces where check_id = $1 order by position', [id]);
+    return rows.map((row) => row.result);
+  }
+
+  async getWithResult(id: string): Promise<CheckWithResult | null> {
+    const check = await this.get(id);
+    if (!check) return null;
+    return { ...check, claims: await this.claims(id), faces: await this.faces(id) };
+  }
+
+  async list(filter: CheckFilter): Promise<{ checks: CheckRecord[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.flagged !== undefined) {
+      params.push(filter.flagged);
+      where.push(`coalesce(flagged, false) = $${params.length}`);
+    }
+    if (filter.batchId) {
+      params.push(filter.batchId);
+      where.push(`batch_id = $${params.length}`);
+    }
+    if (filter.status) {
+      params.push(filter.status);
+      where.push(`status = $${params.length}`);
+    }
+    const clause = where.length ? `where ${where.join(' and ')}` : '';
+    const total = await this.db.query<{ count: number }>(`select count(*)::int as count from checks ${clause}`, params);
+    params.push(filter.limit, filter.offset);
+    const { rows } = await this.db.query<CheckRecord>(
+      `select ${columns} from checks ${clause} order by created_at desc, id limit $${params.length - 1} offset $${params.length}`,
+      params,
+    );
+    return { checks: rows, total: total.rows[0].count };
+  }
+
+  /** Marks the check as being worked on; null when it has already ended (a repeated job). */
+  async start(id: string): Promise<CheckRecord | null> {
+    const { rows } = await this.db.query<CheckRecord>(
+      `update checks set status = 'processing', attempts = attempts + 1, started_at = coalesce(started_at, now())
+       where id = $1 and status in ('queued', 'processing') returning ${columns}`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Replaces any earlier result of this check as a whole: a job run twice leaves one result. */
+  async saveOutcome(id: string, outcome: CheckOutcome, db: Queryable): Promise<CheckRecord> {
+    await db.query('delete from faces where check_id = $1', [id]);
+    for (const [position, face] of outcome.faces.entries()) {
+      await db.query(
+        'insert into faces (check_id, position, verdict, claim_person_id, best_person_id, result) values ($1, $2, $3, $4, $5, $6)',
+        [id, position, face.verdict, face.claim?.personId ?? null, face.bestMatch?.personId ?? null, JSON.stringify(face)],
+      );
+    }
+    const { rows } = await db.query<CheckRecord>(
+      `update checks set status = 'done', flagged = $2, findings = $3, model = $4, error_code = null, error_message = null,
+         completed_at = now() where id = $1 returning ${columns}`,
+      [id, outcome.flagged, JSON.stringify(outcome.findings), outcome.model],
+    );
+    return rows[0];
+  }
+
+  async saveFailure(id: string, error: { code: string; message: string }): Promise<CheckRecord | null> {
+    const { rows } = await this.db.query<CheckRecord>(
+      `update checks set status = 'failed', flagged = true, error_code = $2, error_message = $3, completed_at = now()
+       where id = $1 and status <> 'done' returning ${columns}`,
+      [id, error.code, error.message],
+    );
+    return rows[0] ?? null;
+  }
+
+  async review(id: string, decision: ReviewDecision, note: string | null, reviewer: string | null, db: Queryable = this.db): Promise<CheckRecord | null> {
+    const { rows } = await db.query<CheckRecord>(
+      `update checks set review_decision = $2, review_note = $3, reviewed_by = $4, reviewed_at = now() where id = $1 returning ${columns}`,
+      [id, decision, note, reviewer],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Checks still open a minute after submission: their job may have been lost with Redis; queueing again is harmless. */
+  async orphaned(): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `select id from checks where status in ('queued', 'processing') and created_at < now() - interval '1 minute'`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async verdictCounts(): Promise<Array<{ verdict: string; count: number }>> {
+    const { rows } = await this.db.query<{ verdict: string; count: number }>('select verdict, count(*)::int as count from faces group by verdict');
+    return rows;
+  }
+
+  async statusCounts(): Promise<Array<{ status: string; count: number }>> {
+    const { rows } = await this.db.query<{ status: string; count: number }>('select status, count(*)::int as count from checks group by status');
+    return rows;
+  }
+}

@@ -1,0 +1,142 @@
+import type { Box, FaceQuality, ReferenceDescriptor } from '../domain/types.js';
+import type { Queryable } from './db.js';
+
+export type ReferencePhotoStatus = 'pending' | 'active' | 'rejected' | 'retired';
+
+export interface ReferencePhoto {
+  id: string;
+  personId: string;
+  fileHash: string;
+  fileName: string | null;
+  format: string | null;
+  provenance: string | null;
+  status: ReferencePhotoStatus;
+  rejectionReason: string | null;
+  chosenBox: Box | null;
+  faceBox: Box | null;
+  model: string | null;
+  quality: FaceQuality | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewReferencePhoto {
+  personId: string;
+  fileHash: string;
+  fileName: string | null;
+  format: string;
+  provenance: string | null;
+  chosenBox: Box | null;
+}
+
+export interface Enrolment {
+  faceBox: Box;
+  descriptor: number[];
+  model: string;
+  quality: FaceQuality;
+}
+
+const columns = `id, person_id as "personId", file_hash as "fileHash", file_name as "fileName", format, provenance, status,
+  rejection_reason as "rejectionReason", chosen_box as "chosenBox", face_box as "faceBox", model, quality,
+  to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"`;
+
+export class ReferencePhotoRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async get(id: string, db: Queryable = this.db): Promise<ReferencePhoto | null> {
+    const { rows } = await db.query<ReferencePhoto>(`select ${columns} from reference_photos where id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async listForPerson(personId: string): Promise<ReferencePhoto[]> {
+    const { rows } = await this.db.query<ReferencePhoto>(
+      `select ${columns} from reference_photos where person_id = $1 order by created_at, id`,
+      [personId],
+    );
+    return rows;
+  }
+
+  /** Inserts the photo, or returns the one already stored for this person and file (created: false). */
+  async insertOnce(photo: NewReferencePhoto, db: Queryable = this.db): Promise<{ photo: ReferencePhoto; created: boolean }> {
+    const inserted = await db.query<ReferencePhoto>(
+      `insert into reference_photos (person_id, file_hash, file_name, format, provenance, chosen_box)
+       values ($1, $2, $3, $4, $5, $6) on conflict (person_id, file_hash) do nothing returning ${columns}`,
+      [photo.personId, photo.fileHash, photo.fileName, photo.format, photo.provenance, photo.chosenBox],
+    );
+    if (inserted.rows[0]) return { photo: inserted.rows[0], created: true };
+    const { rows } = await db.query<ReferencePhoto>(`select ${columns} from reference_photos where person_id = $1 and file_hash = $2`, [
+      photo.personId,
+      photo.fileHash,
+    ]);
+    return { photo: rows[0], created: false };
+  }
+
+  /** Records a successful enrolment, unless the photo was retired meanwhile. */
+  async activate(id: string, enrolment: Enrolment, db: Queryable = this.db): Promise<ReferencePhoto | null> {
+    const { rows } = await db.query<ReferencePhoto>(
+      `update reference_photos set status = 'active', rejection_reason = null, face_box = $2, descriptor = $3, model = $4, quality = $5,
+         updated_at = now() where id = $1 and status in ('pending', 'active') returning ${columns}`,
+      [id, enrolment.faceBox, enrolment.descriptor, enrolment.model, enrolment.quality],
+    );
+    return rows[0] ?? null;
+  }
+
+  async reject(id: string, reason: string, quality: FaceQuality | null, db: Queryable = this.db): Promise<ReferencePhoto | null> {
+    const { rows } = await db.query<ReferencePhoto>(
+      `update reference_photos set status = 'rejected', rejection_reason = $2, quality = $3, descriptor = null, updated_at = now()
+       where id = $1 and status in ('pending', 'active') returning ${columns}`,
+      [id, reason, quality],
+    );
+    return rows[0] ?? null;
+  }
+
+  async retire(id: string, db: Queryable = this.db): Promise<ReferencePhoto | null> {
+    const { rows } = await db.query<ReferencePhoto>(
+      `update reference_photos set status = 'retired', updated_at = now() where id = $1 returning ${columns}`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Photos whose descriptors were made by another model (or never made): to enrol again. */
+  async needingEnrolment(model: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `select id from reference_photos where status = 'pending' or (status = 'active' and model is distinct from $1)`,
+      [model],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Every active reference descriptor made by this model: what checks compare against. */
+  async activeDescriptors(model: string): Promise<ReferenceDescriptor[]> {
+    const { rows } = await this.db.query<ReferenceDescriptor>(
+      `select person_id as "personId", id as "referencePhoto", descriptor from reference_photos
+       where status = 'active' and model = $1 order by person_id, created_at`,
+      [model],
+    );
+    return rows;
+  }
+
+  async fileHashes(ids: string[]): Promise<Map<string, { fileHash: string; personId: string; fileName: string | null }>> {
+    const { rows } = await this.db.query<{ id: string; fileHash: string; personId: string; fileName: string | null }>(
+      `select id, file_hash as "fileHash", person_id as "personId", file_name as "fileName" from reference_photos where id = any($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+}
+
+export class RegistryStateRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async version(): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>('select version from registry_state');
+    return rows[0].version;
+  }
+
+  /** Called in the transaction of every change to people or active reference photos. */
+  async bump(db: Queryable = this.db): Promise<number> {
+    const { rows } = await db.query<{ version: number }>('update registry_state set version = version + 1 returning version');
+    return rows[0].version;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A worker process: checks and enrolments from the queues, inference on the engine's threads.
+ * Run as many as there are cores, on as many machines as needed; all state is in PostgreSQL,
+ * Redis and the shared upload store. SIGTERM finishes the job in hand, then exits.
+ */
+import { loadConfig } from '../src/config.js';
+import { startEngine } from '../src/engine/pool.js';
+import { startHeartbeat } from '../src/queue/heartbeat.js';
+import { createQueues } from '../src/queue/queues.js';
+import { createRedis, ensureRedis } from '../src/queue/redis.js';
+import { startQueueWorkers } from '../src/queue/workers.js';
+import { CheckRunner } from '../src/services/checking.js';
+import { EnrolmentRunner } from '../src/services/enrolment.js';
+import { GalleryCache } from '../src/services/gallery.js';
+import { createLog, runMain } from '../src/services/process.js';
+import { createPublisher } from '../src/services/publisher.js';
+import { createPool, ensureDatabase } from '../src/store/db.js';
+import { createStore } from '../src/store/index.js';
+import { migrate } from '../src/store/migrate.js';
+import { createUploadStore } from '../src/uploads/store.js';
+
+runMain('worker', async () => {
+  const config = loadConfig();
+  const log = createLog('worker', config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL, 4);
+  await ensureDatabase(pool, config.DATABASE_URL);
+  await ensureRedis(config.REDIS_URL);
+  await migrate(pool);
+
+  const engine = await startEngine({
+    threads: config.ENGINE_THREADS,
+    backend: config.TF_BACKEND,
+    maxPixels: config.MAX_IMAGE_PIXELS,
+    log: (message) => log('info', message),
+  });
+  const store = createStore(pool);
+  const uploads = createUploadStore(config.UPLOAD_DIR);
+  const publisher = createPublisher({ config, pool, log });
+  const gallery = new GalleryCache(store, engine.model, (loaded, version) =>
+    log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
+  );
+  const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
+  const queues = createQueues(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  // Photos enrolled by another model (or never), and checks left without a job, are queued again.
+  for (const id of await store.referencePhotos.needingEnrolment(engine.model)) await queues.enqueueEnrolment(id);
+  for (const id of await store.checks.orphaned()) await queues.enqueueCheck(id);
+
+  const workers = startQueueWorkers(
+    { checks: new CheckRunner(store, uploads, engine, gallery, publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
+    {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_MS,
+    },
+    log,
+  );
+  const redis = createRedis(config.REDIS_URL);
+  const heartbeat = startHeartbeat(redis, config.QUEUE_PREFIX, { model: engine.model, backend: engine.backend, threads: engine.threads });
+  log('info', 'worker ready', { id: heartbeat.id, concurrency: config.WORKER_CONCURRENCY });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${signal}: finishing the job in hand`);
+    (async () => {
+      await heartbeat.stop();
+      await workers.close();
+      await queues.close();
+      await engine.close();
+      redis.disconnect();
+      await pool.end();
+    })().then(() => process.exit(0), (error) => {
+      log('error', 'shutdown failed', { error: (error as Error).message });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+});
