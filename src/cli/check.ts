@@ -1,0 +1,147 @@
+/**
+ * `photo-verify check`: the offline checker. Checks every image under the paths given against a
+ * registry folder, with no server and no network: prints a table of verdicts, writes the reports
+ * asked for, and exits 0 when nothing is flagged, 1 when something is, 2 on a usage or input error.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateImage } from '../checking/evaluate.js';
+import { loadConfig } from '../config.js';
+import type { CheckRequest, ImageResult } from '../domain/results.js';
+import { startEngine } from '../engine/pool.js';
+import { AppError, isAppError } from '../errors.js';
+import { DescriptorCache, defaultCacheName } from '../registry/cache.js';
+import { readRegistryFolder } from '../registry/folder.js';
+import { toCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html.js';
+import { summarise, toJson, type OfflineReport } from '../report/report.js';
+import { renderTable } from '../report/table.js';
+import { readClaimsManifest } from './claims-manifest.js';
+import { mapConcurrent } from './concurrency.js';
+import { collectInputs, displayPath, type InputFile } from './inputs.js';
+import { createProgress } from './progress.js';
+import { loadReferencePhotos, type RegistrySummary } from './reference-photos.js';
+
+export const checkUsage = `Usage: photo-verify check --registry DIR [options] [FILE|FOLDER ...]
+
+Checks every image in the files and folders given (folders recursively; images are recognised
+by their content, whatever their names) against the registry folder, offline.
+
+Options:
+  --registry DIR   registry folder: one folder per person with person.json and reference photos
+  --claims FILE    claims manifest CSV: file,names[,category]; file is relative to the manifest,
+                   names are separated by ";" in reading order. Images without a row are only
+                   identified. Without FILE|FOLDER arguments, the manifest's files are checked.
+  --json FILE      write the report as JSON
+  --csv FILE       write the report as CSV, one row per face
+  --html FILE      write an HTML page with the evidence pictures of every flagged image
+  --cache FILE     descriptor cache (default: DIR/${defaultCacheName})
+  --threads N      inference threads (default: ENGINE_THREADS, 0 = one per core)
+  -h, --help       show this help
+
+Exit status: 0 nothing flagged, 1 something flagged (or an image could not be checked),
+2 a usage or input error.
+`;
+
+const options = {
+  registry: { type: 'string' },
+  claims: { type: 'string' },
+  json: { type: 'string' },
+  csv: { type: 'string' },
+  html: { type: 'string' },
+  cache: { type: 'string' },
+  threads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runCheck(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+  if (values.help) {
+    process.stdout.write(checkUsage);
+    return 0;
+  }
+  if (!values.registry) throw new AppError('VALIDATION', '--registry DIR is required');
+  const threads = values.threads === undefined ? loadConfig().ENGINE_THREADS : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0) throw new AppError('VALIDATION', `--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
+  const config = loadConfig();
+
+  const registry = await readRegistryFolder(values.registry);
+  const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
+  if (positionals.length === 0 && !manifest) throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
+  const cacheFile = path.resolve(values.cache ?? path.join(registry.root, defaultCacheName));
+  const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
+  const paths = positionals.length > 0 ? positionals : [...manifest!.requests.keys()];
+  const inputs = await collectInputs(paths, new Set([cacheFile, ...outputs, ...(manifest ? [manifest.file] : [])]));
+  if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
+  if (manifest) {
+    const checked = new Set(inputs.map((input) => input.path));
+    for (const listed of manifest.requests.keys()) {
+      if (!checked.has(listed)) process.stderr.write(`warning: ${displayPath(listed)} is in the claims file but not among the images checked\n`);
+    }
+  }
+
+  const engine = await startEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS });
+  try {
+    const cache = await DescriptorCache.open(cacheFile);
+    const enrolment = createProgress(process.stderr, 'reference photos', registry.photos.length);
+    const { gallery, summary: registrySummary } = await loadReferencePhotos(registry, engine, cache, (photo) => enrolment.tick(photo));
+    enrolment.done();
+    await cache.save(engine.model).catch((error: Error) => process.stderr.write(`warning: the descriptor cache ${cacheFile} was not saved: ${error.message}\n`));
+    process.stdout.write(describeRegistry(values.registry, registrySummary));
+
+    const progress = createProgress(process.stderr, 'checking', inputs.length);
+    const images = await mapConcurrent(inputs, engine.threads * 2, async (input) => {
+      const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
+      const result = await checkImage(input, request, async (bytes) => {
+        const { timings: _timings, ...analysis } = await engine.analyze(bytes);
+        return evaluateImage(analysis, gallery, request);
+      });
+      progress.tick(input.file);
+      return result;
+    });
+    progress.done();
+
+    const report: OfflineReport = { images, summary: summarise(images), model: engine.model, registry: registrySummary };
+    process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
+    const byFile = new Map(inputs.map((input) => [input.file, input.path]));
+    if (values.json) await writeReport(values.json, toJson(report));
+    if (values.csv) await writeReport(values.csv, toCsv(report));
+    if (values.html) await writeReport(values.html, await renderHtml(report, { draftPath: (file) => byFile.get(file), registryRoot: registry.root }));
+    return report.summary.flagged > 0 ? 1 : 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** One image: its verdicts, or the error that kept it from being checked (the others go on). */
+async function checkImage(input: InputFile, request: CheckRequest, evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>): Promise<ImageResult> {
+  try {
+    const bytes = await readFile(input.path);
+    return { file: input.file, ...(await evaluate(bytes)) };
+  } catch (error) {
+    const failure = isAppError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'VALIDATION', message: `cannot read the file: ${(error as Error).message}` };
+    return { file: input.file, findings: [{ code: 'image_error', message: `${failure.code}: ${failure.message}` }], faces: [], flagged: true, error: failure };
+  }
+}
+
+function describeRegistry(folder: string, summary: RegistrySummary): string {
+  const { used, computed, fromCache, skipped } = summary.referencePhotos;
+  const lines = [
+    `registry ${folder}: ${summary.people} people; reference photos: ${used} in use, ${skipped.length} skipped; ${fromCache} from cache, ${computed} computed`,
+    ...skipped.map((photo) => `  skipped ${photo.referencePhoto}: ${photo.reason}`),
+    ...summary.peopleWithoutPhotos.map((name) => `  warning: ${name} has no usable reference photo; no face can match them`),
+  ];
+  return `${lines.join('\n')}\n\n`;
+}
+
+async function writeReport(file: string, content: string): Promise<void> {
+  try {
+    await writeFile(file, content);
+  } catch (error) {
+    throw new AppError('VALIDATION', `cannot write the report ${file}: ${(error as Error).message}`);
+  }
+  process.stderr.write(`wrote ${file}\n`);
+}

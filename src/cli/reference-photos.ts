@@ -1,0 +1,89 @@
+/**
+ * The offline checker's gallery: every reference photo of a registry folder analysed (or taken
+ * from the descriptor cache) and passed through the reference-photo gate. Photos with no face,
+ * several faces or too poor a face are reported and left out, never silently used.
+ */
+import { readFile } from 'node:fs/promises';
+import { checkReferencePhoto } from '../checking/evaluate.js';
+import { buildGallery, type Gallery, type StoredReference } from '../domain/gallery.js';
+import type { ImageAnalysis } from '../domain/types.js';
+import type { FaceEngine } from '../engine/pool.js';
+import { isAppError } from '../errors.js';
+import { contentHash, type DescriptorCache } from '../registry/cache.js';
+import type { RegistryFolder } from '../registry/folder.js';
+import { mapConcurrent } from './concurrency.js';
+
+export interface SkippedReferencePhoto {
+  referencePhoto: string;
+  reason: string;
+}
+
+export interface RegistrySummary {
+  people: number;
+  referencePhotos: {
+    /** Photos whose face is in the gallery. */
+    used: number;
+    /** Photos analysed in this run. */
+    computed: number;
+    /** Photos whose analysis came from the descriptor cache. */
+    fromCache: number;
+    skipped: SkippedReferencePhoto[];
+  };
+  /** Names of people left with no usable reference photo: no face can ever match them. */
+  peopleWithoutPhotos: string[];
+}
+
+export interface LoadedRegistry {
+  gallery: Gallery;
+  summary: RegistrySummary;
+}
+
+export async function loadReferencePhotos(
+  registry: RegistryFolder,
+  engine: FaceEngine,
+  cache: DescriptorCache,
+  onPhoto: (referencePhoto: string) => void = () => {},
+): Promise<LoadedRegistry> {
+  let computed = 0;
+  let fromCache = 0;
+  const skipped: SkippedReferencePhoto[] = [];
+  const references: StoredReference[] = [];
+
+  const outcomes = await mapConcurrent(registry.photos, engine.threads * 2, async (photo) => {
+    try {
+      const bytes = await readFile(photo.path);
+      const hash = contentHash(bytes);
+      let analysis: ImageAnalysis | undefined = cache.get(engine.model, hash);
+      if (analysis) fromCache++;
+      else {
+        const { timings: _timings, ...fresh } = await engine.analyze(bytes);
+        analysis = fresh;
+        cache.set(hash, analysis);
+        computed++;
+      }
+      return { photo, check: checkReferencePhoto(analysis) };
+    } catch (error) {
+      const reason = isAppError(error) ? `${error.code}: ${error.message}` : `cannot read the file: ${(error as Error).message}`;
+      return { photo, check: { accepted: false as const, reason } };
+    } finally {
+      onPhoto(photo.referencePhoto);
+    }
+  });
+
+  for (const { photo, check } of outcomes) {
+    if (check.accepted) {
+      references.push({ personId: photo.personId, referencePhoto: photo.referencePhoto, descriptor: check.face.descriptor, model: engine.model });
+    } else {
+      skipped.push({ referencePhoto: photo.referencePhoto, reason: check.reason });
+    }
+  }
+  const withPhotos = new Set(references.map((reference) => reference.personId));
+  return {
+    gallery: buildGallery(engine.model, registry.people, references),
+    summary: {
+      people: registry.people.length,
+      referencePhotos: { used: references.length, computed, fromCache, skipped },
+      peopleWithoutPhotos: registry.people.filter((person) => !withPhotos.has(person.id)).map((person) => person.name),
+    },
+  };
+}

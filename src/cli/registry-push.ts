@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ApiClient } from '../api/client.js';
+import type { RegistryPerson } from '../domain/types.js';
+import { isAppError } from '../errors.js';
+import { readRegistryFolder } from '../registry/folder.js';
+import type { Person } from '../store/people.js';
+import type { ReferencePhoto } from '../store/reference-photos.js';
+import { fileHash } from '../uploads/store.js';
+import { createProgress } from './progress.js';
+
+const usage = `usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
+  Imports a registry folder into the service: people by their folder id, reference photos by
+  content. Pushing the same folder again changes nothing. Waits for enrolment and lists the
+  photos it rejected, with the reason (exit code 1 if any), unless --no-wait.`;
+
+export interface PushOutcome {
+  peopleCreated: number;
+  peopleUpdated: number;
+  photosUploaded: number;
+  photosUnchanged: number;
+  rejected: Array<{ referencePhoto: string; reason: string }>;
+}
+
+/** `photo-verify registry push ./registry --server URL --api-key KEY`. */
+export async function registryPushCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { server: { type: 'string' }, 'api-key': { type: 'string' }, 'no-wait': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const [folder] = parsed.positionals;
+  if (!folder || !parsed.values.server || !parsed.values['api-key']) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  try {
+    const outcome = await pushRegistry(folder, new ApiClient(parsed.values.server, parsed.values['api-key']), { wait: !parsed.values['no-wait'] });
+    process.stdout.write(
+      `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
+    );
+    for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
+    return outcome.rejected.length > 0 ? 1 : 0;
+  } catch (error) {
+    process.stderr.write(`photo-verify registry push: ${isAppError(error) ? `${error.code}: ${error.message}` : (error as Error).message}\n`);
+    return isAppError(error) && ['VALIDATION', 'NOT_FOUND'].includes(error.code) ? 2 : 1;
+  }
+}
+
+/** Makes the service's registry hold what the folder holds; what is already there is left alone. */
+export async function pushRegistry(folder: string, client: ApiClient, options: { wait: boolean; pollMs?: number }): Promise<PushOutcome> {
+  const registry = await readRegistryFolder(folder);
+  const outcome: PushOutcome = { peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 0, rejected: [] };
+  const progress = createProgress(process.stderr, 'pushing', registry.people.length + registry.photos.length);
+  const pushed: Array<{ personId: string; photoId: string; referencePhoto: string }> = [];
+
+  for (const person of registry.people) {
+    const fields = personFields(person);
+    const existing = await client.find<Person>(`/v1/people/${person.id}`);
+    if (!existing) {
+      await client.json('POST', '/v1/people', { id: person.id, ...fields });
+      outcome.peopleCreated++;
+    } else if (differs(existing, fields)) {
+      await client.json('PATCH', `/v1/people/${person.id}`, fields);
+      outcome.peopleUpdated++;
+    }
+    progress.tick(person.id);
+    const { photos } = await client.json<{ photos: ReferencePhoto[] }>('GET', `/v1/people/${person.id}/photos`);
+    const stored = new Map(photos.map((photo) => [photo.fileHash, photo]));
+    for (const file of registry.photos.filter((photo) => photo.personId === person.id)) {
+      const bytes = await readFile(file.path);
+      let photo = stored.get(fileHash(bytes));
+      if (photo) outcome.photosUnchanged++;
+      else {
+        photo = await client.upload<ReferencePhoto>(`/v1/people/${person.id}/photos`, { bytes, name: file.referencePhoto.split('/').pop()! }, { provenance: `registry folder: ${file.referencePhoto}` });
+        outcome.photosUploaded++;
+      }
+      pushed.push({ personId: person.id, photoId: photo.id, referencePhoto: file.referencePhoto });
+      progress.tick(file.referencePhoto);
+    }
+  }
+  progress.done();
+  if (!options.wait) return outcome;
+
+  // Enrolment runs on the workers: wait until every pushed photo is active or rejected.
+  for (const photo of pushed) {
+    for (;;) {
+      const current = await client.json<ReferencePhoto>('GET', `/v1/people/${photo.personId}/photos/${photo.photoId}`);
+      if (current.status === 'rejected') outcome.rejected.push({ referencePhoto: photo.referencePhoto, reason: current.rejectionReason ?? 'rejected' });
+      if (current.status !== 'pending') break;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+    }
+  }
+  return outcome;
+}
+
+function personFields(person: RegistryPerson) {
+  return { name: person.name, aliases: person.aliases, category: person.category ?? null, region: person.region ?? null, status: person.status ?? null };
+}
+
+function differs(existing: Person, fields: ReturnType<typeof personFields>): boolean {
+  return (Object.keys(fields) as Array<keyof typeof fields>).some((key) => JSON.stringify(existing[key]) !== JSON.stringify(fields[key]));
+}
