@@ -51,7 +51,8 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   });
 
   if (analysis.faces.length === 0) {
-    const named = request.claims.length > 0 ? `, though the check names ${plural(request.claims.length, 'person').replace('persons', 'people')}` : '';
+    const count = request.claims.length;
+    const named = count > 0 ? `, though the check names ${count === 1 ? 'one person' : `${count} people`}` : '';
     findings.push({ code: 'no_face', message: `no face was found in the image${named}` });
     return { findings, faces: [], flagged: true };
   }

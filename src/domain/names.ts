@@ -67,8 +67,8 @@ export function transliterate(text: string): string {
 
 /**
  * A key on which spellings of the same name from different transliteration systems agree:
- * e/ye (word-initial or after a vowel), i/y/ii/j, kh/h/g, ts/tz/c, w/v, doubled letters. Deterministic, so it decides
- * equality, not likeness.
+ * e/ye (word-initial or after a vowel), i/y/ii/j, kh/h/g, ts/tz/c, w/v, oe/ö, doubled letters.
+ * Deterministic, so it decides equality, not likeness.
  */
 export function looseNameKey(text: string): string {
   return normaliseName(transliterate(text))
@@ -82,6 +82,7 @@ export function looseNameKey(text: string): string {
         .replace(/[yj]/g, 'i')
         .replace(/(.)\1+/g, '$1')
         .replace(/(^|[aeou])ie/g, '$1e')
+        .replace(/([ou])e/g, '$1') // umlauts spelled out: Schroeder, Schröder
         .replace(/(.)\1+/g, '$1'),
     )
     .join(' ');

@@ -33,6 +33,7 @@ describe('names as users type them', () => {
     expect(looseNameKey('Andriy')).toBe(looseNameKey('Andrii'));
     expect(looseNameKey('Tsvetkov')).toBe(looseNameKey('Cvetkov'));
     expect(looseNameKey('Mustafayev')).toBe(looseNameKey('Мустафаєв'));
+    expect(looseNameKey('Schroeder')).toBe(looseNameKey('Schröder'));
     expect(looseNameKey('Dana')).not.toBe(looseNameKey('Diana'));
   });
 
