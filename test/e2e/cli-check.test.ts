@@ -1,0 +1,208 @@
+/**
+ * The offline checker as a user runs it: the real command (`node bin/photo-verify.mjs check`) on
+ * the real example photos the repository ships (examples/, attributed in examples/README.md),
+ * with the real face models. One engine thread per run, few images.
+ */
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OfflineReport } from '../../src/report/report.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const examples = path.join(root, 'examples');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function photoVerify(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/photo-verify.mjs', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const readReport = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as OfflineReport;
+
+let work: string;
+let cache: string;
+let first: Run;
+let report: OfflineReport;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'pv-cli-'));
+  cache = path.join(work, 'cache.json');
+  first = await photoVerify([
+    'check', '--registry', 'examples/registry', '--claims', 'examples/claims.csv', '--cache', cache, '--threads', '1',
+    '--json', path.join(work, 'report.json'), '--csv', path.join(work, 'report.csv'), '--html', path.join(work, 'report.html'),
+    'examples/drafts',
+  ]);
+  report = await readReport(path.join(work, 'report.json'));
+});
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const image = (file: string) => {
+  const found = report.images.find((entry) => entry.file === file);
+  if (!found) throw new Error(`${file} is not in the report: ${report.images.map((entry) => entry.file).join(', ')}`);
+  return found;
+};
+
+describe('photo-verify check on the example drafts', () => {
+  it('flags a handout with a stranger above a registry name: mismatch for that face, confirmed for the rest, exit 1', () => {
+    expect(first.code, first.stderr).toBe(1);
+    const handout = image('examples/drafts/handout-crimea.jpg');
+    expect(handout.flagged).toBe(true);
+    expect(handout.faces.map((face) => [face.claim?.personId, face.verdict])).toEqual([
+      ['colin-powell', 'confirmed'],
+      ['tony-blair', 'confirmed'],
+      ['jacques-chirac', 'mismatch'],
+      ['hugo-chavez', 'confirmed'],
+    ]);
+    const stranger = handout.faces[2];
+    expect(stranger.bestMatch).toBeNull();
+    expect(stranger.claimScore).toBeLessThan(handout.faces[0].claimScore!);
+    expect(first.stdout).toMatch(/examples\/drafts\/handout-crimea\.jpg\s+3\s+mismatch\s+Jacques Chirac/);
+  });
+
+  it('resolves a name written in Ukrainian Cyrillic to the registry person through an alias', async () => {
+    expect(await readFile(path.join(examples, 'claims.csv'), 'utf8')).toContain('Тоні Блер');
+    const blair = image('examples/drafts/handout-crimea.jpg').faces[1];
+    expect(blair.claim).toEqual({ personId: 'tony-blair', name: 'Tony Blair' });
+    expect(blair.verdict).toBe('confirmed');
+  });
+
+  it('answers a name the registry does not know with the nearest registry names, never a silent pick', () => {
+    const press = image('examples/drafts/press/chavez-interview.jpg');
+    const unknown = press.findings.find((finding) => finding.code === 'unknown_claim');
+    expect(unknown).toMatchObject({ subject: 'Hugo Chaves', suggestions: ['Hugo Chavez'] });
+    expect(press.faces[0].claim).toBeNull();
+    expect(press.flagged).toBe(true);
+    expect(first.stdout).toContain('did you mean Hugo Chavez?');
+  });
+
+  it('reports category_mismatch for a person of another category in a list claimed as Crimean political prisoners', () => {
+    const regions = image('examples/drafts/handout-regions.jpg');
+    expect(regions.faces.map((face) => face.verdict)).toEqual(['confirmed', 'confirmed']);
+    expect(regions.findings).toEqual([expect.objectContaining({ code: 'category_mismatch', subject: 'Gerhard Schroeder' })]);
+  });
+
+  it('identifies an image without a claim (and without a file extension) by its content', () => {
+    const web = image('examples/drafts/web/IMG_0042');
+    expect(web.faces).toHaveLength(1);
+    expect(web.faces[0]).toMatchObject({ verdict: 'identified', claim: null, bestMatch: { personId: 'colin-powell' } });
+    expect(web.flagged).toBe(false);
+  });
+
+  it('reports and skips a reference photo that fails the reference gate, never using it', () => {
+    expect(report.registry.referencePhotos.skipped).toEqual([
+      { referencePhoto: 'tony-blair/Tony_Blair_0001.jpg', reason: expect.stringContaining('turned to the side') },
+    ]);
+    expect(report.registry.referencePhotos).toMatchObject({ used: 10, computed: 11, fromCache: 0 });
+    expect(first.stdout).toContain('skipped tony-blair/Tony_Blair_0001.jpg');
+    const referencePhotos = report.images.flatMap((entry) => entry.faces.flatMap((face) => [face.claimReferencePhoto, face.nearest?.referencePhoto]));
+    expect(referencePhotos).not.toContain('tony-blair/Tony_Blair_0001.jpg');
+  });
+
+  it('writes the JSON summary and a CSV with one row per face', async () => {
+    expect(report.summary).toEqual({ images: 4, faces: 8, flagged: 3, errors: 0 });
+    const csv = (await readFile(path.join(work, 'report.csv'), 'utf8')).trim().split('\r\n');
+    expect(csv[0].split(',').slice(0, 3)).toEqual(['file', 'face', 'verdict']);
+    expect(csv).toHaveLength(1 + 8);
+    expect(csv.filter((row) => row.startsWith('examples/drafts/handout-crimea.jpg,3,mismatch,jacques-chirac,'))).toHaveLength(1);
+  });
+});
+
+describe('photo-verify check on other inputs', () => {
+  it('reuses the cached reference descriptors on a second run and exits 0 when nothing is flagged', async () => {
+    const json = path.join(work, 'second.json');
+    const second = await photoVerify(['check', '--registry', 'examples/registry', '--cache', cache, '--threads', '1', '--json', json, 'examples/drafts/web']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('11 from cache, 0 computed');
+    const again = await readReport(json);
+    expect(again.registry.referencePhotos).toMatchObject({ used: 10, computed: 0, fromCache: 11 });
+    expect(again.summary).toEqual({ images: 1, faces: 1, flagged: 0, errors: 0 });
+  });
+
+  it('reports a corrupt file and a non-image in a folder with their errors and still checks the others', async () => {
+    const batch = path.join(work, 'batch');
+    await mkdir(batch);
+    const photo = await readFile(path.join(examples, 'drafts/web/IMG_0042'));
+    await writeFile(path.join(batch, 'truncated.jpg'), photo.subarray(0, 3000));
+    await writeFile(path.join(batch, 'notes.txt'), 'not a photo\n');
+    await copyFile(path.join(examples, 'drafts/press/chavez-interview.jpg'), path.join(batch, 'chavez.jpg'));
+    const json = path.join(work, 'batch.json');
+    const run = await photoVerify(['check', '--registry', 'examples/registry', '--cache', cache, '--threads', '1', '--json', json, batch]);
+    expect(run.code, run.stderr).toBe(1);
+    const result = await readReport(json);
+    const byName = Object.fromEntries(result.images.map((entry) => [path.basename(entry.file), entry]));
+    expect(Object.keys(byName).sort()).toEqual(['chavez.jpg', 'notes.txt', 'truncated.jpg']);
+    expect(byName['truncated.jpg'].error?.code).toBe('IMAGE_CORRUPT');
+    expect(byName['notes.txt'].error?.code).toBe('IMAGE_UNSUPPORTED');
+    expect(byName['chavez.jpg'].faces[0]).toMatchObject({ verdict: 'identified', bestMatch: { personId: 'hugo-chavez' } });
+    expect(result.summary).toMatchObject({ images: 3, errors: 2 });
+  });
+
+  it('exits 2 with a clear message on an unknown option, a missing registry or an unreadable claims file', async () => {
+    const unknownOption = await photoVerify(['check', '--registry', 'examples/registry', '--jsn', 'x.json', 'examples/drafts']);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toContain("Unknown option '--jsn'");
+
+    const noRegistry = await photoVerify(['check', '--registry', path.join(work, 'no-such-registry'), 'examples/drafts']);
+    expect(noRegistry.code).toBe(2);
+    expect(noRegistry.stderr).toContain('NOT_FOUND: the registry folder');
+
+    const noClaims = await photoVerify(['check', '--registry', 'examples/registry', '--claims', path.join(work, 'missing.csv'), 'examples/drafts']);
+    expect(noClaims.code).toBe(2);
+    expect(noClaims.stderr).toContain('cannot read the claims file');
+
+    const help = await photoVerify(['check', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--registry DIR');
+  });
+});
+
+describe('the HTML report', () => {
+  it('shows each flagged face beside the reference photos, readable without the original files', async () => {
+    // Copy the page alone into a fresh folder: every picture must be embedded in it.
+    const alone = path.join(work, 'alone');
+    await mkdir(alone);
+    const page = path.join(alone, 'report.html');
+    await copyFile(path.join(work, 'report.html'), page);
+    const context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`file://${page}`);
+      await tab.waitForLoadState('load');
+      const pictures = await tab.$$eval('img', (images) => images.map((img) => ({ alt: img.alt, loaded: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 11) })));
+      expect(pictures.length).toBeGreaterThanOrEqual(8);
+      expect(pictures.every((picture) => picture.loaded && picture.src === 'data:image/')).toBe(true);
+      expect(pictures.map((picture) => picture.alt)).toEqual(
+        expect.arrayContaining(['face 3 of examples/drafts/handout-crimea.jpg', 'reference photo of Jacques Chirac']),
+      );
+      expect(await tab.textContent('body')).toContain('mismatch');
+      const screenshot = path.join(work, 'report.png');
+      await tab.screenshot({ path: screenshot, fullPage: true });
+      expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
+    } finally {
+      await context.close();
+    }
+  });
+});
