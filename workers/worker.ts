@@ -57,7 +57,7 @@ runMain('worker', async () => {
     log,
   );
   const redis = createRedis(config.REDIS_URL);
-  const heartbeat = startHeartbeat(redis, config.QUEUE_PREFIX, { model: engine.model, backend: engine.backend, threads: engine.threads });
+  const heartbeat = await startHeartbeat(redis, config.QUEUE_PREFIX, { model: engine.model, backend: engine.backend, threads: engine.threads });
   log('info', 'worker ready', { id: heartbeat.id, concurrency: config.WORKER_CONCURRENCY });
 
   let stopping = false;

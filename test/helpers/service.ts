@@ -47,7 +47,8 @@ export interface ChildService {
 export function startProcess(entry: 'src/api/main.ts' | 'workers/worker.ts', env: Record<string, string>): ChildService {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // Info level: the tests wait for the processes' start-up lines.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

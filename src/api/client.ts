@@ -1,0 +1,61 @@
+import { AppError, errorCatalogue, type ErrorCode } from '../errors.js';
+
+/** A small client of the /v1 API for the command-line tool: JSON in and out, coded errors back as AppError. */
+export class ApiClient {
+  private readonly base: string;
+
+  constructor(server: string, private readonly apiKey: string) {
+    this.base = server.replace(/\/+$/, '');
+  }
+
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send<T>(method, path, body === undefined ? undefined : { body: JSON.stringify(body), type: 'application/json' });
+  }
+
+  async upload<T>(path: string, file: { bytes: Buffer; name: string }, fields: Record<string, string> = {}): Promise<T> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('image', new Blob([new Uint8Array(file.bytes)]), file.name);
+    return this.send<T>('POST', path, { body: form });
+  }
+
+  /** GET that answers null for 404. */
+  async find<T>(path: string): Promise<T | null> {
+    try {
+      return await this.json<T>('GET', path);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  private async send<T>(method: string, path: string, payload?: { body: string | FormData; type?: string }): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers: { authorization: `Bearer ${this.apiKey}`, ...(payload?.type ? { 'content-type': payload.type } : {}) },
+        body: payload?.body,
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new AppError('SERVICE_UNAVAILABLE', `cannot reach the server ${this.base} (${cause}): is it running, and is --server right?`);
+    }
+    const text = await response.text();
+    const body = text ? safeJson(text) : null;
+    if (!response.ok) {
+      const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+      const code = error?.code && error.code in errorCatalogue ? (error.code as ErrorCode) : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL';
+      throw new AppError(code, error?.message ?? `${method} ${path} answered ${response.status}`);
+    }
+    return body as T;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: { message: text.slice(0, 200) } };
+  }
+}

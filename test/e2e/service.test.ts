@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { ApiClient } from '../../src/api/client.js';
+import { pushRegistry } from '../../src/cli/registry-push.js';
+import { emptyDatabase, testDatabase } from '../helpers/db.js';
+import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
+import { createKey, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+
+describe('the service end to end: real API and worker processes, real photos', () => {
+  let pool: pg.Pool;
+  let api: ChildService;
+  let worker: ChildService;
+  let baseUrl: string;
+  let curatorKey: string;
+  let submitterKey: string;
+
+  beforeAll(async () => {
+    pool = await testDatabase();
+    await emptyDatabase(pool);
+    curatorKey = await createKey(pool, 'curator');
+    submitterKey = await createKey(pool, 'submitter');
+    const env = await testEnvironment();
+    api = startProcess('src/api/main.ts', env);
+    worker = startProcess('workers/worker.ts', env);
+    const listening = await api.waitFor(/API listening on port \d+/);
+    baseUrl = `http://127.0.0.1:${/port (\d+)/.exec(listening)![1]}`;
+    await worker.waitFor(/worker ready/);
+  });
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    await pool?.end();
+  });
+
+  it('is ready once a worker has its models loaded', async () => {
+    const response = await fetch(`${baseUrl}/readyz`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.checks).toMatchObject({ database: 'ok', redis: 'ok' });
+    expect(body.checks.models).toMatch(/loaded by 1 worker/);
+  });
+
+  it('imports a registry folder of real photos, and pushing it again changes nothing', async () => {
+    const folder = await lfwRegistryFolder();
+    const client = new ApiClient(baseUrl, curatorKey);
+    const first = await pushRegistry(folder, client, { wait: true });
+    expect(first).toEqual({ peopleCreated: 4, peopleUpdated: 0, photosUploaded: 8, photosUnchanged: 0, rejected: [] });
+    const again = await pushRegistry(folder, client, { wait: true });
+    expect(again).toEqual({ peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 8, rejected: [] });
+    const { rows } = await pool.query<{ status: string; count: number }>('select status, count(*)::int as count from reference_photos group by status');
+    expect(rows).toEqual([{ status: 'active', count: 8 }]);
+  });
+
+  it('flags a handout whose photo under one name shows someone else, naming whom it shows, and confirms the others', async () => {
+    const image = await handout([
+      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
+      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
+      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
+    ]);
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(image)]), 'summit-handout.jpg');
+    form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
+    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${submitterKey}` } });
+    expect(submitted.status).toBe(202);
+    const { id } = await submitted.json();
+
+    const check = await waitForCheck(baseUrl, submitterKey, id);
+    expect(check.status).toBe('done');
+    expect(check.result.file).toBe('summit-handout.jpg');
+    expect(check.result.flagged).toBe(true);
+    const faces = check.result.faces;
+    expect(faces.map((face: { claim: { personId: string } }) => face.claim.personId)).toEqual(['colin-powell', 'tony-blair', 'george-w-bush']);
+    expect(faces.map((face: { verdict: string }) => face.verdict)).toEqual(['confirmed', 'confirmed', 'mismatch']);
+    expect(faces[2].bestMatch).toMatchObject({ personId: 'vladimir-putin', name: 'Vladimir Putin' });
+
+    // The verification team finds it among the flagged checks, with the evidence picture.
+    const flagged = await (await fetch(`${baseUrl}/v1/checks?flagged=true`, { headers: { authorization: `Bearer ${submitterKey}` } })).json();
+    expect(flagged.checks.map((listed: { id: string }) => listed.id)).toContain(id);
+    expect(check.evidence.map((evidence: { face: number }) => evidence.face)).toEqual([2]);
+    const evidence = await fetch(`${baseUrl}/v1/checks/${id}/faces/2/evidence`, { headers: { authorization: `Bearer ${submitterKey}` } });
+    expect(evidence.status).toBe(200);
+    expect(evidence.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await evidence.arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+});
