@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { ApiClient } from '../../src/api/client.js';
+import { startApi, type RunningApi } from '../../src/api/server.js';
+import { pushRegistry } from '../../src/cli/registry-push.js';
+import { emptyDatabase, testDatabase } from '../helpers/db.js';
+import { handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
+import { createKey, startProcess, testConfig, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+
+/** Six portraits: enough work that the worker is still on it when the test acts. */
+const sixPortraits = () =>
+  handout([2, 6, 9].flatMap((n) => [lfwPhoto('colin-powell', n), lfwPhoto('vladimir-putin', n === 9 ? 3 : n === 6 ? 10 : 2)]), 1.5);
+
+describe('worker processes that die or are stopped lose no check', () => {
+  let pool: pg.Pool;
+  let api: RunningApi;
+  let env: Record<string, string>;
+  let key: string;
+  const workers: ChildService[] = [];
+
+  const submit = async (image: Buffer) => {
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(image)]), 'six.jpg');
+    const response = await fetch(`${api.url}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${key}` } });
+    expect(response.status).toBe(202);
+    return (await response.json()).id as string;
+  };
+  const whenProcessing = async (checkId: string) => {
+    for (;;) {
+      const { rows } = await pool.query<{ status: string }>('select status from checks where id = $1', [checkId]);
+      if (rows[0].status !== 'queued') return rows[0].status;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const startWorker = async () => {
+    const worker = startProcess('workers/worker.ts', env);
+    workers.push(worker);
+    await worker.waitFor(/worker ready/);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    pool = await testDatabase();
+    await emptyDatabase(pool);
+    key = await createKey(pool, 'admin');
+    // Short locks, so that a killed worker's job is noticed within seconds rather than the default 30.
+    env = await testEnvironment({ WORKER_LOCK_MS: '2000', WORKER_STALLED_MS: '1000' });
+    api = await startApi(testConfig(env));
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await api?.close();
+    await pool?.end();
+  });
+
+  it('a check held by a worker killed with SIGKILL is taken up by another worker and has its result once', async () => {
+    const first = await startWorker();
+    await pushRegistry(await lfwRegistryFolder(), new ApiClient(api.url, key), { wait: true });
+    const checkId = await submit(await sixPortraits());
+
+    expect(await whenProcessing(checkId)).toBe('processing');
+    await first.stop('SIGKILL');
+    const held = await pool.query('select status, attempts, (select count(*)::int from faces where check_id = $1) as faces from checks where id = $1', [checkId]);
+    expect(held.rows[0]).toEqual({ status: 'processing', attempts: 1, faces: 0 });
+
+    const second = await startWorker();
+    const check = await waitForCheck(api.url, key, checkId);
+    expect(check.status).toBe('done');
+    expect(check.attempts).toBe(2);
+    expect(check.result.faces).toHaveLength(6);
+    const stored = await pool.query('select count(*)::int as count from faces where check_id = $1', [checkId]);
+    expect(stored.rows[0].count).toBe(6);
+    expect(second.output().split('\n').filter((line) => line.includes('"check done"') && line.includes(checkId))).toHaveLength(1);
+    expect(first.output()).not.toContain('"check done"');
+  });
+
+  it('SIGTERM lets the worker finish the check in hand before it exits', async () => {
+    const worker = workers[workers.length - 1];
+    const checkId = await submit(await handout([lfwPhoto('tony-blair', 3), lfwPhoto('george-w-bush', 6), lfwPhoto('colin-powell', 9)], 1.5));
+    expect(await whenProcessing(checkId)).toBe('processing');
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    const { rows } = await pool.query('select status, attempts from checks where id = $1', [checkId]);
+    expect(rows[0]).toEqual({ status: 'done', attempts: 1 });
+  });
+});
