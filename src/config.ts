@@ -39,6 +39,10 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE: booleanString,
   /** A delivery attempt that has not answered by then is a failure and is retried. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The wait before a failed delivery's first retry; it doubles with each retry (src/webhooks/retry.ts). One minute spreads 14 attempts over about a day. */
+  WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(60_000),
+  /** Delivery attempts in all before a delivery is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(14),
   /** Base URL the service is reached at, used for links in webhook events. */
   PUBLIC_URL: z.string().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -1,0 +1,49 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { RetryPolicy } from './retry.js';
+
+export const webhookQueueName = 'webhooks';
+/** The custom backoff the delivery worker computes (retry.ts, Retry-After). */
+export const webhookBackoffType = 'webhook';
+
+/** A job names the delivery only; the body and the secret stay in PostgreSQL. */
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+export interface DeliveryQueue {
+  /** Adding the same delivery and generation twice adds one job. */
+  enqueue(deliveryId: string, generation: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The job id: the delivery id, and after a redelivery its generation (the failed job is kept for a while). */
+export function deliveryJobId(deliveryId: string, generation: number): string {
+  return generation === 0 ? deliveryId : `${deliveryId}-g${generation}`;
+}
+
+/** The queue of deliveries; its Redis connection opens on the first delivery, so a process without webhooks never opens it. */
+export function createDeliveryQueue(connection: ConnectionOptions, prefix: string, policy: RetryPolicy): DeliveryQueue {
+  let queue: Queue<DeliveryJob> | null = null;
+  const open = () => {
+    if (!queue) {
+      queue = new Queue<DeliveryJob>(webhookQueueName, { connection, prefix });
+      queue.on('error', () => undefined);
+    }
+    return queue;
+  };
+  return {
+    async enqueue(deliveryId, generation) {
+      await open().add('deliver', { deliveryId }, {
+        jobId: deliveryJobId(deliveryId, generation),
+        attempts: policy.maxAttempts,
+        backoff: { type: webhookBackoffType },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+    },
+    async close() {
+      await queue?.close();
+      queue = null;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import type { Log } from '../services/process.js';
+import { DeliveryProcessor } from './processor.js';
+import { createDeliveryQueue, webhookQueueName, type DeliveryJob } from './queue.js';
+import { WebhookRepository } from './repository.js';
+import { backoffDelay, retryPolicyOf } from './retry.js';
+import { sendWebhook } from './sender.js';
+
+/** Deliveries wait on the network, not the CPU: one process keeps many in flight. */
+const deliveryConcurrency = 16;
+/** How often pending deliveries whose job never reached Redis (it was down) are queued again. */
+const sweepIntervalMs = 5 * 60_000;
+
+/** A failed attempt that will be retried after delayMs; BullMQ's backoff reads the delay from here. */
+class RetryLater extends Error {
+  constructor(readonly delayMs: number) {
+    super(`the delivery will be retried in ${delayMs} ms`);
+  }
+}
+
+/**
+ * The BullMQ worker that delivers webhooks. A job whose worker dies mid-delivery keeps its lock
+ * until it lapses, then another worker takes it up: the event is delivered at least once, and
+ * always under the same webhook-id so the receiver can drop a duplicate.
+ */
+export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool; log: Log; connection: ConnectionOptions }): Promise<{ close(): Promise<void> }> {
+  const { config, log } = deps;
+  const policy = retryPolicyOf(config);
+  const repository = new WebhookRepository(deps.pool);
+  const processor = new DeliveryProcessor(repository, sendWebhook, { policy, send: { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE } }, log);
+  const worker = new Worker<DeliveryJob>(
+    webhookQueueName,
+    async (job) => {
+      const result = await processor.attempt(job.data.deliveryId, job.attemptsMade + 1);
+      if (result.outcome === 'retry') throw new RetryLater(result.delayMs);
+      if (result.outcome === 'failed') throw new UnrecoverableError('the delivery failed; see its attempts in the delivery log');
+    },
+    {
+      connection: deps.connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: deliveryConcurrency,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_MS,
+      maxStalledCount: 3,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, error) => (error instanceof RetryLater ? error.delayMs : backoffDelay(policy, attemptsMade)),
+      },
+    },
+  );
+  worker.on('error', (error) => log('warn', 'queue connection problem', { error: error.message }));
+
+  const queue = createDeliveryQueue(deps.connection, config.QUEUE_PREFIX, policy);
+  const sweep = async () => {
+    for (const pending of await repository.pendingDeliveries()) await queue.enqueue(pending.id, pending.generation);
+  };
+  await sweep();
+  const timer = setInterval(() => sweep().catch((error: Error) => log('warn', 'could not re-queue pending webhook deliveries', { error: error.message })), sweepIntervalMs);
+  timer.unref();
+  return {
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
