@@ -15,12 +15,13 @@ import { createStore } from '../store/index.js';
 import { migrate } from '../store/migrate.js';
 import { createUploadStore } from '../uploads/store.js';
 import { createApi } from './app.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, RouteModule } from './context.js';
 
 export interface RunningApi {
   url: string;
   server: Server;
   context: ApiContext;
+  modules: RouteModule[];
   close(): Promise<void>;
 }
 
@@ -68,6 +69,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     url: `http://127.0.0.1:${port}`,
     server,
     context,
+    modules: api.modules,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
