@@ -5,6 +5,7 @@
  */
 import { isAppError } from '../errors.js';
 import { runCheck } from './check.js';
+import { runWebhooksListen } from './webhooks-listen.js';
 
 interface Command {
   summary: string;
@@ -13,6 +14,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   check: { summary: 'check images against a registry folder, offline', run: runCheck },
+  'webhooks listen': { summary: 'run a receiver that verifies and prints webhook events', run: runWebhooksListen },
 };
 
 const usage = () =>
