@@ -3,7 +3,7 @@
  * registry folder, with no server and no network: prints a table of verdicts, writes the reports
  * asked for, and exits 0 when nothing is flagged, 1 when something is, 2 on a usage or input error.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateImage } from '../checking/evaluate.js';
@@ -139,6 +139,7 @@ function describeRegistry(folder: string, summary: RegistrySummary): string {
 
 async function writeReport(file: string, content: string): Promise<void> {
   try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFile(file, content);
   } catch (error) {
     throw new AppError('VALIDATION', `cannot write the report ${file}: ${(error as Error).message}`);
