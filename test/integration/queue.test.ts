@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
+import { createQueues, type Queues } from '../../src/queue/queues.js';
+import { startQueueWorkers } from '../../src/queue/workers.js';
+import { CheckRunner } from '../../src/services/checking.js';
+import { EnrolmentRunner } from '../../src/services/enrolment.js';
+import type { EventPublisher } from '../../src/services/events.js';
+import { GalleryCache } from '../../src/services/gallery.js';
+import { createLog } from '../../src/services/process.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { createUploadStore, type UploadStore } from '../../src/uploads/store.js';
+import { emptyDatabase, testDatabase } from '../helpers/db.js';
+import { lfwPhoto } from '../helpers/fixtures.js';
+import { testEnvironment } from '../helpers/service.js';
+
+/** Records what the service publishes, as the webhooks module would receive it. */
+function recordingPublisher(): EventPublisher & { events: Array<{ type: string; data: any }> } {
+  const events: Array<{ type: string; data: any }> = [];
+  return { events, async publish(event) { events.push(event); } };
+}
+
+describe('queues and workers on real Redis, PostgreSQL and the face engine', () => {
+  let pool: pg.Pool;
+  let store: Store;
+  let engine: FaceEngine;
+  let uploads: UploadStore;
+  let queues: Queues;
+  let workers: { close(): Promise<void> };
+  const publisher = recordingPublisher();
+  /** Fails the next read of the upload store once, like a network share that drops a request. */
+  let failNextRead = false;
+
+  const newCheck = async (bytes: Buffer, claims: string[]) => {
+    const { hash } = await uploads.put(bytes);
+    const check = await store.checks.insert({ batchId: null, fileHash: hash, fileName: 'draft.jpg', format: 'jpeg', category: null, claims: claims.map((text) => ({ text })), submittedBy: null });
+    await queues.enqueueCheck(check.id);
+    return check.id;
+  };
+  const ended = async (checkId: string) => {
+    for (;;) {
+      const check = await store.checks.getWithResult(checkId);
+      if (check && (check.status === 'done' || check.status === 'failed')) return check;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const enrol = async (personId: string, name: string, photos: string[]) => {
+    await store.people.insert(personId, { name, aliases: [], category: null, region: null, status: null, notes: null });
+    await store.registryState.bump();
+    const ids = [];
+    for (const photo of photos) {
+      const { hash } = await uploads.put(await readFile(photo));
+      const { photo: record } = await store.referencePhotos.insertOnce({ personId, fileHash: hash, fileName: null, format: 'jpeg', provenance: null, chosenBox: null });
+      await queues.enqueueEnrolment(record.id);
+      ids.push(record.id);
+    }
+    for (const id of ids) {
+      while ((await store.referencePhotos.get(id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    pool = await testDatabase();
+    await emptyDatabase(pool);
+    store = createStore(pool);
+    const env = await testEnvironment();
+    const real = createUploadStore(env.UPLOAD_DIR);
+    uploads = {
+      put: (bytes) => real.put(bytes),
+      get: (hash) => {
+        if (failNextRead) {
+          failNextRead = false;
+          return Promise.reject(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+        }
+        return real.get(hash);
+      },
+    };
+    engine = await startEngine({ threads: 1, maxPixels: 60_000_000 });
+    queues = createQueues({ url: env.REDIS_URL, maxRetriesPerRequest: null }, env.QUEUE_PREFIX, { attempts: 3, backoffMs: 100 });
+    workers = startQueueWorkers(
+      { checks: new CheckRunner(store, uploads, engine, new GalleryCache(store, engine.model), publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
+      { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX, concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000 },
+      createLog('worker', 'silent'),
+    );
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await queues?.close();
+    await engine?.close();
+    await pool?.end();
+  });
+
+  it('enrols good reference photos and rejects one with no face, giving the reason', async () => {
+    await enrol('tony-blair', 'Tony Blair', [lfwPhoto('tony-blair', 2), lfwPhoto('tony-blair', 9)]);
+    const photos = await store.referencePhotos.listForPerson('tony-blair');
+    expect(photos.map((photo) => [photo.status, photo.model])).toEqual([['active', engine.model], ['active', engine.model]]);
+
+    const blank = await (await import('sharp')).default({ create: { width: 300, height: 300, channels: 3, background: '#8080a0' } }).jpeg().toBuffer();
+    await enrol('nobody', 'Nobody', []);
+    const { hash } = await uploads.put(blank);
+    const { photo } = await store.referencePhotos.insertOnce({ personId: 'nobody', fileHash: hash, fileName: 'blank.jpg', format: 'jpeg', provenance: null, chosenBox: null });
+    await queues.enqueueEnrolment(photo.id);
+    while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await store.referencePhotos.get(photo.id)).toMatchObject({ status: 'rejected', rejectionReason: 'no face was found in the photo' });
+  });
+
+  it('checks a photo against the registry the worker holds in memory, and sees people added since', async () => {
+    const before = await ended(await newCheck(await readFile(lfwPhoto('colin-powell', 9)), ['Colin Powell']));
+    expect(before.findings.map((finding) => finding.code)).toContain('unknown_claim');
+
+    await enrol('colin-powell', 'Colin Powell', [lfwPhoto('colin-powell', 2), lfwPhoto('colin-powell', 6)]);
+    const after = await ended(await newCheck(await readFile(lfwPhoto('colin-powell', 9)), ['Colin Powell']));
+    expect(after.faces.map((face) => [face.verdict, face.claim?.personId])).toEqual([['confirmed', 'colin-powell']]);
+    expect(publisher.events.filter((event) => event.data.checkId === after.id).map((event) => event.type)).toEqual(['check.completed']);
+  });
+
+  it('fails a check with a damaged image at once, keeps the reason on the check, and publishes check.failed', async () => {
+    const photo = await readFile(lfwPhoto('tony-blair', 3));
+    const checkId = await newCheck(photo.subarray(0, Math.floor(photo.length * 0.6)), []);
+    const check = await ended(checkId);
+    expect(check).toMatchObject({ status: 'failed', errorCode: 'IMAGE_CORRUPT', attempts: 1 });
+    expect(check.errorMessage).toMatch(/cannot be decoded/);
+    const job = await queues.checks.getJob(checkId);
+    expect(job?.attemptsMade).toBe(1);
+    expect(publisher.events.find((event) => event.data.checkId === checkId)).toMatchObject({ type: 'check.failed', data: { result: { error: { code: 'IMAGE_CORRUPT' } } } });
+  });
+
+  it('retries a transient failure with backoff and then succeeds', async () => {
+    failNextRead = true;
+    const check = await ended(await newCheck(await readFile(lfwPhoto('tony-blair', 3)), ['Tony Blair']));
+    expect(check).toMatchObject({ status: 'done', attempts: 2 });
+    expect(check.faces.map((face) => face.verdict)).toEqual(['confirmed']);
+  });
+
+  it('a check job delivered again leaves one result', async () => {
+    const checkId = await newCheck(await readFile(lfwPhoto('vladimir-putin', 3)), []);
+    const first = await ended(checkId);
+    // As if the worker died after writing the result but before the queue heard of it.
+    await pool.query(`update checks set status = 'processing' where id = $1`, [checkId]);
+    await queues.checks.add('check', { checkId });
+    while ((await store.checks.get(checkId))!.status !== 'done') await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await store.checks.getWithResult(checkId);
+    expect(again!.faces).toEqual(first.faces);
+    expect(again!.attempts).toBe(2);
+    const { rows } = await pool.query('select count(*)::int as count from faces where check_id = $1', [checkId]);
+    expect(rows[0].count).toBe(first.faces.length);
+  });
+});
