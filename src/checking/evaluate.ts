@@ -4,7 +4,7 @@
  * the offline checker and the service workers both call it.
  */
 import { AppError } from '../errors.js';
-import { assignClaims, backgroundFaces, readingOrder } from '../domain/claims.js';
+import { assignClaims, backgroundFaces, readingOrder, type ClaimAssignment } from '../domain/claims.js';
 import type { Gallery } from '../domain/gallery.js';
 import { rankPeople } from '../domain/matching.js';
 import { normaliseCategory, resolveClaim } from '../domain/names.js';
@@ -36,19 +36,7 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   const thresholds = options.thresholds ?? defaultThresholds;
   const gate = options.gate ?? draftGate;
   const findings: Finding[] = [];
-
-  const resolved: (RegistryPerson | null)[] = request.claims.map((claim) => {
-    const resolution = resolveClaim(claim.text, gallery.people);
-    if (resolution.person) return resolution.person;
-    const { suggestions } = resolution;
-    const hint = resolution.ambiguous
-      ? `fits several people in the registry: ${suggestions.join(', ')}; name one of them by id`
-      : suggestions.length > 0
-        ? `is not in the registry; did you mean ${suggestions.join(', ')}?`
-        : 'is not in the registry, and no registry name is close to it';
-    findings.push({ code: 'unknown_claim', message: `the name ${quoted(claim.text)} ${hint}`, subject: claim.text, suggestions });
-    return null;
-  });
+  const resolved = request.claims.map((claim) => resolveOrReport(claim.text, gallery.people, findings));
 
   if (analysis.faces.length === 0) {
     const count = request.claims.length;
@@ -75,39 +63,66 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     return { box: face.box, ...outcome, reasons, claim, quality: face.quality };
   });
 
-  if (assignment.countMismatch) {
-    const { names, faces: principal, background } = assignment.countMismatch;
-    const aside = background > 0 ? ` (not counting ${plural(background, 'small background face')})` : '';
-    const unboxed = request.claims.map((claim, c) => ({ claim, person: resolved[c] })).filter(({ claim }) => !claim.box);
-    const seen = new Set(faces.filter((face) => face.verdict === 'identified').map((face) => face.bestMatch!.personId));
-    const found = unboxed.filter(({ person }) => person && seen.has(person.id)).map(({ claim }) => claim.text);
-    const missing = unboxed.filter(({ person }) => !person || !seen.has(person.id)).map(({ claim }) => claim.text);
-    const tally = [found.length > 0 ? `found among the faces: ${found.join(', ')}` : '', missing.length > 0 ? `not found: ${missing.join(', ')}` : '']
-      .filter(Boolean)
-      .join('; ');
-    findings.push({
-      code: 'claim_count_mismatch',
-      message: `${plural(names, 'name')}, ${plural(principal, 'face')}${aside}: the names cannot be given to the faces by position, so each face was checked against the whole registry; ${tally}`,
-    });
-  }
-
-  if (request.category) {
-    const wanted = normaliseCategory(request.category);
-    const people = new Map(gallery.people.map((person) => [person.id, person]));
-    const reported = new Set<string>();
-    for (const face of faces) {
-      const matched = face.verdict === 'confirmed' ? face.claim : face.verdict === 'identified' ? face.bestMatch : null;
-      const person = matched ? people.get(matched.personId) : undefined;
-      if (!person || reported.has(person.id)) continue;
-      if (person.category && normaliseCategory(person.category) === wanted) continue;
-      reported.add(person.id);
-      const registered = person.category ? `is registered as ${quoted(person.category)}` : 'has no category in the registry';
-      findings.push({ code: 'category_mismatch', message: `${person.name} ${registered}, not ${quoted(request.category)} as the check claims`, subject: person.name });
-    }
-  }
+  if (assignment.countMismatch) findings.push(countMismatchFinding(assignment.countMismatch, request, resolved, faces));
+  if (request.category) findings.push(...categoryFindings(request.category, gallery.people, faces));
 
   const flagged = findings.length > 0 || faces.some((face) => face.verdict !== 'confirmed' && face.verdict !== 'identified');
   return { findings, faces, flagged };
+}
+
+/** The registry person a claim names, or null after reporting it as an unknown claim. */
+function resolveOrReport(text: string, people: RegistryPerson[], findings: Finding[]): RegistryPerson | null {
+  const resolution = resolveClaim(text, people);
+  if (resolution.person) return resolution.person;
+  const { suggestions } = resolution;
+  const hint = resolution.ambiguous
+    ? `fits several people in the registry: ${suggestions.join(', ')}; name one of them by id`
+    : suggestions.length > 0
+      ? `is not in the registry; did you mean ${suggestions.join(', ')}?`
+      : 'is not in the registry, and no registry name is close to it';
+  findings.push({ code: 'unknown_claim', message: `the name ${quoted(text)} ${hint}`, subject: text, suggestions });
+  return null;
+}
+
+/** "3 names, 2 faces", and which of the names were still found among the faces by identification. */
+function countMismatchFinding(
+  count: NonNullable<ClaimAssignment['countMismatch']>,
+  request: CheckRequest,
+  resolved: (RegistryPerson | null)[],
+  faces: FaceResult[],
+): Finding {
+  const aside = count.background > 0 ? ` (not counting ${plural(count.background, 'small background face')})` : '';
+  const identified = new Set(faces.flatMap((face) => (face.verdict === 'identified' && face.bestMatch ? [face.bestMatch.personId] : [])));
+  const unboxed = request.claims.map((claim, c) => ({ text: claim.text, boxed: Boolean(claim.box), person: resolved[c] })).filter(({ boxed }) => !boxed);
+  const isFound = ({ person }: { person: RegistryPerson | null }) => person !== null && identified.has(person.id);
+  const found = unboxed.filter(isFound).map(({ text }) => text);
+  const missing = unboxed.filter((claim) => !isFound(claim)).map(({ text }) => text);
+  const tally = [found.length > 0 ? `found among the faces: ${found.join(', ')}` : '', missing.length > 0 ? `not found: ${missing.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
+  return {
+    code: 'claim_count_mismatch',
+    message: `${plural(count.names, 'name')}, ${plural(count.faces, 'face')}${aside}: the names cannot be given to the faces by position, so each face was checked against the whole registry; ${tally}`,
+  };
+}
+
+/** Each person shown (confirmed or identified) who is registered under another category than the check claims. */
+function categoryFindings(category: string, people: RegistryPerson[], faces: FaceResult[]): Finding[] {
+  const wanted = normaliseCategory(category);
+  const byId = new Map(people.map((person) => [person.id, person]));
+  const shown = faces.flatMap((face) => {
+    const matched = face.verdict === 'confirmed' ? face.claim : face.verdict === 'identified' ? face.bestMatch : null;
+    const person = matched ? byId.get(matched.personId) : undefined;
+    return person ? [person] : [];
+  });
+  const outside = [...new Map(shown.map((person) => [person.id, person])).values()].filter(
+    (person) => !person.category || normaliseCategory(person.category) !== wanted,
+  );
+  return outside.map((person) => ({
+    code: 'category_mismatch',
+    message: `${person.name} ${person.category ? `is registered as ${quoted(person.category)}` : 'has no category in the registry'}, not ${quoted(category)} as the check claims`,
+    subject: person.name,
+  }));
 }
 
 export type ReferencePhotoCheck =
