@@ -62,9 +62,9 @@ export async function runCheck(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.registry) throw new AppError('VALIDATION', '--registry DIR is required');
-  const threads = values.threads === undefined ? loadConfig().ENGINE_THREADS : Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 0) throw new AppError('VALIDATION', `--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
   const config = loadConfig();
+  const threads = values.threads === undefined ? config.ENGINE_THREADS : Number(values.threads);
+  if (!/^\d+$/.test(values.threads ?? '0')) throw new AppError('VALIDATION', `--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
 
   const registry = await readRegistryFolder(values.registry);
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
@@ -81,7 +81,7 @@ export async function runCheck(args: string[]): Promise<number> {
     }
   }
 
-  const engine = await startEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS });
+  const engine = await startEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, log: (message) => process.stderr.write(`${message}\n`) });
   try {
     const cache = await DescriptorCache.open(cacheFile);
     const enrolment = createProgress(process.stderr, 'reference photos', registry.photos.length);

@@ -1,0 +1,46 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCsv, readClaimsManifest } from './claims-manifest.js';
+
+const manifest = async (text: string) => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-claims-'));
+  const file = path.join(folder, 'claims.csv');
+  await writeFile(file, text);
+  return { folder, file };
+};
+
+describe('claims manifest', () => {
+  it('reads quoted fields with commas, doubled quotes and line breaks', () => {
+    expect(parseCsv('a,"b, c","say ""hi"""\r\n"x\ny",z\n')).toEqual([
+      ['a', 'b, c', 'say "hi"'],
+      ['x\ny', 'z'],
+    ]);
+  });
+
+  it('gives each image, relative to the manifest, its names in reading order and its category', async () => {
+    const { folder, file } = await manifest(
+      '\ufefffile,names,category\ndrafts/a.jpg,"Powell, Colin; Тоні Блер ;;Hugo Chavez",crimean-political-prisoner\nb.png,Tony Blair\n',
+    );
+    const { requests } = await readClaimsManifest(file);
+    expect(requests.get(path.join(folder, 'drafts/a.jpg'))).toEqual({
+      claims: [{ text: 'Powell, Colin' }, { text: 'Тоні Блер' }, { text: 'Hugo Chavez' }],
+      category: 'crimean-political-prisoner',
+    });
+    expect(requests.get(path.join(folder, 'b.png'))).toEqual({ claims: [{ text: 'Tony Blair' }] });
+    expect(requests.size).toBe(2);
+  });
+
+  it('refuses a manifest with an unquoted comma in the names or a file listed twice, naming the rows', async () => {
+    const { file } = await manifest('a.jpg,Powell, Colin,x\nb.jpg,Tony Blair\nb.jpg,Hugo Chavez\n');
+    await expect(readClaimsManifest(file)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/row 1: 4 columns[\s\S]*row 3: b\.jpg is listed twice/),
+    });
+  });
+
+  it('reports a missing manifest as NOT_FOUND', async () => {
+    await expect(readClaimsManifest(path.join(os.tmpdir(), 'no-such-claims.csv'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
