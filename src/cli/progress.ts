@@ -4,16 +4,19 @@ export interface Progress {
   done(): void;
 }
 
-const width = 28;
+const barWidth = 28;
 
-export function createProgress(stream: NodeJS.WriteStream, title: string, total: number): Progress {
+type Stream = Pick<NodeJS.WriteStream, 'write' | 'isTTY' | 'columns'>;
+
+export function createProgress(stream: Stream, title: string, total: number): Progress {
   if (!stream.isTTY || total === 0) return { tick() {}, done() {} };
+  // A terminal that reports no width (a pty without a size) gets the classic 80 columns.
+  const width = () => Math.max(20, stream.columns || 80) - 1;
   let count = 0;
   const draw = (label: string) => {
-    const filled = Math.round((count / total) * width);
-    const columns = stream.columns ?? 80;
-    const line = `${title} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count}/${total} ${label}`;
-    stream.write(`\r${line.slice(0, columns - 1).padEnd(columns - 1)}`);
+    const filled = Math.round((count / total) * barWidth);
+    const line = `${title} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${count}/${total} ${label}`;
+    stream.write(`\r${line.slice(0, width()).padEnd(width())}`);
   };
   draw('');
   return {
@@ -22,7 +25,7 @@ export function createProgress(stream: NodeJS.WriteStream, title: string, total:
       draw(label);
     },
     done() {
-      stream.write(`\r${' '.repeat((stream.columns ?? 80) - 1)}\r`);
+      stream.write(`\r${' '.repeat(width())}\r`);
     },
   };
 }
