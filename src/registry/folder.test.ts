@@ -15,11 +15,11 @@ async function registry(people: Record<string, { person?: unknown; files?: strin
 }
 
 describe('registry folder', () => {
-  it('reads one person per folder, the folder name as id, and every other file as a reference photo', async () => {
+  it('reads one person per folder, the folder name as id, and every file but notes as a reference photo', async () => {
     const root = await registry({
       'enver-bekirov': {
         person: { name: 'Enver Bekirov', aliases: ['Енвер Бекіров'], category: 'crimean-political-prisoner', region: 'Crimea' },
-        files: ['2019-court.jpg', 'photo-without-extension', '.DS_Store'],
+        files: ['2019-court.jpg', 'photo-without-extension', '.DS_Store', 'provenance.md'],
       },
       'tony-blair': { person: { name: 'Tony Blair' }, files: [] },
     });

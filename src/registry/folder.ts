@@ -10,6 +10,9 @@ import type { RegistryPerson } from '../domain/types.js';
 
 export const personFile = 'person.json';
 
+/** Notes and provenance kept beside the photos; never taken for a reference photo. */
+const notesFile = /\.(json|md|txt|csv)$/i;
+
 const personSchema = z.object({
   name: z.string().trim().min(1),
   aliases: z.array(z.string().trim().min(1)).default([]),
@@ -37,8 +40,8 @@ const idPattern = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Reads people and the paths of their photos; no image is decoded here. Every file in a
- * person's folder other than person.json and hidden files is taken for a reference photo
- * (recognised by content later, whatever its name). All problems are reported at once
+ * person's folder is taken for a reference photo (recognised by content later, whatever its
+ * name), except person.json, notes (.md, .txt, .csv, .json) and hidden files. All problems are reported at once
  * (VALIDATION); a missing folder is NOT_FOUND.
  */
 export async function readRegistryFolder(folder: string): Promise<RegistryFolder> {
@@ -83,7 +86,7 @@ export async function readRegistryFolder(folder: string): Promise<RegistryFolder
     }
     people.push({ id, ...parsed.data });
     const files = (await readdir(personDir, { withFileTypes: true }))
-      .filter((file) => file.isFile() && file.name !== personFile && !file.name.startsWith('.'))
+      .filter((file) => file.isFile() && !notesFile.test(file.name) && !file.name.startsWith('.'))
       .map((file) => file.name)
       .sort();
     for (const name of files) photos.push({ personId: id, referencePhoto: `${id}/${name}`, path: path.join(personDir, name) });
