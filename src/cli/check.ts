@@ -62,9 +62,11 @@ export async function runCheck(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.registry) throw new AppError('VALIDATION', '--registry DIR is required');
+  if (values.threads !== undefined && !/^\d+$/.test(values.threads)) {
+    throw new AppError('VALIDATION', `--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
+  }
   const config = loadConfig();
   const threads = values.threads === undefined ? config.ENGINE_THREADS : Number(values.threads);
-  if (!/^\d+$/.test(values.threads ?? '0')) throw new AppError('VALIDATION', `--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
 
   const registry = await readRegistryFolder(values.registry);
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
@@ -116,14 +118,24 @@ export async function runCheck(args: string[]): Promise<number> {
 
 /** One image: its verdicts, or the error that kept it from being checked (the others go on). */
 async function checkImage(input: InputFile, request: CheckRequest, evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>): Promise<ImageResult> {
+  const failed = (code: string, message: string): ImageResult => ({
+    file: input.file,
+    findings: [{ code: 'image_error', message: `${code}: ${message}` }],
+    faces: [],
+    flagged: true,
+    error: { code, message },
+  });
+  let bytes: Buffer;
   try {
-    const bytes = await readFile(input.path);
+    bytes = await readFile(input.path);
+  } catch (error) {
+    return failed('NOT_FOUND', `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
     return { file: input.file, ...(await evaluate(bytes)) };
   } catch (error) {
-    const failure = isAppError(error)
-      ? { code: error.code, message: error.message }
-      : { code: 'VALIDATION', message: `cannot read the file: ${(error as Error).message}` };
-    return { file: input.file, findings: [{ code: 'image_error', message: `${failure.code}: ${failure.message}` }], faces: [], flagged: true, error: failure };
+    if (isAppError(error)) return failed(error.code, error.message);
+    throw error;
   }
 }
 
