@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { Config } from '../config.js';
-import { loggingPublisher, type EventPublisher } from './events.js';
+import { createWebhooks } from '../webhooks/publisher.js';
+import type { EventPublisher } from './events.js';
 import type { Log } from './process.js';
 
 /** The event publisher API and workers share. */
 export function createPublisher(deps: { config: Config; pool: pg.Pool; log: Log }): EventPublisher {
-  return loggingPublisher(deps.log);
+  return createWebhooks(deps).publisher;
 }
