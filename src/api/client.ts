@@ -19,6 +19,13 @@ export class ApiClient {
     return this.send<T>('POST', path, { body: form });
   }
 
+  /** GET of a file (an image), as bytes. */
+  async bytes(path: string): Promise<Buffer> {
+    const response = await fetch(this.base + path, { headers: { authorization: `Bearer ${this.apiKey}` } });
+    if (!response.ok) throw new AppError(response.status === 404 ? 'NOT_FOUND' : 'INTERNAL', `GET ${path} answered ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   /** GET that answers null for 404. */
   async find<T>(path: string): Promise<T | null> {
     try {

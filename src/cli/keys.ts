@@ -10,21 +10,20 @@ const usage = `usage: photo-verify keys create --role ROLE [--name NAME]
   Creates an API key and prints it alone on standard output (it is shown only once).
   ROLE is one of ${roles.join(', ')}. Uses DATABASE_URL.`;
 
-/** `photo-verify keys create --role ROLE`: talks to PostgreSQL directly, as the operator bootstrapping the service. */
+/** `photo-verify keys create --role ROLE` (the dispatcher passes what follows "keys create"): talks to PostgreSQL directly, as the operator bootstrapping the service. */
 export async function keysCommand(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args, allowPositionals: false, options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`);
     return 2;
   }
-  const [action] = parsed.positionals;
   if (parsed.values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (action !== 'create' || !parsed.values.role) {
+  if (!parsed.values.role) {
     process.stderr.write(`${usage}\n`);
     return 2;
   }

@@ -29,6 +29,8 @@ export interface CheckView {
   startedAt: string | null;
   completedAt: string | null;
   attempts: number;
+  /** The model that made the descriptors, once done. */
+  model: string | null;
   result: ImageResult | null;
   review: { decision: ReviewDecision; note: string | null; at: string | null } | null;
 }
@@ -54,6 +56,7 @@ export function checkView(check: CheckWithResult): CheckView {
     startedAt: check.startedAt,
     completedAt: check.completedAt,
     attempts: check.attempts,
+    model: check.model,
     result: imageResultOf(check, check.faces),
     review: check.reviewDecision ? { decision: check.reviewDecision, note: check.reviewNote, at: check.reviewedAt } : null,
   };

@@ -126,8 +126,30 @@ export class ReferencePhotoRepository {
   }
 }
 
+export interface RegistryOverview {
+  version: number;
+  people: number;
+  referencePhotos: Record<ReferencePhotoStatus, number>;
+  /** Names of people with no active reference photo: no face can match them. */
+  peopleWithoutPhotos: string[];
+}
+
 export class RegistryStateRepository {
   constructor(private readonly db: Queryable) {}
+
+  async overview(): Promise<RegistryOverview> {
+    const [version, people, photos, without] = await Promise.all([
+      this.version(),
+      this.db.query<{ count: number }>('select count(*)::int as count from people'),
+      this.db.query<{ status: ReferencePhotoStatus; count: number }>('select status, count(*)::int as count from reference_photos group by status'),
+      this.db.query<{ name: string }>(
+        `select name from people where not exists (select 1 from reference_photos where person_id = people.id and status = 'active') order by name`,
+      ),
+    ]);
+    const referencePhotos: Record<ReferencePhotoStatus, number> = { pending: 0, active: 0, rejected: 0, retired: 0 };
+    for (const row of photos.rows) referencePhotos[row.status] = row.count;
+    return { version, people: people.rows[0].count, referencePhotos, peopleWithoutPhotos: without.rows.map((row) => row.name) };
+  }
 
   async version(): Promise<number> {
     const { rows } = await this.db.query<{ version: number }>('select version from registry_state');

@@ -1,10 +1,27 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { ApiClient } from '../../src/api/client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { createKey, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+import { testDatabaseUrl } from '../helpers/db.js';
+import { createKey, repoRoot, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+
+/** The command-line tool as a user runs it; resolves with its exit code and output whatever the code. */
+async function photoVerify(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/photo-verify.mjs', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
 
 describe('the service end to end: real API and worker processes, real photos', () => {
   let pool: pg.Pool;
@@ -82,5 +99,36 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(evidence.headers.get('content-type')).toBe('image/png');
     const png = Buffer.from(await evidence.arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('`photo-verify keys create --role ROLE` prints a working key, alone, on standard output', async () => {
+    const created = await photoVerify(['keys', 'create', '--role', 'reviewer'], { DATABASE_URL: testDatabaseUrl });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^pvk_[A-Za-z0-9_-]{43}\n$/);
+    const response = await fetch(`${baseUrl}/v1/checks`, { headers: { authorization: `Bearer ${created.stdout.trim()}` } });
+    expect(response.status).toBe(200);
+  });
+
+  it('`photo-verify check --server` uploads a folder as a batch and writes the same report and exit code as offline', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-drafts-'));
+    await writeFile(path.join(folder, 'handout.jpg'), await handout([
+      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
+      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
+      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
+    ]));
+    await writeFile(path.join(folder, 'notes.jpg'), 'not a photo at all');
+    await writeFile(path.join(folder, 'claims.csv'), 'file,names\nhandout.jpg,Colin Powell;Tony Blair;George W Bush\n');
+    const reportFile = path.join(folder, 'out', 'report.json');
+
+    const run = await photoVerify(['check', '--server', baseUrl, '--api-key', submitterKey, '--claims', path.join(folder, 'claims.csv'), '--json', reportFile, folder]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/mismatch/);
+    const report = JSON.parse(await readFile(reportFile, 'utf8'));
+    expect(report.summary).toEqual({ images: 2, faces: 3, flagged: 2, errors: 1 });
+    const [handoutResult, notes] = report.images;
+    expect(handoutResult.file).toMatch(/handout\.jpg$/);
+    expect(handoutResult.faces.map((face: { verdict: string }) => face.verdict)).toEqual(['confirmed', 'confirmed', 'mismatch']);
+    expect(notes.error.code).toBe('IMAGE_UNSUPPORTED');
+    expect(report.model).toMatch(/face-api/);
   });
 });

@@ -2,8 +2,11 @@ import type pg from 'pg';
 import { createPool, ensureDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 
-/** The database every test tier shares; files run one at a time (vitest.config.ts). */
-export const testDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/photo_verify_test';
+/**
+ * The database every test tier shares; files run one at a time (vitest.config.ts). Two test runs
+ * at once (several people on one machine) each set TEST_DATABASE_URL to a database of their own.
+ */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/photo_verify_test';
 
 /** Creates photo_verify_test if needed and applies every migration; the caller ends the pool. */
 export async function testDatabase(): Promise<pg.Pool> {

@@ -29,6 +29,9 @@ export function peopleRoutes(ctx: ApiContext): RouteModule {
   const curate = allow('curator');
   const upload = multipartImages({ maxBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: 1 });
 
+  router.get('/registry', handle(async (_req, res) => {
+    res.json(await ctx.store.registryState.overview());
+  }));
   router.get('/people', handle(async (req, res) => {
     const query = parse(listQuery, req.query, 'query');
     res.json(await ctx.store.people.list(query));
@@ -92,6 +95,13 @@ export function peopleRoutes(ctx: ApiContext): RouteModule {
     prefix: '/v1',
     router,
     paths: {
+      '/v1/registry': {
+        get: op('The registry at a glance: its version, people, reference photos by status, people no face can match', {
+          tag: 'registry',
+          roles: anyRole,
+          responses: { 200: { description: 'Overview', schema: { type: 'object', properties: { version: { type: 'integer' }, people: { type: 'integer' }, referencePhotos: { type: 'object' }, peopleWithoutPhotos: { type: 'array', items: { type: 'string' } } } } } },
+        }),
+      },
       '/v1/people': {
         get: op('List people, searching names and aliases, filtered by category', {
           tag: 'registry',

@@ -1,0 +1,169 @@
+/**
+ * `photo-verify check --server URL --api-key KEY FILE|FOLDER ...`: the check command as a client of
+ * the service. Uploads the images as one batch, waits for the workers, and writes the same
+ * reports with the same exit status as the offline checker (0 nothing flagged, 1 flagged, 2 usage).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiClient } from '../api/client.js';
+import type { CheckRequest, ImageResult } from '../domain/results.js';
+import { AppError, isAppError } from '../errors.js';
+import { toCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html.js';
+import { isFlaggedVerdict, summarise, toJson, type OfflineReport } from '../report/report.js';
+import { renderTable } from '../report/table.js';
+import type { CheckView } from '../services/checks.js';
+import type { BatchView } from '../services/batches.js';
+import type { RegistryOverview } from '../store/reference-photos.js';
+import { readClaimsManifest } from './claims-manifest.js';
+import { mapConcurrent } from './concurrency.js';
+import { collectInputs, type InputFile } from './inputs.js';
+import { createProgress } from './progress.js';
+
+export const remoteCheckUsage = `Usage: photo-verify check --server URL --api-key KEY [options] FILE|FOLDER ...
+
+Checks the images against the service's registry: uploads them as one batch, waits for the
+results, and writes the same reports as the offline check.
+
+Options:
+  --server URL     the service, e.g. http://localhost:3000
+  --api-key KEY    an API key with the submitter role
+  --claims FILE    claims manifest CSV: file,names[,category] (as for the offline check)
+  --category NAME  the category every image claims, unless the manifest says otherwise
+  --json FILE      write the report as JSON
+  --csv FILE       write the report as CSV, one row per face
+  --html FILE      write an HTML page with the evidence pictures of every flagged image
+  -h, --help       show this help
+
+Exit status: 0 nothing flagged, 1 something flagged (or an image could not be checked),
+2 a usage or input error.
+`;
+
+const options = {
+  server: { type: 'string' },
+  'api-key': { type: 'string' },
+  claims: { type: 'string' },
+  category: { type: 'string' },
+  json: { type: 'string' },
+  csv: { type: 'string' },
+  html: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The check command is in client mode when it is given a server. */
+export function wantsServer(args: readonly string[]): boolean {
+  return args.some((arg) => arg === '--server' || arg.startsWith('--server='));
+}
+
+/** Uploads at once: enough to keep the server busy without a burst of large bodies. */
+const uploadsInFlight = 4;
+
+export async function runRemoteCheck(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+  if (values.help) {
+    process.stdout.write(remoteCheckUsage);
+    return 0;
+  }
+  if (!values.server || !values['api-key']) throw new AppError('VALIDATION', '--server URL and --api-key KEY are both required in client mode');
+  const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
+  const paths = positionals.length > 0 ? positionals : manifest ? [...manifest.requests.keys()] : [];
+  if (paths.length === 0) throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
+  const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
+  const inputs = await collectInputs(paths, new Set([...outputs, ...(manifest ? [manifest.file] : [])]));
+  if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
+
+  const client = new ApiClient(values.server, values['api-key']);
+  const registry = await client.json<RegistryOverview>('GET', '/v1/registry');
+  const batch = await client.json<BatchView>('POST', '/v1/batches', { name: `photo-verify check, ${inputs.length} image(s)` });
+
+  // Each image is uploaded; one the server refuses (not an image, damaged) is reported, the rest go on.
+  const uploading = createProgress(process.stderr, 'uploading', inputs.length);
+  const submitted = await mapConcurrent(inputs, uploadsInFlight, async (input) => {
+    const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
+    const category = request.category ?? values.category;
+    try {
+      const fields: Record<string, string> = { claims: JSON.stringify(request.claims), ...(category ? { category } : {}) };
+      const { checks } = await client.upload<{ checks: Array<{ id: string }> }>(`/v1/batches/${batch.id}/checks`, { bytes: await readFile(input.path), name: path.basename(input.path) }, fields);
+      return { input, checkId: checks[0].id };
+    } catch (error) {
+      if (!isAppError(error) || !(error.code.startsWith('IMAGE_') || error.code === 'FILE_TOO_LARGE')) throw error;
+      return { input, failure: { code: error.code, message: error.message } };
+    } finally {
+      uploading.tick(input.file);
+    }
+  });
+  uploading.done();
+  await client.json('POST', `/v1/batches/${batch.id}/close`);
+
+  const queued = submitted.filter((item) => item.checkId).length;
+  const checking = createProgress(process.stderr, 'checking', queued);
+  let seen = 0;
+  for (;;) {
+    const { progress } = await client.json<BatchView>('GET', `/v1/batches/${batch.id}`);
+    for (; seen < progress.done + progress.failed; seen++) checking.tick('');
+    if (progress.queued + progress.processing === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  checking.done();
+
+  let model = '';
+  const images = await mapConcurrent(submitted, uploadsInFlight, async (item): Promise<ImageResult> => {
+    if (!item.checkId) return failedImage(item.input, item.failure!);
+    const check = await client.json<CheckView>('GET', `/v1/checks/${item.checkId}`);
+    model ||= check.model ?? '';
+    return { ...check.result!, file: item.input.file };
+  });
+
+  const report: OfflineReport = {
+    images,
+    summary: summarise(images),
+    model,
+    registry: {
+      people: registry.people,
+      referencePhotos: { used: registry.referencePhotos.active, computed: 0, fromCache: 0, skipped: [] },
+      peopleWithoutPhotos: registry.peopleWithoutPhotos,
+    },
+  };
+  process.stdout.write(`server ${values.server}: registry of ${registry.people} people, ${registry.referencePhotos.active} reference photos in use; batch ${batch.id}\n\n`);
+  process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
+  if (values.json) await writeReport(values.json, toJson(report));
+  if (values.csv) await writeReport(values.csv, toCsv(report));
+  if (values.html) await writeReport(values.html, await htmlWithServerPhotos(report, inputs, client));
+  return report.summary.flagged > 0 ? 1 : 0;
+}
+
+function failedImage(input: InputFile, failure: { code: string; message: string }): ImageResult {
+  return { file: input.file, findings: [{ code: 'image_error', message: `${failure.code}: ${failure.message}` }], faces: [], flagged: true, error: failure };
+}
+
+/** The HTML report shows reference photos: fetch the ones the flagged faces name from the server. */
+async function htmlWithServerPhotos(report: OfflineReport, inputs: InputFile[], client: ApiClient): Promise<string> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'photo-verify-references-'));
+  try {
+    const wanted = new Map<string, string>();
+    for (const face of report.images.flatMap((image) => image.faces).filter((face) => isFlaggedVerdict(face.verdict))) {
+      if (face.claim && face.claimReferencePhoto) wanted.set(face.claimReferencePhoto, face.claim.personId);
+      for (const match of [face.bestMatch, face.nearest]) if (match) wanted.set(match.referencePhoto, match.personId);
+    }
+    for (const [photoId, personId] of wanted) {
+      const bytes = await client.bytes(`/v1/people/${personId}/photos/${photoId}/image`).catch(() => null);
+      if (bytes) await writeFile(path.join(folder, photoId), bytes);
+    }
+    const byFile = new Map(inputs.map((input) => [input.file, input.path]));
+    return await renderHtml(report, { draftPath: (file) => byFile.get(file), registryRoot: folder });
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+async function writeReport(file: string, content: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, content);
+  } catch (error) {
+    throw new AppError('VALIDATION', `cannot write the report ${file}: ${(error as Error).message}`);
+  }
+  process.stderr.write(`wrote ${file}\n`);
+}
