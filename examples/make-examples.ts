@@ -91,6 +91,14 @@ await writeFile(
     { file: photo('Gerhard_Schroeder', 7), caption: 'Gerhard Schroeder' },
   ], 2),
 );
+// Two registry people's photos swapped: each face is flagged and named for whom it shows.
+await writeFile(
+  path.join(drafts, 'leaflet-swap.jpg'),
+  await handout('Free them', [
+    { file: photo('Jacques_Chirac', 9), caption: 'Gerhard Schroeder' },
+    { file: photo('Gerhard_Schroeder', 8), caption: 'Jacques Chirac' },
+  ], 2),
+);
 // A misspelt name: the registry does not know it and suggests the nearest.
 await copyFile(photo('Hugo_Chavez', 10), path.join(drafts, 'press', 'chavez-interview.jpg'));
 // A web page's image without an extension and without a claim: identified by content alone.
@@ -102,6 +110,7 @@ await writeFile(
     'file,names,category',
     'drafts/handout-crimea.jpg,"Powell, Colin; Тоні Блер; Jacques Chirac; Hugo Chavez",crimean-political-prisoner',
     'drafts/handout-regions.jpg,Hugo Chavez;Gerhard Schroeder,Crimean political prisoners',
+    'drafts/leaflet-swap.jpg,Gerhard Schroeder;Jacques Chirac,',
     'drafts/press/chavez-interview.jpg,Hugo Chaves,',
     '',
   ].join('\n'),

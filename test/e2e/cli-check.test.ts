@@ -100,6 +100,19 @@ describe('photo-verify check on the example drafts', () => {
     expect(regions.findings).toEqual([expect.objectContaining({ code: 'category_mismatch', subject: 'Gerhard Schroeder' })]);
   });
 
+  it('flags two registry people whose photos are swapped and names whom each photo shows', () => {
+    const swap = image('examples/drafts/leaflet-swap.jpg');
+    expect(swap.flagged).toBe(true);
+    expect(swap.faces.map((face) => [face.claim?.personId, face.nearest?.personId])).toEqual([
+      ['gerhard-schroeder', 'jacques-chirac'],
+      ['jacques-chirac', 'gerhard-schroeder'],
+    ]);
+    for (const face of swap.faces) {
+      expect(['mismatch', 'uncertain']).toContain(face.verdict);
+      expect(face.nearest!.score).toBeGreaterThan(face.claimScore!);
+    }
+  });
+
   it('identifies an image without a claim (and without a file extension) by its content', () => {
     const web = image('examples/drafts/web/IMG_0042');
     expect(web.faces).toHaveLength(1);
@@ -118,10 +131,10 @@ describe('photo-verify check on the example drafts', () => {
   });
 
   it('writes the JSON summary and a CSV with one row per face', async () => {
-    expect(report.summary).toEqual({ images: 4, faces: 8, flagged: 3, errors: 0 });
+    expect(report.summary).toEqual({ images: 5, faces: 10, flagged: 4, errors: 0 });
     const csv = (await readFile(path.join(work, 'report.csv'), 'utf8')).trim().split('\r\n');
     expect(csv[0].split(',').slice(0, 3)).toEqual(['file', 'face', 'verdict']);
-    expect(csv).toHaveLength(1 + 8);
+    expect(csv).toHaveLength(1 + 10);
     expect(csv.filter((row) => row.startsWith('examples/drafts/handout-crimea.jpg,3,mismatch,jacques-chirac,'))).toHaveLength(1);
   });
 });
