@@ -14,12 +14,15 @@ export interface Thresholds {
   margin: number;
 }
 
+// engine:calibrated-thresholds:begin
+/** PROVISIONAL: replaced by `npm run eval -- --calibrate` on lfw-view1 fold 0. */
 export const defaultThresholds: Thresholds = {
   accept: 0.85,
   reject: 0.75,
   decision: 0.8,
   margin: 0.03,
 };
+// engine:calibrated-thresholds:end
 
 export interface QualityGate {
   /** Minimum inter-ocular distance, pixels. */

@@ -22,7 +22,21 @@ export interface PipelineOptions {
   flip: boolean;
   /** Run face-api's own detectAllFaces().withFaceLandmarks().withFaceDescriptors() instead. */
   plain: boolean;
+  /** Paddings tried in turn, only while the detection copy has given no face yet. */
+  retryPaddings?: number[];
+  /** Detection copies whose longer side is below this are upscaled to it (0: never). */
+  detectionMinSide?: number;
+  /** Evaluation only: also return each face's descriptor for every chip variant (see `chipVariants`). */
+  describeVariants?: boolean;
 }
+
+/** The chip variants one detection can be described with, compared in README "What improved verification". */
+export const chipVariants = [
+  { name: 'chip', align: false, flip: false },
+  { name: 'chip-flip', align: false, flip: true },
+  { name: 'chip-aligned', align: true, flip: false },
+  { name: 'chip-aligned-flip', align: true, flip: true },
+] as const;
 
 export const defaultPipelineOptions: PipelineOptions = {
   detectionPadding: 0.25,
@@ -52,6 +66,10 @@ export interface StageTimings {
 
 export interface TimedAnalysis extends ImageAnalysis {
   timings: StageTimings;
+  /** Which detection pass found the faces: 0 the first, 1.. the retries (absent for plain). */
+  detectionPass?: number;
+  /** With `describeVariants`: per face, the descriptor of every chip variant by name. */
+  variantDescriptors?: Record<string, number[]>[];
 }
 
 export class FacePipeline {
@@ -83,13 +101,15 @@ export class FacePipeline {
     const image = await decodeImage(bytes, this.limits);
     const t1 = performance.now();
     if (options.plain) return this.analyzePlain(image, t1 - t0);
-    const boxes = await this.detect(image, options);
+    const { boxes, pass } = await this.detect(image, options);
     const t2 = performance.now();
     const located = [];
     for (const detection of boxes) located.push({ ...detection, landmarks: await this.landmarks(image, detection.box) });
     const t3 = performance.now();
     const faces: DetectedFace[] = [];
     for (const face of located) faces.push(await this.describe(image, face.box, face.score, face.landmarks, options));
+    const variantDescriptors = options.describeVariants ? [] as Record<string, number[]>[] : undefined;
+    if (variantDescriptors) for (const face of located) variantDescriptors.push(await this.describeVariants(image, face.landmarks));
     const t4 = performance.now();
     return {
       width: image.width,
@@ -98,15 +118,28 @@ export class FacePipeline {
       faces,
       model: modelId(options),
       timings: { decode: t1 - t0, detect: t2 - t1, landmarks: t3 - t2, descriptor: t4 - t3, total: t4 - t0 },
+      detectionPass: pass,
+      variantDescriptors,
     };
   }
 
-  private async detect(image: DecodedImage, options: PipelineOptions): Promise<{ box: Box; score: number }[]> {
+  private async detect(image: DecodedImage, options: PipelineOptions): Promise<{ boxes: { box: Box; score: number }[]; pass: number }> {
+    const paddings = [options.detectionPadding, ...(options.retryPaddings ?? [])];
+    for (let pass = 0; pass < paddings.length; pass++) {
+      const boxes = await this.detectOnce(image, paddings[pass], options);
+      if (boxes.length > 0 || pass === paddings.length - 1) return { boxes, pass };
+    }
+    return { boxes: [], pass: 0 };
+  }
+
+  private async detectOnce(image: DecodedImage, padding: number, options: PipelineOptions): Promise<{ box: Box; score: number }[]> {
     const { faceapi } = this.runtime;
-    const scale = Math.min(1, options.detectionMaxSide / Math.max(image.width, image.height));
+    const longer = Math.max(image.width, image.height);
+    let scale = Math.min(1, options.detectionMaxSide / longer);
+    if (options.detectionMinSide && longer * scale < options.detectionMinSide) scale = options.detectionMinSide / longer;
     const width = Math.max(1, Math.round(image.width * scale));
     const height = Math.max(1, Math.round(image.height * scale));
-    const pad = Math.round(options.detectionPadding * Math.max(width, height));
+    const pad = Math.round(padding * Math.max(width, height));
     const copy = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
       .resize(width, height, { kernel: 'linear' })
       .extend({ top: pad, bottom: pad, left: pad, right: pad, background: { r: 127, g: 127, b: 127 } })
@@ -171,6 +204,29 @@ export class FacePipeline {
       descriptor: l2normalise(sum),
       quality: { faceSize: interOcular(landmarks), detectorScore: score, sharpness: sharpness(chip), ...headPose(landmarks) },
     };
+  }
+
+  private async describeVariants(image: DecodedImage, landmarks: Point[]): Promise<Record<string, number[]>> {
+    const { faceapi } = this.runtime;
+    const out: Record<string, number[]> = {};
+    for (const align of [false, true]) {
+      const frame = chipFrame(landmarks, align);
+      const chips = [extractChip(image.rgb, image.width, image.height, frame), extractChip(image.rgb, image.width, image.height, frame, true)];
+      const tensors = chips.map((c) => faceapi.tf.tensor3d(c, [chipSize, chipSize, 3], 'int32'));
+      let descriptors: Float32Array[];
+      try {
+        const result = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensors as never);
+        descriptors = Array.isArray(result) ? result : [result];
+      } finally {
+        for (const t of tensors) t.dispose();
+      }
+      const sum = new Float32Array(128);
+      for (const d of descriptors) for (let i = 0; i < 128; i++) sum[i] += d[i];
+      const prefix = align ? 'chip-aligned' : 'chip';
+      out[prefix] = l2normalise(descriptors[0]);
+      out[`${prefix}-flip`] = l2normalise(sum);
+    }
+    return out;
   }
 
   private async analyzePlain(image: DecodedImage, decodeMs: number): Promise<TimedAnalysis> {

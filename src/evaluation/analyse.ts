@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isAppError } from '../errors.js';
+import { boxCentreDistance } from '../engine/geometry.js';
+import { chipVariants, defaultPipelineOptions, plainPipelineOptions, type PipelineOptions } from '../engine/pipeline.js';
+import type { FaceEngine } from '../engine/pool.js';
+import { contentHash, variantKey, type CachedImage, type DescriptorCache } from './cache.js';
+
+/** Named pipeline variants compared in README "What improved verification". */
+export function variantOptions(name: string): PipelineOptions {
+  if (name === 'default') return defaultPipelineOptions;
+  if (name === 'plain') return plainPipelineOptions;
+  const chip = chipVariants.find((v) => v.name === name);
+  if (chip) return { ...defaultPipelineOptions, align: chip.align, flip: chip.flip };
+  throw new Error(`unknown variant "${name}": default, plain, ${chipVariants.map((v) => v.name).join(', ')}`);
+}
+
+/** `--set key=value` overrides: numbers, booleans, comma-separated number lists. */
+export function applyOverrides(options: PipelineOptions, settings: string[]): PipelineOptions {
+  const out: Record<string, unknown> = { ...options };
+  for (const setting of settings) {
+    const [key, value] = setting.split('=');
+    if (!(key in defaultPipelineOptions) && !['retryPaddings', 'detectionMinSide'].includes(key)) throw new Error(`unknown pipeline option "${key}"`);
+    if (value === 'true' || value === 'false') out[key] = value === 'true';
+    else if (key === 'retryPaddings') out[key] = value === '' ? [] : value.split(',').map(Number);
+    else out[key] = Number(value);
+  }
+  return out as unknown as PipelineOptions;
+}
+
+export interface AnalysedImage extends CachedImage {
+  path: string;
+  /** The face nearest the image centre, if any: the labelled person. */
+  face?: CachedImage['faces'][number];
+}
+
+/**
+ * Analyses every image once per pipeline variant, through the engine's worker threads, reusing
+ * cached descriptors. A chip-pipeline run also caches the other chip variants of the same detection.
+ */
+export async function analyseImages(
+  engine: FaceEngine,
+  cache: DescriptorCache,
+  dir: string,
+  files: string[],
+  options: PipelineOptions,
+  progress: (done: number, total: number, computed: number) => void = () => {},
+): Promise<Map<string, AnalysedImage>> {
+  const key = variantKey(options);
+  const results = new Map<string, AnalysedImage>();
+  let done = 0;
+  let computed = 0;
+  const work = files.map(async (file) => {
+    const bytes = await readFile(path.join(dir, file));
+    const hash = contentHash(bytes);
+    let image = cache.get(key, hash);
+    if (!image) {
+      computed++;
+      image = await analyseOne(engine, cache, bytes, hash, options);
+    }
+    results.set(file, { ...image, path: file, face: centreFace(image) });
+    done++;
+    if (done % 100 === 0 || done === files.length) progress(done, files.length, computed);
+  });
+  await Promise.all(work);
+  return results;
+}
+
+async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buffer, hash: string, options: PipelineOptions): Promise<CachedImage> {
+  const describeVariants = !options.plain;
+  try {
+    const analysis = await engine.analyze(bytes, { ...options, describeVariants });
+    const image: CachedImage = {
+      width: analysis.width,
+      height: analysis.height,
+      pass: analysis.detectionPass,
+      faces: analysis.faces.map((f) => ({ box: f.box, score: f.quality.detectorScore, descriptor: f.descriptor })),
+    };
+    cache.put(variantKey(options), hash, image, options);
+    if (describeVariants && analysis.variantDescriptors) {
+      for (const variant of chipVariants) {
+        const variantOpts = { ...options, align: variant.align, flip: variant.flip };
+        const key = variantKey(variantOpts);
+        if (key === variantKey(options) || cache.get(key, hash)) continue;
+        const faces = image.faces.map((f, i) => ({ ...f, descriptor: analysis.variantDescriptors![i][variant.name] }));
+        cache.put(key, hash, { ...image, faces }, variantOpts);
+      }
+    }
+    return image;
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const image: CachedImage = { width: 0, height: 0, faces: [], error: error.code };
+    cache.put(variantKey(options), hash, image, options);
+    return image;
+  }
+}
+
+/** Where an image holds several faces, the labelled one is the face nearest the centre. */
+export function centreFace(image: CachedImage): CachedImage['faces'][number] | undefined {
+  let best: CachedImage['faces'][number] | undefined;
+  let bestDistance = Infinity;
+  for (const face of image.faces) {
+    const d = boxCentreDistance(face.box, image.width, image.height);
+    if (d < bestDistance) { best = face; bestDistance = d; }
+  }
+  return best;
+}

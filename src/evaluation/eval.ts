@@ -1,0 +1,188 @@
+/**
+ * Accuracy of the face engine on a folder of labelled pairs (see /work/shared/data/faces):
+ *
+ *   npm run eval -- --pairs DIR/pairs.csv [--fold N] [--variant NAME] [--set option=value]...
+ *                   [--distance D] [--threads N] [--calibrate] [--identify] [--json]
+ *
+ * Prints one JSON object with --json, else a readable summary. Descriptors are cached per
+ * (image content hash, pipeline variant) under .cache/eval, so re-runs and sweeps are cheap.
+ * --calibrate (lfw-view1 fold 0 only) picks the thresholds and writes them into
+ * src/domain/thresholds.ts; --identify adds 1:N identification with k enrolled photos per person.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { defaultThresholds, type Thresholds } from '../domain/thresholds.js';
+import { modelId } from '../engine/pipeline.js';
+import { startEngine } from '../engine/pool.js';
+import { analyseImages, applyOverrides, variantOptions, type AnalysedImage } from './analyse.js';
+import { DescriptorCache, variantKey } from './cache.js';
+import { readDataset } from './dataset.js';
+import { identify, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
+import { calibrate, calibrateMargin, cosine, distanceToScore, pairMetrics, type ScoredPair } from './metrics.js';
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string' },
+    fold: { type: 'string' },
+    variant: { type: 'string', default: 'default' },
+    set: { type: 'string', multiple: true, default: [] },
+    distance: { type: 'string' },
+    threads: { type: 'string', default: '0' },
+    calibrate: { type: 'boolean', default: false },
+    identify: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+async function main(): Promise<void> {
+  if (!values.pairs) throw new Error('--pairs DIR/pairs.csv is required');
+  const fold = values.fold === undefined ? undefined : Number(values.fold);
+  if (values.calibrate && fold !== 0) throw new Error('--calibrate runs on fold 0 only (--fold 0): fold 1 is kept for the accuracy figures');
+  const dataset = await readDataset(values.pairs, fold);
+  const options = applyOverrides(variantOptions(values.variant!), values.set!);
+  // The plain face-api pipeline is judged the way face-api's examples judge it: distance 0.6.
+  const distance = values.distance ? Number(values.distance) : options.plain ? 0.6 : undefined;
+  const thresholds: Thresholds = distance === undefined
+    ? defaultThresholds
+    : { accept: distanceToScore(distance), reject: distanceToScore(distance), decision: distanceToScore(distance), margin: 0 };
+
+  const files = [...new Set(dataset.pairs.flatMap((p) => [p.a, p.b]))].sort();
+  const config = loadConfig();
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const engine = await startEngine({ threads: Number(values.threads), maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, options, log });
+  const started = performance.now();
+  let images: Map<string, AnalysedImage>;
+  try {
+    images = await analyseImages(engine, new DescriptorCache(), dataset.dir, files, options, (done, total, computed) =>
+      log(`${dataset.name}: ${done}/${total} images (${computed} computed, ${((performance.now() - started) / 1000).toFixed(0)} s)`),
+    );
+  } finally {
+    await engine.close();
+  }
+
+  const scored: ScoredPair[] = dataset.pairs.map((p) => {
+    const a = images.get(p.a)?.face;
+    const b = images.get(p.b)?.face;
+    return { same: p.same, score: a && b ? cosine(a.descriptor, b.descriptor) : null };
+  });
+  const imageErrors = [...images.values()].filter((i) => i.error).map((i) => `${i.path}: ${i.error}`);
+  const noFaceImages = [...images.values()].filter((i) => !i.face).length;
+  const retried = [...images.values()].filter((i) => (i.pass ?? 0) > 0 && i.face).length;
+
+  const result: Record<string, unknown> = {
+    dataset: dataset.name,
+    fold: fold ?? null,
+    variant: values.variant,
+    model: modelId(options),
+    variantKey: variantKey(options),
+    thresholds,
+    ...pairMetrics(scored, thresholds),
+    images: files.length,
+    noFaceImages,
+    foundOnRetry: retried,
+    imageErrors,
+  };
+
+  if (values.calibrate) {
+    const calibration = calibrate(scored);
+    const labelled = labelledDescriptors(images, dataset.identities);
+    const margin = calibrateMargin(leaveOneOutProbes(labelled), calibration.thresholds.accept);
+    calibration.thresholds.margin = margin.margin;
+    result.calibration = { ...calibration, marginEvidence: margin };
+    await writeThresholds(calibration.thresholds, describeCalibration(dataset.name, calibration, margin, options));
+    result.calibrated = pairMetrics(scored, calibration.thresholds);
+  }
+
+  if (values.identify) {
+    const labelled = labelledDescriptors(images, dataset.identities);
+    const rows = [];
+    for (const k of [1, 3, 5]) {
+      for (const aggregation of ['max', 'mean', 'centroid'] as Aggregation[]) {
+        rows.push(identify(labelled, k, aggregation, thresholds.accept, thresholds.margin));
+      }
+    }
+    result.identification = rows;
+  }
+
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } else {
+    printSummary(result);
+  }
+}
+
+function labelledDescriptors(images: Map<string, AnalysedImage>, identities: Map<string, string>): LabelledDescriptor[] {
+  const out: LabelledDescriptor[] = [];
+  for (const image of images.values()) {
+    const identity = identities.get(image.path);
+    if (image.face && identity && !identity.startsWith('GROUP')) out.push({ path: image.path, identity, descriptor: image.face.descriptor });
+  }
+  return out;
+}
+
+function describeCalibration(
+  name: string,
+  calibration: ReturnType<typeof calibrate>,
+  margin: ReturnType<typeof calibrateMargin>,
+  options: Parameters<typeof variantKey>[0],
+): string {
+  const e = calibration.evidence;
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  return [
+    `Calibrated by \`npm run eval -- --pairs ${name}/pairs.csv --fold 0 --calibrate\` on ${new Date().toISOString().slice(0, 10)}`,
+    `(pipeline ${modelId(options)}, variant key ${variantKey(options)}): on ${e.differentPairs} different-person and`,
+    `${e.samePairs} same-person scored pairs of fold 0, accept gives a false-accept rate of ${pct(e.acceptFar)}`,
+    `(target <= 0.1%), reject a false-reject rate of ${pct(e.rejectFrr)} (target <= 2%), decision is the`,
+    `equal-error point (${e.eerThreshold.toFixed(3)}) kept between them. margin: 1% of the ${margin.correct} correct`,
+    `leave-one-out identifications over fold 0 scoring >= accept lead the runner-up by less; it turns`,
+    `${margin.wrongCaught} of the ${margin.wrong} wrong ones scoring >= accept uncertain.`,
+  ].join('\n');
+}
+
+const beginMarker = '// engine:calibrated-thresholds:begin';
+const endMarker = '// engine:calibrated-thresholds:end';
+
+/** Replaces the calibrated block of src/domain/thresholds.ts (between the markers) in place. */
+async function writeThresholds(t: Thresholds, comment: string): Promise<void> {
+  const file = new URL('../domain/thresholds.ts', import.meta.url);
+  const text = await readFile(file, 'utf8');
+  const start = text.indexOf(beginMarker);
+  const end = text.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`src/domain/thresholds.ts has no ${beginMarker} ... ${endMarker} block`);
+  const block = [
+    beginMarker,
+    '/**',
+    ...comment.split('\n').map((line) => ` * ${line}`),
+    ' */',
+    'export const defaultThresholds: Thresholds = {',
+    `  accept: ${t.accept},`,
+    `  reject: ${t.reject},`,
+    `  decision: ${t.decision},`,
+    `  margin: ${t.margin},`,
+    '};',
+    '',
+  ].join('\n');
+  await writeFile(file, text.slice(0, start) + block + text.slice(end));
+}
+
+function printSummary(r: Record<string, unknown>): void {
+  const pct = (v: unknown) => `${((v as number) * 100).toFixed(2)}%`;
+  const lines = [
+    `${r.dataset}${r.fold === null ? '' : ` fold ${r.fold}`}, variant ${r.variant} (${r.model})`,
+    `  pairs ${r.pairs}, images ${r.images}, no face in ${r.noFaceImages} image(s) -> ${r.noFace} pair(s) without a score`,
+    `  accuracy ${pct(r.accuracy)}  FAR ${pct(r.falseAcceptRate)}  FRR ${pct(r.falseRejectRate)}  uncertain ${pct(r.uncertainRate)}  EER ${pct(r.eer)}  FRR@FAR0.1% ${pct(r.frrAtFar001)}`,
+    `  thresholds ${JSON.stringify(r.thresholds)}`,
+  ];
+  if (r.calibration) lines.push(`  calibrated: ${JSON.stringify((r.calibration as { thresholds: unknown }).thresholds)} -> ${JSON.stringify(r.calibrated)}`);
+  for (const row of (r.identification as ReturnType<typeof identify>[] | undefined) ?? []) {
+    lines.push(`  1:N k=${row.k} ${row.aggregation}: top-1 ${pct(row.top1)}, confirmed ${pct(row.confirmed)}, wrongly confirmed ${pct(row.wronglyConfirmed)} of ${row.probes} probes`);
+  }
+  if ((r.imageErrors as string[]).length > 0) lines.push(`  image errors: ${(r.imageErrors as string[]).join(', ')}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`eval: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

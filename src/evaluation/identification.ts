@@ -1,0 +1,82 @@
+import { cosine, type Probe } from './metrics.js';
+import { l2normalise } from '../engine/geometry.js';
+
+export type Aggregation = 'max' | 'mean' | 'centroid';
+
+export interface LabelledDescriptor {
+  path: string;
+  identity: string;
+  descriptor: number[];
+}
+
+/** Score of a probe against one person's enrolled reference descriptors. */
+export function aggregateScore(probe: number[], references: number[][], aggregation: Aggregation): number {
+  if (aggregation === 'max') return Math.max(...references.map((r) => cosine(probe, r)));
+  if (aggregation === 'mean') return references.reduce((sum, r) => sum + cosine(probe, r), 0) / references.length;
+  const centroid = new Array<number>(probe.length).fill(0);
+  for (const r of references) for (let i = 0; i < r.length; i++) centroid[i] += r[i];
+  return cosine(probe, l2normalise(centroid));
+}
+
+export interface IdentificationResult {
+  k: number;
+  aggregation: Aggregation;
+  probes: number;
+  /** Top-1 identification accuracy (1:N over every enrolled person). */
+  top1: number;
+  /** Probes whose top-1 is right and scores >= accept with a lead of at least margin over the runner-up. */
+  confirmed: number;
+  /** Probes whose top-1 is wrong but scores >= accept with a lead of at least margin. */
+  wronglyConfirmed: number;
+}
+
+/**
+ * Enrols the first k photos (by file name) of every person, probes with the rest, and ranks
+ * the people by the aggregated score.
+ */
+export function identify(images: LabelledDescriptor[], k: number, aggregation: Aggregation, accept: number, margin: number): IdentificationResult {
+  const byPerson = new Map<string, LabelledDescriptor[]>();
+  for (const image of [...images].sort((a, b) => a.path.localeCompare(b.path))) {
+    const list = byPerson.get(image.identity) ?? [];
+    list.push(image);
+    byPerson.set(image.identity, list);
+  }
+  const gallery = new Map<string, number[][]>();
+  const probes: LabelledDescriptor[] = [];
+  for (const [identity, list] of byPerson) {
+    if (list.length <= k) continue;
+    gallery.set(identity, list.slice(0, k).map((i) => i.descriptor));
+    probes.push(...list.slice(k));
+  }
+  let top1 = 0;
+  let confirmed = 0;
+  let wronglyConfirmed = 0;
+  for (const probe of probes) {
+    const ranked = [...gallery.entries()].map(([identity, refs]) => ({ identity, score: aggregateScore(probe.descriptor, refs, aggregation) })).sort((a, b) => b.score - a.score);
+    const right = ranked[0].identity === probe.identity;
+    if (right) top1++;
+    const sure = ranked[0].score >= accept && (ranked.length < 2 || ranked[0].score - ranked[1].score >= margin);
+    if (sure && right) confirmed++;
+    if (sure && !right) wronglyConfirmed++;
+  }
+  const n = probes.length || 1;
+  return { k, aggregation, probes: probes.length, top1: top1 / n, confirmed: confirmed / n, wronglyConfirmed: wronglyConfirmed / n };
+}
+
+/** Each image as a probe against every other image (best score per identity), for the margin. */
+export function leaveOneOutProbes(images: LabelledDescriptor[]): Probe[] {
+  const counts = new Map<string, number>();
+  for (const i of images) counts.set(i.identity, (counts.get(i.identity) ?? 0) + 1);
+  const probes: Probe[] = [];
+  for (const probe of images) {
+    if ((counts.get(probe.identity) ?? 0) < 2) continue;
+    const scores = new Map<string, number>();
+    for (const other of images) {
+      if (other === probe) continue;
+      const s = cosine(probe.descriptor, other.descriptor);
+      if (s > (scores.get(other.identity) ?? -Infinity)) scores.set(other.identity, s);
+    }
+    probes.push({ identity: probe.identity, scores });
+  }
+  return probes;
+}
