@@ -1,0 +1,30 @@
+# photo-verify: one image for the API, the check workers and the webhook delivery worker.
+# Built with the native TensorFlow backend (@tensorflow/tfjs-node); the service falls back to
+# wasm only where that cannot be installed. Models ship in models/: nothing is fetched at run time.
+
+FROM node:20-bookworm-slim AS dependencies
+# tfjs-node's install script fetches its prebuilt binding, or builds it with these.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Install scripts stay enabled: @tensorflow/tfjs-node (an optional dependency) needs its own.
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && node -e "import('@tensorflow/tfjs-node').then(() => console.log('tfjs-node installed'))"
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    UPLOAD_DIR=/data/uploads \
+    TF_BACKEND=tensorflow
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
+COPY models ./models
+COPY src ./src
+COPY workers ./workers
+RUN mkdir -p /data/uploads && chown node:node /data/uploads
+USER node
+EXPOSE 3000
+CMD ["npm", "start"]
