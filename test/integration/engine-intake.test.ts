@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelDir, verifyModels } from '../../src/engine/models.js';
 import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
@@ -35,7 +35,7 @@ describe('what the engine accepts and refuses', () => {
   });
 
   // The same photo re-encoded; file names that lie about the format, or give none.
-  const encodings: { format: string; name: string; encode: (s: sharp.Sharp) => sharp.Sharp }[] = [
+  const encodings: { format: string; name: string; encode: (s: Sharp) => Sharp }[] = [
     { format: 'png', name: 'portrait.jpg', encode: (s) => s.png() },
     { format: 'webp', name: 'portrait', encode: (s) => s.webp({ quality: 90 }) },
     { format: 'avif', name: 'portrait.png', encode: (s) => s.avif({ quality: 70 }) },
