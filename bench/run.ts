@@ -1,0 +1,16 @@
+/**
+ * npm run bench [-- NAME...]: runs the named benchmarks (all by default), one after another.
+ * Figures only: nothing here is asserted.
+ */
+import { engineBenchmark } from './engine.js';
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  engine: engineBenchmark,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {
+  const run = benchmarks[name];
+  if (!run) throw new Error(`unknown benchmark "${name}": ${Object.keys(benchmarks).join(', ')}`);
+  await run();
+}
