@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { Point } from '../../src/domain/types.js';
+import { chipFrame, extractChip, eyeAngle, frontalNoseDrop, headPose, l2normalise, noseDrop } from '../../src/engine/geometry.js';
+
+/** A schematic frontal 68-point face: eyes at y=0, mouth centre at y=1, nose tip at `drop`. */
+function face(drop = frontalNoseDrop, noseX = 0): Point[] {
+  const p: Point[] = [];
+  for (let i = 0; i <= 16; i++) {
+    const t = (i / 16) * Math.PI;
+    p.push({ x: -Math.cos(t), y: -0.2 + Math.sin(t) * 1.4 }); // jaw, left to right
+  }
+  for (let i = 0; i < 10; i++) p.push({ x: -0.8 + (i < 5 ? i * 0.15 : 0.3 + (i - 5) * 0.15), y: -0.3 }); // brows
+  for (let i = 0; i < 4; i++) p.push({ x: noseX * (i / 3), y: (drop * i) / 3 }); // nose bridge 27..30, tip at 30
+  for (let i = 0; i < 5; i++) p.push({ x: noseX - 0.2 + i * 0.1, y: drop + 0.05 }); // nostrils 31..35
+  const eye = (cx: number) => [0, 1, 2, 3, 4, 5].map((k) => ({ x: cx + 0.15 * Math.cos((k * Math.PI) / 3), y: 0.05 * Math.sin((k * Math.PI) / 3) }));
+  p.push(...eye(-0.4), ...eye(0.4));
+  for (let i = 0; i < 20; i++) {
+    const t = (i / 20) * 2 * Math.PI;
+    p.push({ x: 0.3 * Math.cos(t), y: 1 + 0.1 * Math.sin(t) }); // mouth
+  }
+  return p.map((q) => ({ x: 100 + q.x * 40, y: 100 + q.y * 40 }));
+}
+
+const rotateAbout = (points: Point[], degrees: number, c: Point = { x: 100, y: 100 }) => {
+  const a = (degrees * Math.PI) / 180;
+  return points.map((q) => ({
+    x: c.x + (q.x - c.x) * Math.cos(a) - (q.y - c.y) * Math.sin(a),
+    y: c.y + (q.x - c.x) * Math.sin(a) + (q.y - c.y) * Math.cos(a),
+  }));
+};
+
+describe('head pose from landmarks', () => {
+  it('reads a frontal face as looking straight ahead', () => {
+    const pose = headPose(face());
+    expect(face()).toHaveLength(68);
+    expect(Math.abs(pose.yaw)).toBeLessThan(1);
+    expect(Math.abs(pose.pitch)).toBeLessThan(1);
+    expect(Math.abs(pose.roll)).toBeLessThan(1);
+  });
+
+  it('reads a nose tip nearer the mouth as a head tilted down, nearer the eyes as tilted up', () => {
+    expect(headPose(face(frontalNoseDrop + 0.1)).pitch).toBeGreaterThan(10);
+    expect(headPose(face(frontalNoseDrop - 0.1)).pitch).toBeLessThan(-10);
+  });
+
+  it('reads a nose off the middle as a turned head, with the sign of the side', () => {
+    const right = headPose(face(frontalNoseDrop, 0.3)).yaw;
+    const left = headPose(face(frontalNoseDrop, -0.3)).yaw;
+    expect(right).toBeGreaterThan(10);
+    expect(left).toBeCloseTo(-right, 5);
+  });
+
+  it('reads a tilted frontal face as rolled, and its yaw and pitch stay put', () => {
+    const tilted = rotateAbout(face(), 25);
+    const pose = headPose(tilted);
+    expect(pose.roll).toBeCloseTo(25, 5);
+    expect(Math.abs(pose.yaw)).toBeLessThan(1);
+    expect(Math.abs(pose.pitch)).toBeLessThan(1);
+    expect(noseDrop(tilted)).toBeCloseTo(frontalNoseDrop, 5);
+  });
+});
+
+describe('the chip the recognition network reads', () => {
+  it('levels the eyes when aligning, and not otherwise', () => {
+    const tilted = rotateAbout(face(), -15);
+    expect((chipFrame(tilted, true).angle * 180) / Math.PI).toBeCloseTo(-15, 5);
+    expect(chipFrame(tilted, false).angle).toBe(0);
+    expect(eyeAngle(face())).toBeCloseTo(0, 10);
+  });
+
+  it('mirrors the chip column for column', () => {
+    const width = 40;
+    const height = 30;
+    const rgb = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 37) % 251;
+    const frame = { angle: 0, centre: { x: 20, y: 15 }, side: 20 };
+    const chip = extractChip(rgb, width, height, frame, false, 20);
+    const mirrored = extractChip(rgb, width, height, frame, true, 20);
+    for (let v = 0; v < 20; v++) {
+      for (let u = 0; u < 20; u++) {
+        for (let c = 0; c < 3; c++) expect(mirrored[(v * 20 + u) * 3 + c]).toBe(chip[(v * 20 + 19 - u) * 3 + c]);
+      }
+    }
+  });
+
+  it('scales descriptors to unit length', () => {
+    const v = l2normalise([3, 4]);
+    expect(v[0]).toBeCloseTo(0.6, 10);
+    expect(v[1]).toBeCloseTo(0.8, 10);
+  });
+});
