@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FaceResult, ImageResult } from '../domain/results.js';
-import { buildEvent, schemaVersion } from './events.js';
+import { buildEvent, eventTypes, schemaVersion } from './events.js';
 
 const quality = { faceSize: 60, detectorScore: 0.99, sharpness: 300, yaw: 2, pitch: 1, roll: 0 };
 const confirmed: FaceResult = {
@@ -86,5 +87,15 @@ describe('webhook events', () => {
 
   it('refuses to build an event without its subject', () => {
     expect(() => buildEvent({ type: 'check.flagged', data: {} }, 'https://verify.example.org')).toThrow('a check.flagged event needs data.checkId');
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Webhooks'));
+
+  it.each(eventTypes)('documents %s with an example payload', (type) => {
+    expect(section).toContain(`**\`${type}\`**`);
+    expect(section).toContain(`"type": "${type}"`);
   });
 });

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FaceResult, ImageResult } from '../domain/results.js';
 import type { Finding, PersonRef } from '../domain/types.js';
 import type { EventType } from '../services/events.js';
+import type { BatchSummary } from '../store/batches.js';
 
 /** The version of the payload schema below; a change a receiver could trip over raises it. */
 export const schemaVersion = 1;
@@ -70,15 +71,8 @@ interface CheckEventInput {
   result: ImageResult | null;
 }
 
-interface BatchEventInput {
-  batchId: string;
-  images: number;
-  faces: number;
-  flagged: number;
-  errors: number;
-  verdicts: Record<string, number>;
-  flaggedChecks: string[];
-}
+/** What the service publishes when a batch completes: its id and summary. */
+type BatchEventInput = BatchSummary & { batchId: string };
 
 const settled = new Set(['confirmed', 'identified']);
 

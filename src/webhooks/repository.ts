@@ -9,6 +9,7 @@ export interface EndpointRecord {
   enabled: boolean;
   disabledReason: string | null;
   secret: string;
+  /** During a rotation's grace period (until previousSecretExpiresAt) the old secret signs too. */
   previousSecret: string | null;
   previousSecretExpiresAt: string | null;
   createdAt: string;

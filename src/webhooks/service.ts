@@ -7,36 +7,16 @@ import type { DeliveryStatus, EndpointRecord, WebhookRepository } from './reposi
 import { generateSecret } from './signing.js';
 
 /** An endpoint as the API shows it: never its secret, except once when it is created or rotated. */
-export interface EndpointView {
-  id: string;
-  url: string;
-  description: string | null;
-  events: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  /** While a rotation's grace period lasts, the old secret still signs. */
-  previousSecretExpiresAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type EndpointView = Omit<EndpointRecord, 'secret' | 'previousSecret'>;
 
 /** A day: time enough to roll the new secret out to the receiver. */
 export const defaultGraceSeconds = 24 * 3600;
 export const maxGraceSeconds = 7 * 24 * 3600;
 
 export function endpointView(endpoint: EndpointRecord, now = Date.now()): EndpointView {
-  const rotating = endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > now;
-  return {
-    id: endpoint.id,
-    url: endpoint.url,
-    description: endpoint.description,
-    events: endpoint.events,
-    enabled: endpoint.enabled,
-    disabledReason: endpoint.disabledReason,
-    previousSecretExpiresAt: rotating ? endpoint.previousSecretExpiresAt : null,
-    createdAt: endpoint.createdAt,
-    updatedAt: endpoint.updatedAt,
-  };
+  const { secret: _secret, previousSecret: _previousSecret, ...view } = endpoint;
+  const rotating = endpoint.previousSecretExpiresAt !== null && Date.parse(endpoint.previousSecretExpiresAt) > now;
+  return { ...view, previousSecretExpiresAt: rotating ? endpoint.previousSecretExpiresAt : null };
 }
 
 /** Registering, changing and testing endpoints, and reading and repeating their deliveries. */

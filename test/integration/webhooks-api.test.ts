@@ -106,6 +106,32 @@ describe('the /v1/webhooks API', () => {
     expect(verify(rotated.body.secret, request.headers, request.body).ok).toBe(true);
   });
 
+  it('redelivers a failed delivery on request, under the same webhook-id, and refuses to redeliver one that succeeded', async () => {
+    const failing = await startTestReceiver([{ status: 503 }, { status: 503 }, { status: 200 }]);
+    try {
+      const { body: endpoint } = await call('POST', '/v1/webhooks', { json: { url: failing.url, events: ['check.flagged'] } });
+      const { body: sent } = await call('POST', `/v1/webhooks/${endpoint.id}/test`);
+      const ended = async (status: string) => {
+        for (let tries = 0; tries < 200; tries++) {
+          const one = await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${sent.deliveryId}`);
+          if (one.body.status === status) return one.body;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`delivery ${sent.deliveryId} never became ${status}`);
+      };
+      expect(await ended('failed')).toMatchObject({ attempts: 2, lastStatusCode: 503 });
+      expect((await call('GET', `/v1/webhooks/${endpoint.id}/deliveries?status=failed`, { key: keys.reviewer })).body.total).toBe(1);
+
+      const redelivered = await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/${sent.deliveryId}/redeliver`, { key: keys.reviewer });
+      expect(redelivered).toMatchObject({ status: 202, body: { id: sent.deliveryId, status: 'pending' } });
+      expect(await ended('succeeded')).toMatchObject({ attempts: 3, lastStatusCode: 200 });
+      expect(failing.received.map((request) => request.headers['webhook-id'])).toEqual([sent.deliveryId, sent.deliveryId, sent.deliveryId]);
+      expect(await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/${sent.deliveryId}/redeliver`)).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('deletes an endpoint with its log; unknown ids are 404 and other roles are refused', async () => {
     const { body: endpoint } = await call('POST', '/v1/webhooks', { json: { url: hooks.url, events: ['check.flagged'] } });
     expect((await call('DELETE', `/v1/webhooks/${endpoint.id}`)).status).toBe(204);
