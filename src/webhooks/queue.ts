@@ -13,6 +13,8 @@ export interface DeliveryJob {
 export interface DeliveryQueue {
   /** Adding the same delivery and generation twice adds one job. */
   enqueue(deliveryId: string, generation: number): Promise<void>;
+  /** Why the delivery's job failed for good, or null when it has not (or there is no job). */
+  failedReason(deliveryId: string, generation: number): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,11 @@ export function createDeliveryQueue(connection: ConnectionOptions, prefix: strin
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       });
+    },
+    async failedReason(deliveryId, generation) {
+      const job = await open().getJob(deliveryJobId(deliveryId, generation));
+      if (!job || !(await job.isFailed())) return null;
+      return job.failedReason || 'unknown reason';
     },
     async close() {
       await queue?.close();

@@ -23,7 +23,7 @@ export function endpointView(endpoint: EndpointRecord, now = Date.now()): Endpoi
 export class WebhookService {
   constructor(
     private readonly repository: WebhookRepository,
-    private readonly queue: DeliveryQueue,
+    private readonly queue: Pick<DeliveryQueue, 'enqueue'>,
     private readonly settings: { allowPrivate: boolean },
   ) {}
 

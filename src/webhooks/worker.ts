@@ -10,7 +10,7 @@ import { sendWebhook } from './sender.js';
 
 /** Deliveries wait on the network, not the CPU: one process keeps many in flight. */
 const deliveryConcurrency = 16;
-/** How often pending deliveries whose job never reached Redis (it was down) are queued again. */
+/** How often pending deliveries are checked against their jobs (see sweep). */
 const sweepIntervalMs = 5 * 60_000;
 
 /** A failed attempt that will be retried after delayMs; BullMQ's backoff reads the delay from here. */
@@ -50,10 +50,23 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
     },
   );
   worker.on('error', (error) => log('warn', 'queue connection problem', { error: error.message }));
+  // A job that ends without the processor deciding (stalled too often, an error on its last try)
+  // must not leave its delivery pending forever: it is marked failed, ready for a redelivery.
+  worker.on('failed', (job, error) => {
+    if (!job || error instanceof UnrecoverableError) return;
+    if (error instanceof RetryLater || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    repository.failDelivery(job.data.deliveryId, `the delivery job failed: ${error.message}`).catch(() => undefined);
+  });
 
   const queue = createDeliveryQueue(deps.connection, config.QUEUE_PREFIX, policy);
+  // Pending deliveries whose job never reached Redis are queued; one whose job failed without the
+  // processor ending it (its workers were killed again and again) is marked failed.
   const sweep = async () => {
-    for (const pending of await repository.pendingDeliveries()) await queue.enqueue(pending.id, pending.generation);
+    for (const pending of await repository.pendingDeliveries()) {
+      const reason = await queue.failedReason(pending.id, pending.generation);
+      if (reason === null) await queue.enqueue(pending.id, pending.generation);
+      else await repository.failDelivery(pending.id, `the delivery job failed: ${reason}`);
+    }
   };
   await sweep();
   const timer = setInterval(() => sweep().catch((error: Error) => log('warn', 'could not re-queue pending webhook deliveries', { error: error.message })), sweepIntervalMs);

@@ -44,6 +44,8 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  // Each test's endpoints stop receiving, so that no test sees another's events.
+  await pool.query('update webhook_endpoints set enabled = false');
   await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
 });
 
@@ -217,6 +219,21 @@ describe('webhook delivery', () => {
     expect(paused.received).toHaveLength(0);
   });
 
+  it('sends a delivery that was recorded but never queued (Redis was down) once a delivery worker starts', async () => {
+    const hooks = await receiver([{ status: 200 }]);
+    const endpoint = await webhooks.service.create({ url: hooks.url, events: ['check.completed'] });
+    const [deliveryId] = await repository.recordEvent({ id: `evt_${randomUUID().replaceAll('-', '')}`, type: 'check.completed', body: '{"type":"check.completed"}' }, endpoint.id);
+    expect(hooks.received).toHaveLength(0);
+    const another = await startWebhookDelivery({ config, pool, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+    try {
+      const [request] = await hooks.waitFor(1);
+      expect(request.headers['webhook-id']).toBe(deliveryId);
+      expect((await endedDelivery(endpoint.id)).status).toBe('succeeded');
+    } finally {
+      await another.close();
+    }
+  });
+
   it('sends a test event to one endpoint on request', async () => {
     const hooks = await receiver([{ status: 200 }]);
     const endpoint = await webhooks.service.create({ url: hooks.url, events: ['batch.completed'], description: 'team inbox' });
@@ -229,7 +246,7 @@ describe('webhook delivery', () => {
 });
 
 describe('private addresses', () => {
-  const guarded = () => new WebhookService(repository, { enqueue: async () => undefined, close: async () => undefined }, { allowPrivate: false });
+  const guarded = () => new WebhookService(repository, { enqueue: async () => undefined }, { allowPrivate: false });
 
   it.each(['http://127.0.0.1:9/hooks', 'http://localhost:9/hooks', 'http://[::1]:9/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.5/', 'http://0.0.0.0/'])(
     'refuses to register %s unless WEBHOOK_ALLOW_PRIVATE is set',
