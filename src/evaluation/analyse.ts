@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Box } from '../domain/types.js';
 import { isAppError } from '../errors.js';
 import { boxCentreDistance } from '../engine/geometry.js';
 import { chipVariants, defaultPipelineOptions, plainPipelineOptions, type PipelineOptions } from '../engine/pipeline.js';
@@ -53,7 +54,7 @@ export async function analyseImages(
   const work = files.map(async (file) => {
     const bytes = await readFile(path.join(dir, file));
     const hash = contentHash(bytes);
-    let image = cache.get(key, hash);
+    let image = cache.get(key, hash) ?? firstPassHit(cache, options, hash);
     if (!image) {
       computed++;
       image = await analyseOne(engine, cache, bytes, hash, options);
@@ -64,6 +65,17 @@ export async function analyseImages(
   });
   await Promise.all(work);
   return results;
+}
+
+/**
+ * Retries run only when the first detection pass found nothing, so an image where the same
+ * pipeline without retries found a face has exactly that result: reuse it.
+ */
+function firstPassHit(cache: DescriptorCache, options: PipelineOptions, hash: string): CachedImage | undefined {
+  if (!options.retryPaddings || options.retryPaddings.length === 0) return undefined;
+  const { retryPaddings: _retries, ...firstPass } = options;
+  const image = cache.get(variantKey(firstPass), hash);
+  return image && image.faces.length > 0 ? { ...image, pass: 0 } : undefined;
 }
 
 async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buffer, hash: string, options: PipelineOptions): Promise<CachedImage> {
@@ -96,8 +108,8 @@ async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buf
 }
 
 /** Where an image holds several faces, the labelled one is the face nearest the centre. */
-export function centreFace(image: CachedImage): CachedImage['faces'][number] | undefined {
-  let best: CachedImage['faces'][number] | undefined;
+export function centreFace<F extends { box: Box }>(image: { width: number; height: number; faces: F[] }): F | undefined {
+  let best: F | undefined;
   let bestDistance = Infinity;
   for (const face of image.faces) {
     const d = boxCentreDistance(face.box, image.width, image.height);
