@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
 
@@ -24,6 +25,12 @@ describe('face engine on real photos', () => {
     expect(Math.hypot(...face.descriptor)).toBeCloseTo(1, 5);
     expect(face.landmarks).toHaveLength(68);
     expect(face.quality.detectorScore).toBeGreaterThan(0.8);
+  });
+
+  it('runs the models in its worker threads: face-api and TensorFlow.js are never loaded on the calling thread', async () => {
+    await engine.analyze(await fixture('lfw-10-people/Colin_Powell_0002.jpg'));
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.filter((file) => /@vladmandic[\\/]face-api|@tensorflow/.test(file))).toEqual([]);
   });
 
   it('refuses a file that is not an image with a clear error', async () => {
