@@ -73,7 +73,11 @@ export function sendWebhook(delivery: Delivery, options: SendOptions): Promise<A
       agent: false,
       ...(options.allowPrivate ? {} : { lookup: guardedLookup as unknown as net.LookupFunction }),
     });
-    deadline = setTimeout(() => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    // The deadline covers connecting, the answer's headers and its body: a receiver that trickles bytes times out too.
+    deadline = setTimeout(() => {
+      failure(`no answer within ${options.timeoutMs} ms`);
+      request.destroy();
+    }, options.timeoutMs);
     request.on('error', (error) => failure(error.message, error instanceof ForbiddenAddressError));
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;

@@ -4,6 +4,8 @@
  * secret rotation and the private-address guard.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
@@ -136,6 +138,23 @@ describe('webhook delivery', () => {
       [204, null],
     ]);
     expect(hooks.received[0].headers['webhook-id']).toBe(hooks.received[1].headers['webhook-id']);
+  });
+
+  it('times out a receiver that answers 200 but never finishes its body: success needs the whole answer in time', async () => {
+    const trickle = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => response.write('.'), 100);
+      response.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = trickle.address() as AddressInfo;
+      const outcome = await sendWebhook({ url: `http://127.0.0.1:${port}/`, headers: {}, body: Buffer.from('{}') }, { timeoutMs: 600, allowPrivate: true });
+      expect(outcome).toMatchObject({ ok: false, statusCode: null, error: 'no answer within 600 ms', refused: false });
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise((resolve) => trickle.close(resolve));
+    }
   });
 
   it('honours Retry-After: the next attempt waits as long as the receiver asked', async () => {
