@@ -21,8 +21,8 @@ export class DeliveryProcessor {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** `attemptOfJob` counts from 1 within the current queue job; the last one allowed ends the delivery when it fails. */
-  async attempt(deliveryId: string, attemptOfJob: number): Promise<AttemptResult> {
+  /** `job.attempt` counts from 1 within the current queue job; when `job.last` fails, the delivery has failed. */
+  async attempt(deliveryId: string, job: { attempt: number; last: boolean }): Promise<AttemptResult> {
     const work = await this.repository.pendingWork(deliveryId);
     if (!work) return { outcome: 'skipped' };
     const { endpoint, body } = work;
@@ -53,12 +53,12 @@ export class DeliveryProcessor {
       this.log('warn', 'webhook endpoint answered 410 Gone: disabled', fields);
       return { outcome: 'failed' };
     }
-    if (sent.refused || attemptOfJob >= this.settings.policy.maxAttempts) {
+    if (sent.refused || job.last) {
       await this.repository.endAttempt(deliveryId, attemptId, result, end('failed'));
       this.log('warn', sent.refused ? 'webhook address refused' : 'webhook delivery failed after its last attempt', { ...fields, error: sent.error });
       return { outcome: 'failed' };
     }
-    const delayMs = retryDelay(this.settings.policy, attemptOfJob, sent.retryAfterMs);
+    const delayMs = retryDelay(this.settings.policy, job.attempt, sent.retryAfterMs);
     await this.repository.endAttempt(deliveryId, attemptId, result, { status: 'pending', nextAttemptAt: new Date(now.getTime() + sent.latencyMs + delayMs) });
     this.log('info', 'webhook attempt failed; it will be retried', { ...fields, error: sent.error, retryInMs: delayMs });
     return { outcome: 'retry', delayMs };

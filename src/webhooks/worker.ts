@@ -33,7 +33,8 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
   const worker = new Worker<DeliveryJob>(
     webhookQueueName,
     async (job) => {
-      const result = await processor.attempt(job.data.deliveryId, job.attemptsMade + 1);
+      const attempt = job.attemptsMade + 1;
+      const result = await processor.attempt(job.data.deliveryId, { attempt, last: attempt >= (job.opts.attempts ?? 1) });
       if (result.outcome === 'retry') throw new RetryLater(result.delayMs);
       if (result.outcome === 'failed') throw new UnrecoverableError('the delivery failed; see its attempts in the delivery log');
     },
@@ -54,7 +55,7 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
   // must not leave its delivery pending forever: it is marked failed, ready for a redelivery.
   worker.on('failed', (job, error) => {
     if (!job || error instanceof UnrecoverableError) return;
-    if (error instanceof RetryLater || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
     repository.failDelivery(job.data.deliveryId, `the delivery job failed: ${error.message}`).catch(() => undefined);
   });
 

@@ -304,7 +304,7 @@ describe('private addresses', () => {
     const [deliveryId] = await repository.recordEvent({ id: `evt_${randomUUID()}`, type: 'check.completed', body: '{}' }, endpoint.id);
     await webhooks.service.update(endpoint.id, { enabled: true });
     const processor = new DeliveryProcessor(repository, sendWebhook, { policy: { baseMs: 250, maxAttempts: 3 }, send: { timeoutMs: 1000, allowPrivate: false } }, log);
-    expect(await processor.attempt(deliveryId, 1)).toEqual({ outcome: 'failed' });
+    expect(await processor.attempt(deliveryId, { attempt: 1, last: false })).toEqual({ outcome: 'failed' });
     const ended = await webhooks.service.delivery(endpoint.id, deliveryId);
     expect(ended.status).toBe('failed');
     expect(ended.lastError).toMatch(/a loopback address; set WEBHOOK_ALLOW_PRIVATE=true to allow it/);
