@@ -35,7 +35,7 @@ runMain('worker', async () => {
   });
   const store = createStore(pool);
   const uploads = createUploadStore(config.UPLOAD_DIR);
-  const publisher = createPublisher({ config, pool, log });
+  const events = createPublisher({ config, pool, log });
   const gallery = new GalleryCache(store, engine.model, (loaded, version) =>
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );
@@ -46,7 +46,7 @@ runMain('worker', async () => {
   for (const id of await store.checks.orphaned()) await queues.enqueueCheck(id);
 
   const workers = startQueueWorkers(
-    { checks: new CheckRunner(store, uploads, engine, gallery, publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
+    { checks: new CheckRunner(store, uploads, engine, gallery, events.publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
     {
       connection,
       prefix: config.QUEUE_PREFIX,
@@ -69,6 +69,7 @@ runMain('worker', async () => {
       await heartbeat.stop();
       await workers.close();
       await queues.close();
+      await events.close();
       await engine.close();
       redis.disconnect();
       await pool.end();

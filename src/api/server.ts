@@ -41,7 +41,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const uploads = createUploadStore(config.UPLOAD_DIR);
   const redis = createRedis(config.REDIS_URL);
   const queues = createQueues({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
-  const publisher = createPublisher({ config, pool, log });
+  const events = createPublisher({ config, pool, log });
+  const publisher = events.publisher;
   const limits = { maxPixels: config.MAX_IMAGE_PIXELS };
   const checks = new CheckService(store, uploads, queues, limits);
   const context: ApiContext = {
@@ -76,6 +77,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       await closed;
       await api.close();
       await queues.close();
+      await events.close();
       redis.disconnect();
       await pool.end();
     },

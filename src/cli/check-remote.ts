@@ -3,7 +3,7 @@
  * the service. Uploads the images as one batch, waits for the workers, and writes the same
  * reports with the same exit status as the offline checker (0 nothing flagged, 1 flagged, 2 usage).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { renderTable } from '../report/table.js';
 import type { CheckView } from '../services/checks.js';
 import type { BatchView } from '../services/batches.js';
 import type { RegistryOverview } from '../store/reference-photos.js';
+import { writeReport } from './check.js';
 import { readClaimsManifest } from './claims-manifest.js';
 import { mapConcurrent } from './concurrency.js';
 import { collectInputs, type InputFile } from './inputs.js';
@@ -156,14 +157,4 @@ async function htmlWithServerPhotos(report: OfflineReport, inputs: InputFile[], 
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
-}
-
-async function writeReport(file: string, content: string): Promise<void> {
-  try {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, content);
-  } catch (error) {
-    throw new AppError('VALIDATION', `cannot write the report ${file}: ${(error as Error).message}`);
-  }
-  process.stderr.write(`wrote ${file}\n`);
 }

@@ -149,7 +149,7 @@ function describeRegistry(folder: string, summary: RegistrySummary): string {
   return `${lines.join('\n')}\n\n`;
 }
 
-async function writeReport(file: string, content: string): Promise<void> {
+export async function writeReport(file: string, content: string): Promise<void> {
   try {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFile(file, content);

@@ -13,12 +13,16 @@ export function createRedis(redisUrl: string): Redis {
 /** Fails with one line saying what to start when Redis cannot be reached. */
 export async function ensureRedis(redisUrl: string): Promise<void> {
   const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
-  probe.on('error', () => undefined);
+  // The connection error itself (ECONNREFUSED) says more than the command's "Connection is closed".
+  let cause: unknown;
+  probe.on('error', (error) => {
+    cause ??= error;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    throw new AppError('SERVICE_UNAVAILABLE', `cannot reach Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${describe(error)}): start Redis or set REDIS_URL`);
+    throw new AppError('SERVICE_UNAVAILABLE', `cannot reach Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${describe(cause ?? error)}): start Redis or set REDIS_URL`);
   } finally {
     probe.disconnect();
   }

@@ -4,7 +4,8 @@ import { createWebhooks } from '../webhooks/publisher.js';
 import type { EventPublisher } from './events.js';
 import type { Log } from './process.js';
 
-/** The event publisher API and workers share. */
-export function createPublisher(deps: { config: Config; pool: pg.Pool; log: Log }): EventPublisher {
-  return createWebhooks(deps).publisher;
+/** The event publisher API and workers share: webhook deliveries queued for the delivery workers. */
+export function createPublisher(deps: { config: Config; pool: pg.Pool; log: Log }): { publisher: EventPublisher; close(): Promise<void> } {
+  const { publisher, close } = createWebhooks(deps);
+  return { publisher, close };
 }

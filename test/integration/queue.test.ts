@@ -105,6 +105,22 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     expect(await store.referencePhotos.get(photo.id)).toMatchObject({ status: 'rejected', rejectionReason: 'no face was found in the photo' });
   });
 
+  it("rejects a photo of two people as a reference unless the curator chooses the person's face with a box", async () => {
+    const couple = await readFile(new URL('../fixtures/faces/deepface/couple.jpg', import.meta.url));
+    await enrol('the-woman', 'The woman on the right', []);
+    const { hash } = await uploads.put(couple);
+    const unboxed = await store.referencePhotos.insertOnce({ personId: 'the-woman', fileHash: hash, fileName: 'couple.jpg', format: 'jpeg', provenance: null, chosenBox: null });
+    await store.people.insert('the-woman-boxed', { name: 'The woman, boxed', aliases: [], category: null, region: null, status: null, notes: null });
+    const boxed = await store.referencePhotos.insertOnce({ personId: 'the-woman-boxed', fileHash: hash, fileName: 'couple.jpg', format: 'jpeg', provenance: null, chosenBox: { x: 1350, y: 300, width: 650, height: 800 } });
+    for (const { photo } of [unboxed, boxed]) await queues.enqueueEnrolment(photo.id);
+    for (const { photo } of [unboxed, boxed]) while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(await store.referencePhotos.get(unboxed.photo.id)).toMatchObject({ status: 'rejected', rejectionReason: expect.stringMatching(/2 faces; choose the person's face with a box/) });
+    const chosen = await store.referencePhotos.get(boxed.photo.id);
+    expect(chosen!.status).toBe('active');
+    expect(chosen!.faceBox!.x).toBeGreaterThan(1300);
+  });
+
   it('checks a photo against the registry the worker holds in memory, and sees people added since', async () => {
     const before = await ended(await newCheck(await readFile(lfwPhoto('colin-powell', 9)), ['Colin Powell']));
     expect(before.findings?.map((finding) => finding.code)).toContain('unknown_claim');
