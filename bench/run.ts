@@ -6,6 +6,7 @@ import { engineBenchmark } from './engine.js';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   engine: engineBenchmark,
+  service: async () => (await import('./service.js')).serviceBenchmark(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -147,6 +147,11 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
   }
 }
 
+/** For `npm run bench`: runs and prints. */
+export async function serviceBenchmark(): Promise<void> {
+  console.log(formatServiceBench(await runServiceBench()));
+}
+
 export function formatServiceBench(result: ServiceBenchResult): string {
   const s = (value: number) => `${value.toFixed(2)} s`;
   return [
@@ -188,7 +193,7 @@ async function registryFolder(): Promise<string> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runServiceBench().then((result) => console.log(formatServiceBench(result)), (error) => {
+  serviceBenchmark().catch((error) => {
     console.error(error);
     process.exit(1);
   });
