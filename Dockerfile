@@ -9,8 +9,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Install scripts stay enabled: @tensorflow/tfjs-node (an optional dependency) needs its own.
-RUN npm ci --omit=dev --no-audit --no-fund \
+# @tensorflow/tfjs-node (an optional dependency) needs its install script: allowed by name, for
+# npm versions that only run the install scripts of packages they are told to.
+RUN echo "allow-scripts=@tensorflow/tfjs-node" > .npmrc \
+ && npm ci --omit=dev --no-audit --no-fund \
  && node -e "import('@tensorflow/tfjs-node').then(() => console.log('tfjs-node installed'))"
 
 FROM node:20-bookworm-slim
