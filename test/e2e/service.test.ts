@@ -130,5 +130,10 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(handoutResult.faces.map((face: { verdict: string }) => face.verdict)).toEqual(['confirmed', 'confirmed', 'mismatch']);
     expect(notes.error.code).toBe('IMAGE_UNSUPPORTED');
     expect(report.model).toMatch(/face-api/);
+    // The batch it uploaded is complete, with the flagged check in its summary.
+    const { rows } = await pool.query<{ id: string; completed: boolean }>('select id, completed_at is not null as completed from batches order by created_at desc limit 1');
+    expect(rows[0].completed).toBe(true);
+    const batch = await (await fetch(`${baseUrl}/v1/batches/${rows[0].id}`, { headers: { authorization: `Bearer ${submitterKey}` } })).json();
+    expect(batch).toMatchObject({ status: 'completed', progress: { total: 1, done: 1 }, summary: { images: 1, faces: 3, flagged: 1, verdicts: { confirmed: 2, mismatch: 1 } } });
   });
 });

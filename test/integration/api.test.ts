@@ -158,9 +158,18 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
       expect(await call('GET', '/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     });
 
+    it("records a reviewer's decision on the check and in the audit log; a submitter may not decide", async () => {
+      expect(await call('POST', `/v1/checks/${goodCheck}/review`, { key: keys.submitter, json: { decision: 'photo_wrong' } })).toMatchObject({ status: 403 });
+      const reviewed = await call('POST', `/v1/checks/${goodCheck}/review`, { key: keys.reviewer, json: { decision: 'needs_follow_up', note: 'ask the designer for the source' } });
+      expect(reviewed).toMatchObject({ status: 200, body: { review: { decision: 'needs_follow_up', note: 'ask the designer for the source' } } });
+      const audit = await call('GET', `/v1/audit?subject=check:${goodCheck}`, { key: keys.reviewer });
+      expect(audit.body.entries).toMatchObject([{ action: 'check.reviewed', details: { decision: 'needs_follow_up', note: 'ask the designer for the source' } }]);
+      expect(audit.body.entries[0].actor).toEqual(expect.any(String));
+    });
+
     it('after all of them the good check is still stored, still queued, and the API still answers', async () => {
       const check = await call('GET', `/v1/checks/${goodCheck}`, { key: keys.reviewer });
-      expect(check.body).toMatchObject({ status: 'queued', claims: [{ text: 'Tony Blair' }], result: null });
+      expect(check.body).toMatchObject({ status: 'queued', claims: [{ text: 'Tony Blair' }], result: null, review: { decision: 'needs_follow_up' } });
       expect(await api.context.queues.checks.getJob(goodCheck)).toMatchObject({ data: { checkId: goodCheck } });
       const { rows } = await pool.query<{ count: number }>('select count(*)::int as count from checks');
       expect(rows[0].count).toBe(1);
