@@ -1,4 +1,5 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Job, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { AppError } from '../errors.js';
 import { PermanentFailure, type CheckRunner } from '../services/checking.js';
 import type { EnrolmentRunner } from '../services/enrolment.js';
 import type { Log } from '../services/process.js';
@@ -58,11 +59,29 @@ export function startQueueWorkers(runners: { checks: CheckRunner; enrolment: Enr
     throw error;
   };
 
+  // A job whose worker died too often (maxStalledCount) is failed by BullMQ without its processor:
+  // end the check or photo with the reason, or it would stay open for ever.
+  const stalledOut = (name: string, onFailed: (job: Job, reason: string) => Promise<void>) => {
+    const events = new QueueEvents(name, { connection: settings.connection, prefix: settings.prefix });
+    events.on('error', () => undefined);
+    events.on('failed', ({ jobId, failedReason }) => {
+      if (!/more than allowable limit/.test(failedReason)) return;
+      void Job.fromId(name === queueNames.checks ? checks : enrolment, jobId)
+        .then((job) => job && onFailed(job, `its worker stopped while working on it ${options.maxStalledCount + 1} times (${failedReason})`))
+        .catch((error: Error) => log('warn', 'could not end a stalled job', { queue: name, jobId, error: error.message }));
+    });
+    return events;
+  };
+  const listeners = [
+    stalledOut(queueNames.checks, (job, reason) => runners.checks.giveUp(job.data.checkId, new AppError('INTERNAL', `the check failed: ${reason}`))),
+    stalledOut(queueNames.enrolment, (job, reason) => runners.enrolment.giveUp(job.data.referencePhotoId, `enrolment failed: ${reason}`)),
+  ];
+
   for (const worker of [checks, enrolment]) worker.on('error', (error) => log('warn', 'queue connection problem', { error: error.message }));
   return {
     /** Finishes the jobs in hand, takes no new ones. */
     async close() {
-      await Promise.all([checks.close(), enrolment.close()]);
+      await Promise.all([checks.close(), enrolment.close(), ...listeners.map((events) => events.close())]);
     },
   };
 }

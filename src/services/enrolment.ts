@@ -35,6 +35,12 @@ export class EnrolmentRunner {
       : { reason: decision.reason });
   }
 
+  /** The photo's job failed for good (it stopped its worker again and again): reject it with the reason. */
+  async giveUp(referencePhotoId: string, reason: string): Promise<void> {
+    const photo = await this.store.referencePhotos.get(referencePhotoId);
+    if (photo?.status === 'pending') await this.settle(photo.id, photo.personId, { reason });
+  }
+
   private settle(
     id: string,
     personId: string,

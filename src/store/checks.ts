@@ -153,7 +153,7 @@ export class CheckRepository {
   async saveFailure(id: string, error: { code: string; message: string }): Promise<CheckRecord | null> {
     const { rows } = await this.db.query<CheckRecord>(
       `update checks set status = 'failed', flagged = true, error_code = $2, error_message = $3, completed_at = now()
-       where id = $1 and status <> 'done' returning ${columns}`,
+       where id = $1 and status in ('queued', 'processing') returning ${columns}`,
       [id, error.code, error.message],
     );
     return rows[0] ?? null;

@@ -83,4 +83,25 @@ describe('worker processes that die or are stopped lose no check', () => {
     const { rows } = await pool.query('select status, attempts from checks where id = $1', [checkId]);
     expect(rows[0]).toEqual({ status: 'done', attempts: 1 });
   });
+
+  it('a check that stops its worker every time it is taken up ends failed with the reason, instead of staying open', async () => {
+    const checkId = await submit(await sixPortraits());
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const worker = await startWorker();
+      // Killed while it holds the check, as if this image crashed it.
+      for (;;) {
+        const { rows } = await pool.query<{ attempts: number }>('select attempts from checks where id = $1', [checkId]);
+        if (rows[0].attempts === attempt) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await worker.stop('SIGKILL');
+    }
+    await startWorker();
+    const check = await waitForCheck(api.url, key, checkId);
+    expect(check.status).toBe('failed');
+    expect(check.result.error.code).toBe('INTERNAL');
+    expect(check.result.error.message).toMatch(/its worker stopped while working on it 3 times/);
+    const { rows } = await pool.query('select count(*)::int as count from faces where check_id = $1', [checkId]);
+    expect(rows[0].count).toBe(0);
+  });
 });
