@@ -16,6 +16,10 @@ RUN echo "allow-scripts=@tensorflow/tfjs-node" > .npmrc \
  && node -e "import('@tensorflow/tfjs-node').then(() => console.log('tfjs-node installed'))"
 
 FROM node:20-bookworm-slim
+# A font for the captions of the evidence images.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     UPLOAD_DIR=/data/uploads \
     TF_BACKEND=tensorflow

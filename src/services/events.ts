@@ -1,18 +1,9 @@
-import type { Log } from './process.js';
-
 export type EventType = 'check.flagged' | 'check.completed' | 'check.failed' | 'batch.completed';
 
-/** What the service tells the outside world; helper "webhooks" implements delivery (COMMON.md contract). */
+/**
+ * What the service tells the outside world when a check or batch ends (COMMON.md contract):
+ * src/webhooks implements it; `data` carries ids and the check's result, never image bytes.
+ */
 export interface EventPublisher {
   publish(event: { type: EventType; data: unknown }): Promise<void>;
-}
-
-/** The publisher of a deployment without webhook delivery: events are only logged. */
-export function loggingPublisher(log: Log): EventPublisher {
-  return {
-    async publish(event) {
-      const { checkId, batchId } = (event.data ?? {}) as { checkId?: string; batchId?: string };
-      log('info', `event ${event.type}`, { checkId, batchId });
-    },
-  };
 }

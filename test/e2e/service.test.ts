@@ -99,6 +99,17 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(evidence.headers.get('content-type')).toBe('image/png');
     const png = Buffer.from(await evidence.arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+
+    // Operations see it too: the job's duration (reported by the queue's events, shortly after the
+    // result is stored) and the verdicts counted in the metrics.
+    const scrape = () => fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${submitterKey}` } }).then((response) => response.text());
+    let metrics = await scrape();
+    for (let tries = 0; tries < 50 && !metrics.includes('photo_verify_job_duration_seconds_count{queue="checks"'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      metrics = await scrape();
+    }
+    expect(metrics).toMatch(/photo_verify_face_verdicts\{verdict="mismatch"\} 1\n/);
+    expect(metrics).toMatch(/photo_verify_job_duration_seconds_count\{queue="checks",outcome="completed"\} [1-9]/);
   });
 
   it('`photo-verify keys create --role ROLE` prints a working key, alone, on standard output', async () => {
