@@ -1,7 +1,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { isFlaggedVerdict } from '../../report/report.js';
 import { checkView, claimsFrom, type CheckSubmission } from '../../services/checks.js';
+import { isUuid } from '../../services/registry.js';
 import type { CheckWithResult } from '../../store/checks.js';
 import type { ApiContext, RouteModule } from '../context.js';
 import { actorOf, allow, handle, parse } from '../http.js';
@@ -25,7 +27,7 @@ export function submissionFields(req: Request): Omit<CheckSubmission, 'bytes' | 
   const claims = jsonField(body.claims, z.array(claimSchema), 'claims');
   const category = typeof body.category === 'string' && body.category.trim() ? body.category.trim() : null;
   const batchId = typeof body.batch === 'string' && body.batch ? body.batch : null;
-  if (batchId && !/^[0-9a-f-]{36}$/i.test(batchId)) throw new AppError('VALIDATION', `"batch" is not a batch id: ${batchId}`);
+  if (batchId && !isUuid(batchId)) throw new AppError('VALIDATION', `"batch" is not a batch id: ${batchId}`);
   return { claims: claimsFrom(names, claims), category, batchId };
 }
 
@@ -34,7 +36,7 @@ export function checkBody(ctx: ApiContext, check: CheckWithResult) {
   const view = checkView(check);
   const evidence = (view.result?.faces ?? [])
     .map((face, index) => ({ face: index, verdict: face.verdict }))
-    .filter((face) => !['confirmed', 'identified'].includes(face.verdict))
+    .filter((face) => isFlaggedVerdict(face.verdict))
     .map((face) => ({ ...face, url: `${ctx.config.PUBLIC_URL.replace(/\/$/, '')}/v1/checks/${check.id}/faces/${face.face}/evidence` }));
   return { ...view, evidence };
 }
