@@ -38,16 +38,16 @@ export interface QualityGate {
  * Drafts: decide whenever the face is usable at all. Measured on 120 lfw-view1 portraits
  * (150x150, one per person, spread over the alphabet): eyes 20-36 px apart, detector score
  * from 0.44 (a hand at the face) with 1% below 0.6, sharpness from 6.7 with 1% below 13.4,
- * |yaw| up to 40 and |pitch| up to 53 degrees (the landmark pitch estimate reads an open mouth
- * as a tilted head). Every one of them passes; a Gaussian blur of sigma 2 on a 250-px LFW
- * portrait gives sharpness 6.9, sigma 4 loses the face altogether.
+ * |yaw| up to 40 and |pitch| up to 40 degrees (an open mouth reads as a tilted head). Every one
+ * of them passes; a Gaussian blur of sigma 2 on a 250-px LFW portrait gives sharpness 6.9,
+ * sigma 4 loses the face altogether.
  */
 export const draftGate: QualityGate = {
   minFaceSize: 12,
   minDetectorScore: 0.4,
   minSharpness: 5,
   maxAbsYaw: 50,
-  maxAbsPitch: 60,
+  maxAbsPitch: 50,
 };
 
 /**
@@ -59,5 +59,5 @@ export const referenceGate: QualityGate = {
   minDetectorScore: 0.8,
   minSharpness: 15,
   maxAbsYaw: 35,
-  maxAbsPitch: 45,
+  maxAbsPitch: 35,
 };
