@@ -2,17 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../api/client.js';
 import type { RegistryPerson } from '../domain/types.js';
-import { isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { readRegistryFolder } from '../registry/folder.js';
 import type { Person } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
 import { fileHash } from '../uploads/store.js';
 import { createProgress } from './progress.js';
 
-const usage = `usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
-  Imports a registry folder into the service: people by their folder id, reference photos by
-  content. Pushing the same folder again changes nothing. Waits for enrolment and lists the
-  photos it rejected, with the reason (exit code 1 if any), unless --no-wait.`;
+const usage = `Usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
+
+Imports a registry folder into the service: people by their folder id, reference photos by
+content. Pushing the same folder again changes nothing. Waits for enrolment and lists the photos
+it rejected, with the reason, unless --no-wait.
+
+Exit status: 0 pushed, 1 pushed but some photos were rejected, 2 a usage or input error.
+`;
 
 export interface PushOutcome {
   peopleCreated: number;
@@ -24,37 +28,24 @@ export interface PushOutcome {
 
 /** `photo-verify registry push ./registry --server URL --api-key KEY`. */
 export async function registryPushCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { server: { type: 'string' }, 'api-key': { type: 'string' }, 'no-wait': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${usage}\n`);
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { server: { type: 'string' }, 'api-key': { type: 'string' }, 'no-wait': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
     return 0;
   }
-  const [folder] = parsed.positionals;
-  if (!folder || !parsed.values.server || !parsed.values['api-key']) {
-    process.stderr.write(`${usage}\n`);
-    return 2;
-  }
-  try {
-    const outcome = await pushRegistry(folder, new ApiClient(parsed.values.server, parsed.values['api-key']), { wait: !parsed.values['no-wait'] });
-    process.stdout.write(
-      `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
-    );
-    for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
-    return outcome.rejected.length > 0 ? 1 : 0;
-  } catch (error) {
-    process.stderr.write(`photo-verify registry push: ${isAppError(error) ? `${error.code}: ${error.message}` : (error as Error).message}\n`);
-    return isAppError(error) && ['VALIDATION', 'NOT_FOUND'].includes(error.code) ? 2 : 1;
-  }
+  const [folder] = positionals;
+  if (!folder || !values.server || !values['api-key']) throw new AppError('VALIDATION', 'give the registry folder, --server URL and --api-key KEY');
+  const outcome = await pushRegistry(folder, new ApiClient(values.server, values['api-key']), { wait: !values['no-wait'] });
+  process.stdout.write(
+    `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
+  );
+  for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
+  return outcome.rejected.length > 0 ? 1 : 0;
 }
 
 /** Makes the service's registry hold what the folder holds; what is already there is left alone. */
