@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../src/api/client.js';
 import { startApi } from '../src/api/server.js';
 import { pushRegistry } from '../src/cli/registry-push.js';
+import { removeQueues } from '../src/queue/redis.js';
 import { loadConfig } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
 import { ApiKeyService } from '../src/services/keys.js';
@@ -143,9 +144,11 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
     for (const worker of workers) worker.kill('SIGTERM');
     await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.exitCode === null ? worker.once('exit', resolve) : resolve(null)))));
     await api.close();
+    await removeQueues(env.REDIS_URL, env.QUEUE_PREFIX);
     await pool.end();
   }
 }
+
 
 /** For `npm run bench`: runs and prints. */
 export async function serviceBenchmark(): Promise<void> {

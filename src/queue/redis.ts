@@ -27,3 +27,18 @@ export async function ensureRedis(redisUrl: string): Promise<void> {
     probe.disconnect();
   }
 }
+
+/** Deletes every key under a queue prefix: a test's or benchmark's queues when it is done with them. */
+export async function removeQueues(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

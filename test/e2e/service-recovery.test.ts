@@ -5,7 +5,7 @@ import { startApi, type RunningApi } from '../../src/api/server.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { createKey, startProcess, testConfig, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+import { createKey, dropQueues, startProcess, testConfig, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
 
 /** Six portraits: enough work that the worker is still on it when the test acts. */
 const sixPortraits = () =>
@@ -51,6 +51,7 @@ describe('worker processes that die or are stopped lose no check', () => {
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
     await api?.close();
+    if (env) await dropQueues(env);
     await pool?.end();
   });
 

@@ -10,7 +10,7 @@ import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
 import { testDatabaseUrl } from '../helpers/db.js';
-import { createKey, repoRoot, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+import { createKey, dropQueues, repoRoot, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
 
 /** The command-line tool as a user runs it; resolves with its exit code and output whatever the code. */
 async function photoVerify(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -30,13 +30,14 @@ describe('the service end to end: real API and worker processes, real photos', (
   let baseUrl: string;
   let curatorKey: string;
   let submitterKey: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     pool = await testDatabase();
     await emptyDatabase(pool);
     curatorKey = await createKey(pool, 'curator');
     submitterKey = await createKey(pool, 'submitter');
-    const env = await testEnvironment();
+    env = await testEnvironment();
     api = startProcess('src/api/main.ts', env);
     worker = startProcess('workers/worker.ts', env);
     const listening = await api.waitFor(/API listening on port \d+/);
@@ -46,6 +47,7 @@ describe('the service end to end: real API and worker processes, real photos', (
 
   afterAll(async () => {
     await Promise.all([api?.stop(), worker?.stop()]);
+    if (env) await dropQueues(env);
     await pool?.end();
   });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
+import { removeQueues } from '../../src/queue/redis.js';
 import { ApiKeyService } from '../../src/services/keys.js';
 import { ApiKeyRepository, type Role } from '../../src/store/api-keys.js';
 import { testDatabaseUrl } from './db.js';
@@ -25,6 +26,11 @@ export async function testEnvironment(overrides: Record<string, string> = {}): P
     JOB_BACKOFF_MS: '200',
     ...overrides,
   };
+}
+
+/** Removes a test's queues from Redis. */
+export function dropQueues(env: Record<string, string>): Promise<void> {
+  return removeQueues(env.REDIS_URL, env.QUEUE_PREFIX);
 }
 
 export function testConfig(env: Record<string, string>): Config {

@@ -6,12 +6,13 @@ import { startApi, type RunningApi } from '../../src/api/server.js';
 import { routesOf } from '../../src/api/openapi.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { lfwPhoto } from '../helpers/fixtures.js';
-import { createKey, testConfig, testEnvironment } from '../helpers/service.js';
+import { createKey, dropQueues, testConfig, testEnvironment } from '../helpers/service.js';
 
 describe('the /v1 API against real PostgreSQL and Redis', () => {
   let pool: pg.Pool;
   let api: RunningApi;
   const keys: Record<string, string> = {};
+  let env: Record<string, string>;
 
   const call = async (method: string, path: string, options: { key?: string | null; json?: unknown; form?: FormData; raw?: string } = {}) => {
     const headers: Record<string, string> = {};
@@ -37,10 +38,12 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
     pool = await testDatabase();
     await emptyDatabase(pool);
     for (const role of ['admin', 'curator', 'submitter', 'reviewer'] as const) keys[role] = await createKey(pool, role);
-    api = await startApi(testConfig(await testEnvironment({ MAX_UPLOAD_BYTES: String(300 * 1024), MAX_IMAGE_PIXELS: '4000000', MAX_JSON_BYTES: '10000' })));
+    env = await testEnvironment({ MAX_UPLOAD_BYTES: String(300 * 1024), MAX_IMAGE_PIXELS: '4000000', MAX_JSON_BYTES: '10000' });
+    api = await startApi(testConfig(env));
   });
   afterAll(async () => {
     await api?.close();
+    if (env) await dropQueues(env);
     await pool?.end();
   });
 

@@ -13,7 +13,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { createUploadStore, type UploadStore } from '../../src/uploads/store.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { lfwPhoto } from '../helpers/fixtures.js';
-import { testEnvironment } from '../helpers/service.js';
+import { dropQueues, testEnvironment } from '../helpers/service.js';
 
 /** Records what the service publishes, as the webhooks module would receive it. */
 function recordingPublisher(): EventPublisher & { events: Array<{ type: string; data: any }> } {
@@ -31,6 +31,7 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
   const publisher = recordingPublisher();
   /** Fails the next read of the upload store once, like a network share that drops a request. */
   let failNextRead = false;
+  let env: Record<string, string>;
 
   const newCheck = async (bytes: Buffer, claims: string[]) => {
     const { hash } = await uploads.put(bytes);
@@ -64,7 +65,7 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     pool = await testDatabase();
     await emptyDatabase(pool);
     store = createStore(pool);
-    const env = await testEnvironment();
+    env = await testEnvironment();
     const real = createUploadStore(env.UPLOAD_DIR);
     uploads = {
       put: (bytes) => real.put(bytes),
@@ -88,6 +89,7 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     await workers?.close();
     await queues?.close();
     await engine?.close();
+    if (env) await dropQueues(env);
     await pool?.end();
   });
 
