@@ -112,6 +112,21 @@ export class RegistryService {
     return result;
   }
 
+  /**
+   * Waits (polling the store) until a worker has enrolled or rejected the photo, or the time is up.
+   * A rejection is REFERENCE_PHOTO_REJECTED with the reason, so a curator hears it in the answer.
+   */
+  async awaitEnrolment(photoId: string, timeoutMs: number): Promise<ReferencePhoto> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const photo = await this.store.referencePhotos.get(photoId);
+      if (!photo) throw new AppError('NOT_FOUND', `reference photo ${photoId} was deleted`);
+      if (photo.status === 'rejected') throw new AppError('REFERENCE_PHOTO_REJECTED', photo.rejectionReason ?? 'enrolment rejected the photo', { referencePhoto: photo });
+      if (photo.status !== 'pending' || Date.now() >= deadline) return photo;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async listReferencePhotos(personId: string): Promise<ReferencePhoto[]> {
     await this.getPerson(personId);
     return this.store.referencePhotos.listForPerson(personId);

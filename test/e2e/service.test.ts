@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
+import sharp from 'sharp';
 import { ApiClient } from '../../src/api/client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
@@ -68,6 +69,27 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(again).toEqual({ peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 8, rejected: [] });
     const { rows } = await pool.query<{ status: string; count: number }>('select status, count(*)::int as count from reference_photos group by status');
     expect(rows).toEqual([{ status: 'active', count: 8 }]);
+  });
+
+  it('with ?wait, a reference photo without a face is refused in the answer with the reason', async () => {
+    const form = new FormData();
+    const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#7a8899' } }).jpeg().toBuffer();
+    form.append('image', new Blob([new Uint8Array(blank)]), 'wall.jpg');
+    const refused = await fetch(`${baseUrl}/v1/people/tony-blair/photos?wait=30`, { method: 'POST', body: form, headers: { authorization: `Bearer ${curatorKey}` } });
+    expect(refused.status).toBe(422);
+    const body = await refused.json();
+    expect(body.error).toMatchObject({ code: 'REFERENCE_PHOTO_REJECTED', message: 'no face was found in the photo' });
+    expect(body.error.details.referencePhoto).toMatchObject({ status: 'rejected', fileName: 'wall.jpg' });
+
+    const good = new FormData();
+    good.append('image', new Blob([new Uint8Array(await readFile(lfwPhoto('tony-blair', 3)))]), 'blair-3.jpg');
+    const enrolled = await fetch(`${baseUrl}/v1/people/tony-blair/photos?wait=30`, { method: 'POST', body: good, headers: { authorization: `Bearer ${curatorKey}` } });
+    expect(enrolled.status).toBe(201);
+    expect(await enrolled.json()).toMatchObject({ status: 'active', faceBox: expect.any(Object) });
+    // Retired again, so that the handout below is compared with the pushed registry only.
+    const { id } = await (await fetch(`${baseUrl}/v1/people/tony-blair/photos`, { headers: { authorization: `Bearer ${curatorKey}` } })).json()
+      .then((listed) => listed.photos.find((photo: { fileName: string }) => photo.fileName === 'blair-3.jpg'));
+    expect((await fetch(`${baseUrl}/v1/people/tony-blair/photos/${id}/retire`, { method: 'POST', headers: { authorization: `Bearer ${curatorKey}` } })).status).toBe(200);
   });
 
   it('flags a handout whose photo under one name shows someone else, naming whom it shows, and confirms the others', async () => {

@@ -22,6 +22,7 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 const retireBody = z.object({ reason: z.string().optional() }).strict();
+const uploadQuery = z.object({ wait: z.coerce.number().int().min(0).max(60).optional() });
 
 /** The registry: people and their reference photos. Curators change it; every role reads it. */
 export function peopleRoutes(ctx: ApiContext): RouteModule {
@@ -56,12 +57,18 @@ export function peopleRoutes(ctx: ApiContext): RouteModule {
   router.post('/people/:personId/photos', curate, upload, handle(async (req, res) => {
     const [file] = uploadedFiles(req);
     const provenance = typeof req.body.provenance === 'string' && req.body.provenance.trim() ? req.body.provenance.trim() : null;
+    const { wait } = parse(uploadQuery, req.query, 'query');
     const { photo, created } = await ctx.registry.addReferencePhoto(
       req.params.personId,
       { bytes: file.buffer, fileName: fileNameOf(file), provenance, box: boxField(req.body.box) ?? null },
       actorOf(res),
     );
-    res.status(created ? 202 : 200).json(photo);
+    if (!wait || photo.status !== 'pending') {
+      res.status(created ? 202 : 200).json(photo);
+      return;
+    }
+    const enrolled = await ctx.registry.awaitEnrolment(photo.id, wait * 1000);
+    res.status(enrolled.status === 'pending' ? 202 : 201).json(enrolled);
   }));
   router.get('/people/:personId/photos/:photoId', handle(async (req, res) => {
     res.json(await ctx.registry.getReferencePhoto(req.params.personId, req.params.photoId));
@@ -127,8 +134,13 @@ export function peopleRoutes(ctx: ApiContext): RouteModule {
           tag: 'registry',
           roles: ['curator'],
           pathParams: person,
+          query: { wait: { type: 'integer', description: 'Wait up to this many seconds (at most 60) for enrolment: 201 when enrolled, 422 REFERENCE_PHOTO_REJECTED with the reason' } },
           multipart: { image: { type: 'string', format: 'binary' }, provenance: { type: 'string' }, box: { type: 'string', description: 'JSON Box: the face to enrol when several are shown' } },
-          responses: { 202: { description: 'Stored and queued', schema: ref('ReferencePhoto') }, 200: { description: 'The same file was already stored for this person', schema: ref('ReferencePhoto') } },
+          responses: {
+            202: { description: 'Stored and queued (or still pending after the wait)', schema: ref('ReferencePhoto') },
+            201: { description: 'Enrolled within the wait', schema: ref('ReferencePhoto') },
+            200: { description: 'The same file was already stored for this person', schema: ref('ReferencePhoto') },
+          },
         }),
       },
       '/v1/people/{personId}/photos/{photoId}': {
