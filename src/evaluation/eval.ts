@@ -19,7 +19,7 @@ import { analyseImages, applyOverrides, variantOptions, type AnalysedImage } fro
 import { DescriptorCache, variantKey } from './cache.js';
 import { readDataset } from './dataset.js';
 import { identify, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
-import { calibrate, calibrateMargin, cosine, distanceToScore, pairMetrics, type ScoredPair } from './metrics.js';
+import { calibrate, calibrateMargin, distanceToScore, pairScore, pairMetrics, type ScoredPair } from './metrics.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const scored: ScoredPair[] = dataset.pairs.map((p) => {
     const a = images.get(p.a)?.face;
     const b = images.get(p.b)?.face;
-    return { same: p.same, score: a && b ? cosine(a.descriptor, b.descriptor) : null };
+    return { same: p.same, score: a && b ? pairScore(a.descriptor, b.descriptor) : null };
   });
   const imageErrors = [...images.values()].filter((i) => i.error).map((i) => `${i.path}: ${i.error}`);
   const noFaceImages = [...images.values()].filter((i) => !i.face).length;

@@ -35,6 +35,17 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot;
 }
 
+/**
+ * The score of a pair from the Euclidean distance of its descriptors: the cosine for this
+ * engine's unit-length descriptors, and the right reading of face-api's raw (not unit-length)
+ * plain descriptors, whose usual rule is "same person below distance 0.6".
+ */
+export function pairScore(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let squared = 0;
+  for (let i = 0; i < a.length; i++) squared += (a[i] - b[i]) ** 2;
+  return 1 - squared / 2;
+}
+
 export function distanceToScore(distance: number): number {
   return 1 - (distance * distance) / 2;
 }
