@@ -183,48 +183,40 @@ export class FacePipeline {
   }
 
   private async describe(image: DecodedImage, box: Box, score: number, landmarks: Point[], options: PipelineOptions): Promise<DetectedFace> {
-    const { faceapi } = this.runtime;
     const frame = chipFrame(landmarks, options.align);
     const chip = extractChip(image.rgb, image.width, image.height, frame);
     const chips = [chip];
     if (options.flip) chips.push(extractChip(image.rgb, image.width, image.height, frame, true));
-    const tensors = chips.map((c) => faceapi.tf.tensor3d(c, [chipSize, chipSize, 3], 'int32'));
-    let descriptors: Float32Array[];
-    try {
-      const result = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensors as never);
-      descriptors = Array.isArray(result) ? result : [result];
-    } finally {
-      for (const t of tensors) t.dispose();
-    }
-    const sum = new Float32Array(128);
-    for (const d of descriptors) for (let i = 0; i < 128; i++) sum[i] += d[i];
+    const descriptors = await this.embed(chips);
     return {
       box,
       landmarks,
-      descriptor: l2normalise(sum),
+      descriptor: l2normalise(sumOf(descriptors)),
       quality: { faceSize: interOcular(landmarks), detectorScore: score, sharpness: sharpness(chip), ...headPose(landmarks) },
     };
   }
 
-  private async describeVariants(image: DecodedImage, landmarks: Point[]): Promise<Record<string, number[]>> {
+  /** One 128-d descriptor per chip, from the recognition network in one batch. */
+  private async embed(chips: Uint8Array[]): Promise<Float32Array[]> {
     const { faceapi } = this.runtime;
+    const tensors = chips.map((c) => faceapi.tf.tensor3d(c, [chipSize, chipSize, 3], 'int32'));
+    try {
+      const result = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensors as never);
+      return Array.isArray(result) ? result : [result];
+    } finally {
+      for (const t of tensors) t.dispose();
+    }
+  }
+
+  private async describeVariants(image: DecodedImage, landmarks: Point[]): Promise<Record<string, number[]>> {
     const out: Record<string, number[]> = {};
     for (const align of [false, true]) {
       const frame = chipFrame(landmarks, align);
       const chips = [extractChip(image.rgb, image.width, image.height, frame), extractChip(image.rgb, image.width, image.height, frame, true)];
-      const tensors = chips.map((c) => faceapi.tf.tensor3d(c, [chipSize, chipSize, 3], 'int32'));
-      let descriptors: Float32Array[];
-      try {
-        const result = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensors as never);
-        descriptors = Array.isArray(result) ? result : [result];
-      } finally {
-        for (const t of tensors) t.dispose();
-      }
-      const sum = new Float32Array(128);
-      for (const d of descriptors) for (let i = 0; i < 128; i++) sum[i] += d[i];
+      const descriptors = await this.embed(chips);
       const prefix = align ? 'chip-aligned' : 'chip';
       out[prefix] = l2normalise(descriptors[0]);
-      out[`${prefix}-flip`] = l2normalise(sum);
+      out[`${prefix}-flip`] = l2normalise(sumOf(descriptors));
     }
     return out;
   }
@@ -254,4 +246,10 @@ export class FacePipeline {
       tensor.dispose();
     }
   }
+}
+
+function sumOf(descriptors: Float32Array[]): Float32Array {
+  const sum = new Float32Array(descriptors[0].length);
+  for (const d of descriptors) for (let i = 0; i < sum.length; i++) sum[i] += d[i];
+  return sum;
 }
