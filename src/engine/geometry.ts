@@ -26,19 +26,32 @@ function rotate(p: Point, angle: number): Point {
 }
 
 /**
- * Where the chip samples the source image: face-api's own crop convention (the landmarks'
- * bounding box padded by 20%, made square), but in a frame rotated so that the eyes are level
- * when `align` is set.
+ * Where the chip samples the source image, in a frame rotated so that the eyes are level when
+ * `align` is set. Two crop conventions:
+ * - `bbox`: the landmarks' bounding box padded by 20%, made square (face-api's `alignMinBbox`);
+ * - `dlib`: face-api's descriptor crop (`alignDlib`, what `withFaceDescriptors()` feeds the
+ *   recognition network): a square of side (mean eye-to-mouth distance) / 0.45, centred
+ *   horizontally on the mean of the two eye centres and the mouth centre, with that point 43% of
+ *   the side from the top.
  */
+export type ChipCrop = 'bbox' | 'dlib';
+
 export interface ChipFrame {
   angle: number;
   centre: Point; // in the rotated frame
   side: number;
 }
 
-export function chipFrame(landmarks: Point[], align: boolean): ChipFrame {
+export function chipFrame(landmarks: Point[], align: boolean, crop: ChipCrop = 'bbox'): ChipFrame {
   const angle = align ? eyeAngle(landmarks) : 0;
   const rotated = landmarks.map((p) => rotate(p, -angle));
+  if (crop === 'dlib') {
+    const { left, right } = eyeCentres(rotated);
+    const mouth = mean(rotated.slice(48, 68));
+    const side = (Math.hypot(mouth.x - left.x, mouth.y - left.y) + Math.hypot(mouth.x - right.x, mouth.y - right.y)) / 2 / 0.45;
+    const ref = mean([left, right, mouth]);
+    return { angle, centre: { x: ref.x, y: ref.y + (0.5 - 0.43) * side }, side };
+  }
   const xs = rotated.map((p) => p.x);
   const ys = rotated.map((p) => p.y);
   const width = Math.max(...xs) - Math.min(...xs);

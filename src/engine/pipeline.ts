@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { Box, DetectedFace, ImageAnalysis, Point } from '../domain/types.js';
 import { decodeImage, type DecodedImage, type IntakeLimits } from '../images/intake.js';
 import { startBackend, type BackendPreference, type FaceApi, type TfRuntime } from './backend.js';
-import { chipFrame, chipSize, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
+import { chipFrame, chipSize, type ChipCrop, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
 import { modelDir, verifyModels } from './models.js';
 
 /**
@@ -16,6 +16,8 @@ export interface PipelineOptions {
   detectionMaxSide: number;
   /** SSD MobileNet v1 minimum confidence; the quality gate decides later what is usable. */
   minDetectorScore: number;
+  /** Which region of the face the chip shows (see `chipFrame`). */
+  crop: ChipCrop;
   /** Rotate the chip so the eyes are level. */
   align: boolean;
   /** Average the descriptors of the chip and its mirror image. */
@@ -32,16 +34,21 @@ export interface PipelineOptions {
 
 /** The chip variants one detection can be described with, compared in README "What improved verification". */
 export const chipVariants = [
-  { name: 'chip', align: false, flip: false },
-  { name: 'chip-flip', align: false, flip: true },
-  { name: 'chip-aligned', align: true, flip: false },
-  { name: 'chip-aligned-flip', align: true, flip: true },
+  { name: 'chip', crop: 'bbox', align: false, flip: false },
+  { name: 'chip-flip', crop: 'bbox', align: false, flip: true },
+  { name: 'chip-aligned', crop: 'bbox', align: true, flip: false },
+  { name: 'chip-aligned-flip', crop: 'bbox', align: true, flip: true },
+  { name: 'dlib', crop: 'dlib', align: false, flip: false },
+  { name: 'dlib-flip', crop: 'dlib', align: false, flip: true },
+  { name: 'dlib-aligned', crop: 'dlib', align: true, flip: false },
+  { name: 'dlib-aligned-flip', crop: 'dlib', align: true, flip: true },
 ] as const;
 
 export const defaultPipelineOptions: PipelineOptions = {
   detectionPadding: 0.25,
   detectionMaxSide: 1024,
   minDetectorScore: 0.3,
+  crop: 'dlib',
   align: true,
   flip: true,
   plain: false,
@@ -52,7 +59,7 @@ export const plainPipelineOptions: PipelineOptions = { ...defaultPipelineOptions
 export function modelId(options: PipelineOptions): string {
   const base = 'face-api-1.7.15/ssd-mobilenetv1+landmark68+recognition128';
   if (options.plain) return `${base}/plain`;
-  return `${base}/chip${options.align ? '-aligned' : ''}${options.flip ? '-flip' : ''}`;
+  return `${base}/${options.crop === 'dlib' ? 'dlib' : 'chip'}${options.align ? '-aligned' : ''}${options.flip ? '-flip' : ''}`;
 }
 
 /** Milliseconds per stage; face-api's plain pipeline runs as one call, so only its total is known. */
@@ -183,7 +190,7 @@ export class FacePipeline {
   }
 
   private async describe(image: DecodedImage, box: Box, score: number, landmarks: Point[], options: PipelineOptions): Promise<DetectedFace> {
-    const frame = chipFrame(landmarks, options.align);
+    const frame = chipFrame(landmarks, options.align, options.crop);
     const chip = extractChip(image.rgb, image.width, image.height, frame);
     const chips = [chip];
     if (options.flip) chips.push(extractChip(image.rgb, image.width, image.height, frame, true));
@@ -192,7 +199,7 @@ export class FacePipeline {
       box,
       landmarks,
       descriptor: l2normalise(sumOf(descriptors)),
-      quality: { faceSize: interOcular(landmarks), detectorScore: score, sharpness: sharpness(chip), ...headPose(landmarks) },
+      quality: { faceSize: interOcular(landmarks), detectorScore: score, sharpness: focus(image, landmarks), ...headPose(landmarks) },
     };
   }
 
@@ -210,13 +217,15 @@ export class FacePipeline {
 
   private async describeVariants(image: DecodedImage, landmarks: Point[]): Promise<Record<string, number[]>> {
     const out: Record<string, number[]> = {};
-    for (const align of [false, true]) {
-      const frame = chipFrame(landmarks, align);
-      const chips = [extractChip(image.rgb, image.width, image.height, frame), extractChip(image.rgb, image.width, image.height, frame, true)];
-      const descriptors = await this.embed(chips);
-      const prefix = align ? 'chip-aligned' : 'chip';
-      out[prefix] = l2normalise(descriptors[0]);
-      out[`${prefix}-flip`] = l2normalise(sumOf(descriptors));
+    for (const crop of ['bbox', 'dlib'] as const) {
+      for (const align of [false, true]) {
+        const frame = chipFrame(landmarks, align, crop);
+        const chips = [extractChip(image.rgb, image.width, image.height, frame), extractChip(image.rgb, image.width, image.height, frame, true)];
+        const descriptors = await this.embed(chips);
+        const prefix = `${crop === 'dlib' ? 'dlib' : 'chip'}${align ? '-aligned' : ''}`;
+        out[prefix] = l2normalise(descriptors[0]);
+        out[`${prefix}-flip`] = l2normalise(sumOf(descriptors));
+      }
     }
     return out;
   }
@@ -246,6 +255,15 @@ export class FacePipeline {
       tensor.dispose();
     }
   }
+}
+
+/**
+ * Sharpness is measured on one fixed view of the face, whatever crop the recognition network
+ * reads: the eye-levelled landmark box padded by 20%, the chip the quality gates were calibrated on
+ * (src/domain/thresholds.ts).
+ */
+function focus(image: DecodedImage, landmarks: Point[]): number {
+  return sharpness(extractChip(image.rgb, image.width, image.height, chipFrame(landmarks, true, 'bbox')));
 }
 
 function sumOf(descriptors: Float32Array[]): Float32Array {

@@ -12,7 +12,7 @@ export function variantOptions(name: string): PipelineOptions {
   if (name === 'default') return defaultPipelineOptions;
   if (name === 'plain') return plainPipelineOptions;
   const chip = chipVariants.find((v) => v.name === name);
-  if (chip) return { ...defaultPipelineOptions, align: chip.align, flip: chip.flip };
+  if (chip) return { ...defaultPipelineOptions, crop: chip.crop, align: chip.align, flip: chip.flip };
   throw new Error(`unknown variant "${name}": default, plain, ${chipVariants.map((v) => v.name).join(', ')}`);
 }
 
@@ -23,6 +23,7 @@ export function applyOverrides(options: PipelineOptions, settings: string[]): Pi
     const [key, value] = setting.split('=');
     if (!(key in defaultPipelineOptions) && !['retryPaddings', 'detectionMinSide'].includes(key)) throw new Error(`unknown pipeline option "${key}"`);
     if (value === 'true' || value === 'false') out[key] = value === 'true';
+    else if (key === 'crop') out[key] = value;
     else if (key === 'retryPaddings') out[key] = value === '' ? [] : value.split(',').map(Number);
     else out[key] = Number(value);
   }
@@ -91,7 +92,7 @@ async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buf
     cache.put(variantKey(options), hash, image, options);
     if (describeVariants && analysis.variantDescriptors) {
       for (const variant of chipVariants) {
-        const variantOpts = { ...options, align: variant.align, flip: variant.flip };
+        const variantOpts = { ...options, crop: variant.crop, align: variant.align, flip: variant.flip };
         const key = variantKey(variantOpts);
         if (key === variantKey(options) || cache.get(key, hash)) continue;
         const faces = image.faces.map((f, i) => ({ ...f, descriptor: analysis.variantDescriptors![i][variant.name] }));

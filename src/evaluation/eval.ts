@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   };
 
   if (values.calibrate) {
-    const calibration = calibrate(scored);
+    const calibration = calibrate(scored, calibrationTargets.falseAccept, calibrationTargets.falseReject);
     const labelled = labelledDescriptors(images, dataset.identities);
     const margin = calibrateMargin(leaveOneOutProbes(labelled), calibration.thresholds.accept);
     calibration.thresholds.margin = margin.margin;
@@ -112,6 +112,14 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The issue's limits are a false-accept rate of at most 0.1% and a false-reject rate of at most 2%
+ * on pairs the thresholds never saw. Calibrating to exactly those limits on fold 0 would meet them
+ * on new pairs only about half the time (fold 1's 500 different-person pairs allow no false accept
+ * at all), so fold 0 is held to half of each: room for sampling error, paid for in uncertain answers.
+ */
+export const calibrationTargets = { falseAccept: 0.0005, falseReject: 0.01 };
+
 function labelledDescriptors(images: Map<string, AnalysedImage>, identities: Map<string, string>): LabelledDescriptor[] {
   const out: LabelledDescriptor[] = [];
   for (const image of images.values()) {
@@ -133,8 +141,9 @@ function describeCalibration(
     `Calibrated by \`npm run eval -- --pairs ${name}/pairs.csv --fold 0 --calibrate\` on ${new Date().toISOString().slice(0, 10)}`,
     `(pipeline ${modelId(options)}, variant key ${variantKey(options)}): on ${e.differentPairs} different-person and`,
     `${e.samePairs} same-person scored pairs of fold 0, accept gives a false-accept rate of ${pct(e.acceptFar)}`,
-    `(target <= 0.1%), reject a false-reject rate of ${pct(e.rejectFrr)} (target <= 2%), decision is the`,
-    `equal-error point (${e.eerThreshold.toFixed(3)}) kept between them. margin: 1% of the ${margin.correct} correct`,
+    `(target <= ${pct(calibrationTargets.falseAccept)}, half the 0.1% limit), reject a false-reject rate of ${pct(e.rejectFrr)}`,
+    `(target <= ${pct(calibrationTargets.falseReject)}, half the 2% limit); decision is the equal-error point`,
+    `(${e.eerThreshold.toFixed(3)}) kept between them. margin: 1% of the ${margin.correct} correct`,
     `leave-one-out identifications over fold 0 scoring >= accept lead the runner-up by less; it turns`,
     `${margin.wrongCaught} of the ${margin.wrong} wrong ones scoring >= accept uncertain.`,
   ].join('\n');
