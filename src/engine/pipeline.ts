@@ -52,9 +52,10 @@ export const defaultPipelineOptions: PipelineOptions = {
   align: true,
   flip: true,
   plain: false,
+  retryPaddings: [0.5, 0.8],
 };
 
-export const plainPipelineOptions: PipelineOptions = { ...defaultPipelineOptions, detectionPadding: 0, plain: true, align: false, flip: false };
+export const plainPipelineOptions: PipelineOptions = { ...defaultPipelineOptions, detectionPadding: 0, plain: true, align: false, flip: false, retryPaddings: undefined };
 
 export function modelId(options: PipelineOptions): string {
   const base = 'face-api-1.7.15/ssd-mobilenetv1+landmark68+recognition128';
