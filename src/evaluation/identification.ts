@@ -21,6 +21,8 @@ export function aggregateScore(probe: number[], references: number[][], aggregat
 export interface IdentificationResult {
   k: number;
   aggregation: Aggregation;
+  /** People enrolled: everyone with more than k photos. */
+  gallery: number;
   probes: number;
   /** Top-1 identification accuracy (1:N over every enrolled person). */
   top1: number;
@@ -60,7 +62,7 @@ export function identify(images: LabelledDescriptor[], k: number, aggregation: A
     if (sure && !right) wronglyConfirmed++;
   }
   const n = probes.length || 1;
-  return { k, aggregation, probes: probes.length, top1: top1 / n, confirmed: confirmed / n, wronglyConfirmed: wronglyConfirmed / n };
+  return { k, aggregation, gallery: gallery.size, probes: probes.length, top1: top1 / n, confirmed: confirmed / n, wronglyConfirmed: wronglyConfirmed / n };
 }
 
 /** Each image as a probe against every other image (best score per identity), for the margin. */
