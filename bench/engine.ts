@@ -53,6 +53,8 @@ interface Run {
   /** Mean milliseconds per image and stage, as measured inside the inference threads. */
   stages: Partial<Record<keyof StageTimings, number>>;
   peakRssMb: number;
+  /** Images where the first detection pass found no face, so the retries ran (engine only). */
+  retried?: number;
 }
 
 /** Samples the process's resident memory (the worker threads included) while a run lasts. */
@@ -77,7 +79,8 @@ async function measure(name: string, options: PipelineOptions, threads: number, 
       const values = results.map((r) => r.timings[key]).filter((v): v is number => v !== undefined);
       if (values.length === results.length) stages[key] = values.reduce((a, b) => a + b, 0) / values.length;
     }
-    return { pipeline: name, threads, images: images.length, seconds, imagesPerSecond: images.length / seconds, stages, peakRssMb: sampler.stop() };
+    const retried = options.plain ? undefined : results.filter((r) => (r.detectionPass ?? 0) > 0 || r.faces.length === 0).length;
+    return { pipeline: name, threads, images: images.length, seconds, imagesPerSecond: images.length / seconds, stages, peakRssMb: sampler.stop(), retried };
   } finally {
     await engine.close();
     sampler.stop();
@@ -98,7 +101,8 @@ export async function engineBenchmark(facesDir = defaultFacesDir): Promise<void>
       console.log(
         `  ${name.padEnd(15)} ${String(threads).padStart(2)} thread(s): ${run.imagesPerSecond.toFixed(2).padStart(6)} images/s ` +
           `| ms/image decode ${ms(run.stages.decode)} detect ${ms(run.stages.detect)} landmarks ${ms(run.stages.landmarks)} ` +
-          `descriptor ${ms(run.stages.descriptor)} total ${ms(run.stages.total)} | peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+          `descriptor ${ms(run.stages.descriptor)} total ${ms(run.stages.total)} | peak RSS ${run.peakRssMb.toFixed(0)} MB` +
+          (run.retried === undefined ? '' : ` | detection retried on ${run.retried}`),
       );
     }
     const engine = runs.find((r) => r.threads === threads && r.pipeline === 'engine')!;

@@ -23,7 +23,10 @@ export function applyOverrides(options: PipelineOptions, settings: string[]): Pi
     const [key, value] = setting.split('=');
     if (!(key in defaultPipelineOptions) && !['retryPaddings', 'detectionMinSide'].includes(key)) throw new Error(`unknown pipeline option "${key}"`);
     if (value === 'true' || value === 'false') out[key] = value === 'true';
-    else if (key === 'crop') out[key] = value;
+    else if (key === 'crop') {
+      if (value !== 'bbox' && value !== 'dlib') throw new Error(`crop must be bbox or dlib, not "${value}"`);
+      out[key] = value;
+    }
     else if (key === 'retryPaddings') out[key] = value === '' ? [] : value.split(',').map(Number);
     else out[key] = Number(value);
   }

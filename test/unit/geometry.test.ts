@@ -68,6 +68,26 @@ describe('the chip the recognition network reads', () => {
     expect(eyeAngle(face())).toBeCloseTo(0, 10);
   });
 
+  it("frames face-api's descriptor crop: a square of side eye-to-mouth / 0.45, the eyes-and-mouth centre 43% down", () => {
+    const scaled = face();
+    // Eye centres (84, 100) and (116, 100), mouth centre (100, 140): eye-to-mouth sqrt(16^2 + 40^2).
+    const side = Math.hypot(16, 40) / 0.45;
+    const frame = chipFrame(scaled, false, 'dlib');
+    expect(frame.side).toBeCloseTo(side, 6);
+    expect(frame.centre.x).toBeCloseTo(100, 6);
+    // The reference point (mean of the three centres) is at y = 100 + 40/3, 43% of the side from the top.
+    expect(frame.centre.y - frame.side / 2).toBeCloseTo(100 + 40 / 3 - 0.43 * side, 6);
+    // It is a tighter view of the face than the landmark box padded by 20%.
+    expect(frame.side).toBeLessThan(chipFrame(scaled, false, 'bbox').side);
+  });
+
+  it('gives a tilted face the same descriptor crop, turned with it, when aligning', () => {
+    const level = chipFrame(face(), true, 'dlib');
+    const tilted = chipFrame(rotateAbout(face(), -15), true, 'dlib');
+    expect(tilted.side).toBeCloseTo(level.side, 6);
+    expect((tilted.angle * 180) / Math.PI).toBeCloseTo(-15, 5);
+  });
+
   it('mirrors the chip column for column', () => {
     const width = 40;
     const height = 30;
