@@ -53,6 +53,7 @@ runMain('worker', async () => {
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_STALLED_MS,
+      registryWaitMs: 2_000,
     },
     log,
   );

@@ -1,6 +1,6 @@
-import { Job, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Job, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { AppError } from '../errors.js';
-import { PermanentFailure, type CheckRunner } from '../services/checking.js';
+import { PermanentFailure, RegistryNotReady, type CheckRunner } from '../services/checking.js';
 import type { EnrolmentRunner } from '../services/enrolment.js';
 import type { Log } from '../services/process.js';
 import { queueNames, type CheckJob, type EnrolmentJob } from './queues.js';
@@ -12,6 +12,8 @@ export interface WorkerSettings {
   /** A job whose lock is not renewed for this long (a killed worker) is taken up by another worker. */
   lockDuration: number;
   stalledInterval: number;
+  /** How long a check waits before looking again while the registry is being re-embedded. */
+  registryWaitMs: number;
 }
 
 /**
@@ -28,12 +30,17 @@ export function startQueueWorkers(runners: { checks: CheckRunner; enrolment: Enr
     // A job whose worker died twice is still retried once more before it counts as failed.
     maxStalledCount: 2,
   };
-  const checks = new Worker<CheckJob>(queueNames.checks, async (job) => {
+  const checks = new Worker<CheckJob>(queueNames.checks, async (job, token) => {
     const started = Date.now();
     try {
       const ran = await runners.checks.run(job.data.checkId);
       log('info', ran ? 'check done' : 'check had already ended', { checkId: job.data.checkId, ms: Date.now() - started, attempt: job.attemptsMade + 1 });
     } catch (error) {
+      if (error instanceof RegistryNotReady) {
+        log('info', 'check waits for the registry to be re-embedded', { checkId: job.data.checkId, stale: error.stale });
+        await job.moveToDelayed(Date.now() + settings.registryWaitMs, token);
+        throw new DelayedError();
+      }
       await onFailure(job, error, (cause) => runners.checks.giveUp(job.data.checkId, cause));
     }
   }, options);

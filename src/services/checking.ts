@@ -18,6 +18,17 @@ export class PermanentFailure extends Error {
 }
 
 /**
+ * The registry still holds active reference photos embedded by another model (the engine's model
+ * changed; the enrolment queue is re-embedding them). A check judged now would miss those people,
+ * so it waits: the queue adapter puts it back, delayed, without spending an attempt.
+ */
+export class RegistryNotReady extends Error {
+  constructor(readonly stale: number) {
+    super(`${stale} reference photo(s) are still being re-embedded by the current model`);
+  }
+}
+
+/**
  * Runs one check: the same engine and verdict rules as the offline checker, then the result is
  * written as a whole (faces replaced in one transaction) so a repeated job leaves one result.
  */
@@ -32,6 +43,8 @@ export class CheckRunner {
 
   /** Returns false when the check had already ended (a job delivered again after its result was written). */
   async run(checkId: string): Promise<boolean> {
+    const stale = await this.store.referencePhotos.staleCount(this.engine.model);
+    if (stale > 0) throw new RegistryNotReady(stale);
     const check = await this.store.checks.start(checkId);
     if (!check) return false;
     let analysis;

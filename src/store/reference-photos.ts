@@ -107,6 +107,15 @@ export class ReferencePhotoRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Active photos still described by another model: until they are re-embedded, the registry is incomplete. */
+  async staleCount(model: string): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      `select count(*)::int as count from reference_photos where status = 'active' and model is distinct from $1`,
+      [model],
+    );
+    return rows[0].count;
+  }
+
   /** Every active reference descriptor made by this model: what checks compare against. */
   async activeDescriptors(model: string): Promise<ReferenceDescriptor[]> {
     const { rows } = await this.db.query<ReferenceDescriptor>(

@@ -136,6 +136,40 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(metrics).toMatch(/photo_verify_job_duration_seconds_count\{queue="checks",outcome="completed"\} [1-9]/);
   });
 
+  it("after the engine's model changes, a restarted worker re-embeds the registry, and a check submitted meanwhile waits for all of it", async () => {
+    const { rows: before } = await pool.query<{ model: string }>("select distinct model from reference_photos where status = 'active'");
+    expect(before).toHaveLength(1);
+    const model = before[0].model;
+    await worker.stop();
+    // The registry as an older engine left it: every active photo embedded by another model.
+    await pool.query("update reference_photos set model = 'face-api-0.0.0/older-engine', descriptor = array_fill(0::real, array[128]) where status = 'active'");
+
+    const image = await handout([
+      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
+      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
+      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
+    ]);
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(image)]), 'summit-handout-again.jpg');
+    form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
+    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${submitterKey}` } });
+    expect(submitted.status).toBe(202);
+    const { id } = await submitted.json();
+
+    worker = startProcess('workers/worker.ts', env);
+    await worker.waitFor(/worker ready/);
+    const check = await waitForCheck(baseUrl, submitterKey, id);
+    expect(check.status).toBe('done');
+    expect(check.model).toBe(model);
+    expect(check.result.faces.map((face: { verdict: string }) => face.verdict)).toEqual(['confirmed', 'confirmed', 'mismatch']);
+    expect(check.result.faces[2].bestMatch).toMatchObject({ personId: 'vladimir-putin' });
+    const { rows: after } = await pool.query<{ model: string; zero: boolean }>(
+      "select model, descriptor = array_fill(0::real, array[128]) as zero from reference_photos where status = 'active'",
+    );
+    expect(after).toHaveLength(8);
+    expect(after.every((row) => row.model === model && !row.zero)).toBe(true);
+  });
+
   it('`photo-verify keys create --role ROLE` prints a working key, alone, on standard output', async () => {
     const created = await photoVerify(['keys', 'create', '--role', 'reviewer'], { DATABASE_URL: testDatabaseUrl });
     expect(created.code).toBe(0);

@@ -81,7 +81,7 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     queues = createQueues({ url: env.REDIS_URL, maxRetriesPerRequest: null }, env.QUEUE_PREFIX, { attempts: 3, backoffMs: 100 });
     workers = startQueueWorkers(
       { checks: new CheckRunner(store, uploads, engine, new GalleryCache(store, engine.model), publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
-      { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX, concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000 },
+      { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX, concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000, registryWaitMs: 200 },
       createLog('worker', 'silent'),
     );
   });
