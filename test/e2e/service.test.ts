@@ -52,6 +52,21 @@ describe('the service end to end: real API and worker processes, real photos', (
     await pool?.end();
   });
 
+  /** A handout of Powell, Blair and Putin, with Putin's photo above the name George W Bush. */
+  async function submitSummitHandout(fileName: string): Promise<string> {
+    const image = await handout([
+      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
+      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
+      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
+    ]);
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(image)]), fileName);
+    form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
+    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${submitterKey}` } });
+    expect(submitted.status).toBe(202);
+    return (await submitted.json()).id;
+  }
+
   it('is ready once a worker has its models loaded', async () => {
     const response = await fetch(`${baseUrl}/readyz`);
     expect(response.status).toBe(200);
@@ -93,17 +108,7 @@ describe('the service end to end: real API and worker processes, real photos', (
   });
 
   it('flags a handout whose photo under one name shows someone else, naming whom it shows, and confirms the others', async () => {
-    const image = await handout([
-      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
-      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
-      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
-    ]);
-    const form = new FormData();
-    form.append('image', new Blob([new Uint8Array(image)]), 'summit-handout.jpg');
-    form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
-    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${submitterKey}` } });
-    expect(submitted.status).toBe(202);
-    const { id } = await submitted.json();
+    const id = await submitSummitHandout('summit-handout.jpg');
 
     const check = await waitForCheck(baseUrl, submitterKey, id);
     expect(check.status).toBe('done');
@@ -144,17 +149,7 @@ describe('the service end to end: real API and worker processes, real photos', (
     // The registry as an older engine left it: every active photo embedded by another model.
     await pool.query("update reference_photos set model = 'face-api-0.0.0/older-engine', descriptor = array_fill(0::real, array[128]) where status = 'active'");
 
-    const image = await handout([
-      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
-      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
-      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
-    ]);
-    const form = new FormData();
-    form.append('image', new Blob([new Uint8Array(image)]), 'summit-handout-again.jpg');
-    form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
-    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${submitterKey}` } });
-    expect(submitted.status).toBe(202);
-    const { id } = await submitted.json();
+    const id = await submitSummitHandout('summit-handout-again.jpg');
 
     worker = startProcess('workers/worker.ts', env);
     await worker.waitFor(/worker ready/);
