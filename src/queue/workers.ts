@@ -49,7 +49,7 @@ export function startQueueWorkers(runners: { checks: CheckRunner; enrolment: Enr
       const outcome = await runners.enrolment.run(job.data.referencePhotoId);
       log('info', `reference photo ${outcome}`, { referencePhotoId: job.data.referencePhotoId });
     } catch (error) {
-      await onFailure(job, error, async () => undefined);
+      await onFailure(job, error, (cause) => runners.enrolment.giveUp(job.data.referencePhotoId, `enrolment failed after ${job.attemptsMade + 1} attempts: ${(cause as Error).message}`));
     }
   }, options);
 

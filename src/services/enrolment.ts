@@ -35,10 +35,18 @@ export class EnrolmentRunner {
       : { reason: decision.reason });
   }
 
-  /** The photo's job failed for good (it stopped its worker again and again): reject it with the reason. */
+  /**
+   * The photo's job failed for good (every retry failed, or it stopped its worker again and again):
+   * reject it with the reason. That includes an active photo the current model could not re-embed,
+   * which would otherwise hold up every check (see RegistryNotReady).
+   */
   async giveUp(referencePhotoId: string, reason: string): Promise<void> {
     const photo = await this.store.referencePhotos.get(referencePhotoId);
-    if (photo?.status === 'pending') await this.settle(photo.id, photo.personId, { reason });
+    if (!photo) return;
+    const stale = photo.status === 'active' && photo.model !== this.engine.model;
+    if (photo.status === 'pending' || stale) {
+      await this.settle(photo.id, photo.personId, { reason: stale ? `could not be re-embedded by ${this.engine.model}: ${reason}` : reason });
+    }
   }
 
   private settle(

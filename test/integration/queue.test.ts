@@ -31,6 +31,8 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
   const publisher = recordingPublisher();
   /** Fails the next read of the upload store once, like a network share that drops a request. */
   let failNextRead = false;
+  /** Uploads whose every read fails, like a file on a share that has gone. */
+  const unreadable = new Set<string>();
   let env: Record<string, string>;
 
   const newCheck = async (bytes: Buffer, claims: string[]) => {
@@ -70,6 +72,7 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     uploads = {
       put: (bytes) => real.put(bytes),
       get: (hash) => {
+        if (unreadable.has(hash)) return Promise.reject(Object.assign(new Error('read EIO'), { code: 'EIO' }));
         if (failNextRead) {
           failNextRead = false;
           return Promise.reject(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
@@ -149,6 +152,30 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     const check = await ended(await newCheck(await readFile(lfwPhoto('tony-blair', 3)), ['Tony Blair']));
     expect(check).toMatchObject({ status: 'done', attempts: 2 });
     expect(check.faces.map((face) => face.verdict)).toEqual(['confirmed']);
+  });
+
+  it('a check waits while a reference photo awaits re-embedding by a new model; a photo that cannot be re-embedded is rejected with the reason, and the check goes on', async () => {
+    const { rows } = await pool.query<{ id: string; fileHash: string }>(
+      "select id, file_hash as \"fileHash\" from reference_photos where person_id = 'colin-powell' and status = 'active' order by created_at limit 1",
+    );
+    const [photo] = rows;
+    // As an older engine left it; and its file cannot be read any more, on every try.
+    await pool.query("update reference_photos set model = 'face-api-0.0.0/older-engine' where id = $1", [photo.id]);
+    unreadable.add(photo.fileHash);
+    try {
+      const checkId = await newCheck(await readFile(lfwPhoto('colin-powell', 9)), ['Colin Powell']);
+      await queues.enqueueEnrolment(photo.id);
+      const check = await ended(checkId);
+      const rejected = await store.referencePhotos.get(photo.id);
+      expect(rejected).toMatchObject({ status: 'rejected' });
+      expect(rejected!.rejectionReason).toMatch(/could not be re-embedded by face-api-.*after 3 attempts: read EIO/);
+      // The check was judged only once the registry was whole again, against Powell's other photo.
+      expect(Date.parse(check.startedAt!)).toBeGreaterThanOrEqual(Date.parse(rejected!.updatedAt));
+      expect(check.attempts).toBe(1);
+      expect(check.faces.map((face) => [face.verdict, face.claimReferencePhoto === photo.id])).toEqual([['confirmed', false]]);
+    } finally {
+      unreadable.clear();
+    }
   });
 
   it('a check job delivered again leaves one result', async () => {
