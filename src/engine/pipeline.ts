@@ -32,17 +32,15 @@ export interface PipelineOptions {
   describeVariants?: boolean;
 }
 
+/** A chip variant's name, as `--variant` takes it and the model id ends: `dlib-aligned-flip`, `chip`, ... */
+export function chipVariantName(variant: { crop: ChipCrop; align: boolean; flip: boolean }): string {
+  return `${variant.crop === 'dlib' ? 'dlib' : 'chip'}${variant.align ? '-aligned' : ''}${variant.flip ? '-flip' : ''}`;
+}
+
 /** The chip variants one detection can be described with, compared in README "What improved verification". */
-export const chipVariants = [
-  { name: 'chip', crop: 'bbox', align: false, flip: false },
-  { name: 'chip-flip', crop: 'bbox', align: false, flip: true },
-  { name: 'chip-aligned', crop: 'bbox', align: true, flip: false },
-  { name: 'chip-aligned-flip', crop: 'bbox', align: true, flip: true },
-  { name: 'dlib', crop: 'dlib', align: false, flip: false },
-  { name: 'dlib-flip', crop: 'dlib', align: false, flip: true },
-  { name: 'dlib-aligned', crop: 'dlib', align: true, flip: false },
-  { name: 'dlib-aligned-flip', crop: 'dlib', align: true, flip: true },
-] as const;
+export const chipVariants = (['bbox', 'dlib'] as const).flatMap((crop) =>
+  [false, true].flatMap((align) => [false, true].map((flip) => ({ name: chipVariantName({ crop, align, flip }), crop, align, flip }))),
+);
 
 export const defaultPipelineOptions: PipelineOptions = {
   detectionPadding: 0.25,
@@ -60,7 +58,7 @@ export const plainPipelineOptions: PipelineOptions = { ...defaultPipelineOptions
 export function modelId(options: PipelineOptions): string {
   const base = 'face-api-1.7.15/ssd-mobilenetv1+landmark68+recognition128';
   if (options.plain) return `${base}/plain`;
-  return `${base}/${options.crop === 'dlib' ? 'dlib' : 'chip'}${options.align ? '-aligned' : ''}${options.flip ? '-flip' : ''}`;
+  return `${base}/${chipVariantName(options)}`;
 }
 
 /** Milliseconds per stage; face-api's plain pipeline runs as one call, so only its total is known. */
@@ -223,9 +221,8 @@ export class FacePipeline {
         const frame = chipFrame(landmarks, align, crop);
         const chips = [extractChip(image.rgb, image.width, image.height, frame), extractChip(image.rgb, image.width, image.height, frame, true)];
         const descriptors = await this.embed(chips);
-        const prefix = `${crop === 'dlib' ? 'dlib' : 'chip'}${align ? '-aligned' : ''}`;
-        out[prefix] = l2normalise(descriptors[0]);
-        out[`${prefix}-flip`] = l2normalise(sumOf(descriptors));
+        out[chipVariantName({ crop, align, flip: false })] = l2normalise(descriptors[0]);
+        out[chipVariantName({ crop, align, flip: true })] = l2normalise(sumOf(descriptors));
       }
     }
     return out;
