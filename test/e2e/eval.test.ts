@@ -48,10 +48,12 @@ describe('npm run eval -- --pairs DIR/pairs.csv --fold N --json', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const evaluate = async (...args: string[]) => {
-    const { stdout } = await run(tsx, [evalScript, '--pairs', path.join(dir, 'pairs.csv'), '--threads', '1', ...args], { cwd: dir, timeout: 120_000 });
-    return JSON.parse(stdout) as Record<string, number>;
+  /** The JSON the command prints, and its progress lines on standard error. */
+  const evaluateWithProgress = async (...args: string[]) => {
+    const { stdout, stderr } = await run(tsx, [evalScript, '--pairs', path.join(dir, 'pairs.csv'), '--threads', '1', ...args], { cwd: dir, timeout: 120_000 });
+    return { result: JSON.parse(stdout) as Record<string, number>, stderr };
   };
+  const evaluate = async (...args: string[]) => (await evaluateWithProgress(...args)).result;
 
   it('prints one JSON object with the pair counts and every rate as a fraction, a pair without a face counting as wrong', async () => {
     const result = await evaluate('--fold', '1', '--json');
@@ -68,10 +70,9 @@ describe('npm run eval -- --pairs DIR/pairs.csv --fold N --json', () => {
 
   it('reuses the descriptors it computed: a second run over the same photos computes nothing and gives the same figures', async () => {
     const first = await evaluate('--fold', '1', '--json');
-    const { stderr } = await run(tsx, [evalScript, '--pairs', path.join(dir, 'pairs.csv'), '--fold', '1', '--threads', '1', '--json'], { cwd: dir, timeout: 120_000 });
-    expect(stderr).toMatch(/\(0 computed/);
-    const again = await evaluate('--fold', '1', '--json');
-    expect(again).toEqual(first);
+    const again = await evaluateWithProgress('--fold', '1', '--json');
+    expect(again.stderr).toMatch(/\(0 computed/);
+    expect(again.result).toEqual(first);
   }, 150_000);
 
   it('refuses to calibrate on any fold but 0, which keeps fold 1 for the accuracy figures', async () => {
