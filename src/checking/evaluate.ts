@@ -4,15 +4,16 @@
  * the offline checker and the service workers both call it.
  */
 import { AppError } from '../errors.js';
-import { assignClaims, backgroundFaces, readingOrder, type ClaimAssignment } from '../domain/claims.js';
+import { assignClaims, faceRoles, readingOrder, type ClaimAssignment, type IdentitySupport } from '../domain/claims.js';
 import type { Gallery } from '../domain/gallery.js';
 import { rankPeople } from '../domain/matching.js';
-import { normaliseCategory, resolveClaim } from '../domain/names.js';
+import { clearSuggestion, normaliseCategory, resolveClaim } from '../domain/names.js';
 import { checkQuality } from '../domain/quality.js';
-import type { CheckRequest, FaceResult } from '../domain/results.js';
-import { defaultThresholds, draftGate, referenceGate, type QualityGate, type Thresholds } from '../domain/thresholds.js';
-import type { Box, DetectedFace, Finding, ImageAnalysis, PersonRef, RegistryPerson } from '../domain/types.js';
+import { isFlaggedFace, type CheckRequest, type FaceResult } from '../domain/results.js';
+import { defaultThresholds, draftGate, goodReferenceGate, identificationAccept, referenceGate, type QualityGate, type Thresholds } from '../domain/thresholds.js';
+import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from '../domain/types.js';
 import { decideVerdict } from '../domain/verdicts.js';
+import { boxCentreDistance } from '../engine/geometry.js';
 
 export interface EvaluateOptions {
   thresholds?: Thresholds;
@@ -35,6 +36,7 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   }
   const thresholds = options.thresholds ?? defaultThresholds;
   const gate = options.gate ?? draftGate;
+  const identifyAccept = identificationAccept(thresholds, gallery.references.length);
   const findings: Finding[] = [];
   const resolved = request.claims.map((claim) => resolveOrReport(claim.text, gallery.people, findings));
 
@@ -45,35 +47,62 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     return { findings, faces: [], flagged: true };
   }
 
-  const boxes = analysis.faces.map((face) => face.box);
-  const assignment = assignClaims(boxes, request.claims);
+  const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery));
+  const qualities = analysis.faces.map((face) => checkQuality(face.quality, gate));
+  // How well face f's identity fits claim c: used only to choose between equally plausible layouts.
+  const identity: IdentitySupport = (c, f) => {
+    const person = resolved[c].person ?? resolved[c].suggested;
+    const score = person && qualities[f].passed ? ranked[f].find((match) => match.personId === person.id)?.score : undefined;
+    if (score === undefined) return 0;
+    return score >= thresholds.accept ? 1 : score < thresholds.reject ? -1 : 0;
+  };
+  const assignment = assignClaims(analysis.faces, request.claims, identity);
   for (const c of assignment.emptyBoxes) {
     findings.push({ code: 'no_face', message: `no face was found in the box given for ${quoted(request.claims[c].text)}`, subject: request.claims[c].text });
   }
+  for (const c of assignment.namesWithoutFace) {
+    const text = request.claims[c].text;
+    findings.push({ code: 'no_face', message: `no face in the image is ${quoted(text)}: the person named is not in the picture, or their face was not found`, subject: text });
+  }
 
-  const faces = readingOrder(boxes).map((f): FaceResult => {
+  const faces = readingOrder(analysis.faces.map((face) => face.box)).map((f): FaceResult => {
     const face = analysis.faces[f];
     const claimIndex = assignment.claimOfFace[f];
-    const person = claimIndex === null ? null : resolved[claimIndex];
+    const given = claimIndex === null ? null : resolved[claimIndex];
+    const person = given ? (given.person ?? given.suggested) : null;
     const claim: PersonRef | null = person ? { personId: person.id, name: person.name } : null;
-    const outcome = decideVerdict({ ranked: rankPeople(face.descriptor, gallery), claim, quality: checkQuality(face.quality, gate) }, thresholds);
-    const reasons = [...outcome.reasons];
-    if (claimIndex !== null && !person) reasons.unshift(`the name ${quoted(request.claims[claimIndex].text)} given for this face is not in the registry`);
-    if (assignment.background[f] && claimIndex === null) reasons.push('a small face in the background: it takes no name from the list');
-    return { box: face.box, ...outcome, reasons, claim, quality: face.quality };
+    const outcome = decideVerdict({ ranked: ranked[f], claim, quality: qualities[f] }, thresholds, identifyAccept);
+    const result: FaceResult = { box: face.box, ...outcome, reasons: [...outcome.reasons], claim, quality: face.quality };
+    if (given && !given.person) {
+      const text = request.claims[claimIndex!].text;
+      result.claimText = text;
+      Object.assign(result, unresolvedNameVerdict(result, text, given.suggested));
+    }
+    const role = assignment.roles[f];
+    if (assignment.setAside[f] && role !== 'portrait') {
+      result.setAside = role;
+      result.reasons.push(role === 'not_a_face' ? 'set aside: its landmarks do not form a face (a false detection); it takes no name' : 'set aside: a bystander or a face in the background; it takes no name from the list');
+    }
+    return result;
   });
 
   if (assignment.countMismatch) findings.push(countMismatchFinding(assignment.countMismatch, request, resolved, faces));
   if (request.category) findings.push(...categoryFindings(request.category, gallery.people, faces));
 
-  const flagged = findings.length > 0 || faces.some((face) => face.verdict !== 'confirmed' && face.verdict !== 'identified');
+  const flagged = findings.length > 0 || faces.some(isFlaggedFace);
   return { findings, faces, flagged };
 }
 
-/** The registry person a claim names, or null after reporting it as an unknown claim. */
-function resolveOrReport(text: string, people: RegistryPerson[], findings: Finding[]): RegistryPerson | null {
+interface ResolvedName {
+  person: RegistryPerson | null;
+  /** For a name not in the registry: the one person it clearly means, whom the face is compared with. */
+  suggested: RegistryPerson | null;
+}
+
+/** The registry person a claim names, or, after reporting it as an unknown claim, the one it clearly means. */
+function resolveOrReport(text: string, people: RegistryPerson[], findings: Finding[]): ResolvedName {
   const resolution = resolveClaim(text, people);
-  if (resolution.person) return resolution.person;
+  if (resolution.person) return { person: resolution.person, suggested: null };
   const { suggestions } = resolution;
   const hint = resolution.ambiguous
     ? `fits several people in the registry: ${suggestions.join(', ')}; name one of them by id`
@@ -81,19 +110,40 @@ function resolveOrReport(text: string, people: RegistryPerson[], findings: Findi
       ? `is not in the registry; did you mean ${suggestions.join(', ')}?`
       : 'is not in the registry, and no registry name is close to it';
   findings.push({ code: 'unknown_claim', message: `the name ${quoted(text)} ${hint}`, subject: text, suggestions });
-  return null;
+  return { person: null, suggested: resolution.ambiguous ? null : clearSuggestion(text, people) };
+}
+
+/**
+ * A face under a name the registry does not know is never shown green. Compared with the one
+ * person the name clearly means, a match is `uncertain` (the spelling must be fixed before it is
+ * confirmed) and a mismatch stays a mismatch; without such a person, a face the registry names is
+ * `uncertain` too, since the caption does not say who it should be.
+ */
+function unresolvedNameVerdict(face: FaceResult, text: string, suggested: RegistryPerson | null): Pick<FaceResult, 'verdict' | 'reasons'> {
+  if (suggested) {
+    const compared = `the name ${quoted(text)} is not in the registry; the face was compared with ${suggested.name}, the registry name nearest to it`;
+    if (face.verdict === 'confirmed') {
+      return { verdict: 'uncertain', reasons: [compared, ...face.reasons, 'correct the name before the photo can be confirmed'] };
+    }
+    return { verdict: face.verdict, reasons: [compared, ...face.reasons] };
+  }
+  const unknown = `the name ${quoted(text)} given for this face is not in the registry`;
+  if (face.verdict === 'identified') {
+    return { verdict: 'uncertain', reasons: [unknown, ...face.reasons, 'the caption does not say who this should be; a person must look'] };
+  }
+  return { verdict: face.verdict, reasons: [unknown, ...face.reasons] };
 }
 
 /** "3 names, 2 faces", and which of the names were still found among the faces by identification. */
 function countMismatchFinding(
   count: NonNullable<ClaimAssignment['countMismatch']>,
   request: CheckRequest,
-  resolved: (RegistryPerson | null)[],
+  resolved: ResolvedName[],
   faces: FaceResult[],
 ): Finding {
-  const aside = count.background > 0 ? ` (not counting ${plural(count.background, 'small background face')})` : '';
+  const aside = count.background > 0 ? ` (not counting ${plural(count.background, 'bystander or false detection')})` : '';
   const identified = new Set(faces.flatMap((face) => (face.verdict === 'identified' && face.bestMatch ? [face.bestMatch.personId] : [])));
-  const unboxed = request.claims.map((claim, c) => ({ text: claim.text, boxed: Boolean(claim.box), person: resolved[c] })).filter(({ boxed }) => !boxed);
+  const unboxed = request.claims.map((claim, c) => ({ text: claim.text, boxed: Boolean(claim.box), person: resolved[c].person })).filter(({ boxed }) => !boxed);
   const isFound = ({ person }: { person: RegistryPerson | null }) => person !== null && identified.has(person.id);
   const found = unboxed.filter(isFound).map(({ text }) => text);
   const missing = unboxed.filter((claim) => !isFound(claim)).map(({ text }) => text);
@@ -102,7 +152,7 @@ function countMismatchFinding(
     .join('; ');
   return {
     code: 'claim_count_mismatch',
-    message: `${plural(count.names, 'name')}, ${plural(count.faces, 'face')}${aside}: the names cannot be given to the faces by position, so each face was checked against the whole registry; ${tally}`,
+    message: `${plural(count.names, 'name')}, ${plural(count.faces, 'face')}${aside}: no reading of the layout gives the names to the faces, so each face was checked against the whole registry; ${tally}`,
   };
 }
 
@@ -126,30 +176,52 @@ function categoryFindings(category: string, people: RegistryPerson[], faces: Fac
 }
 
 export type ReferencePhotoCheck =
-  | { accepted: true; face: DetectedFace; problem?: undefined; reason?: undefined }
-  | { accepted: false; face?: undefined; problem: 'no_face' | 'several_faces' | 'low_quality'; reason: string };
+  | { accepted: true; face: DetectedFace; warnings: string[]; problem?: undefined; reason?: undefined }
+  | { accepted: false; face?: undefined; warnings?: undefined; problem: 'no_face' | 'several_faces' | 'low_quality'; reason: string };
 
 /**
- * Enrolment of a reference photo: exactly one face (small background faces aside, or the face
- * inside the chosen box) that passes the reference gate, else the reason it cannot be used.
+ * Enrolment of a reference photo. It is refused only when it cannot serve: no face, several faces
+ * with no clear subject (and no chosen box), or a face too poor to judge at all (the reference gate).
+ * A face below what a good reference shows is kept, with warnings in a curator's words.
  */
 export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: QualityGate; box?: Box } = {}): ReferencePhotoCheck {
   const gate = options.gate ?? referenceGate;
   let candidates = analysis.faces;
   if (options.box) {
-    const assignment = assignClaims(candidates.map((face) => face.box), [{ text: 'reference', box: options.box }]);
+    const assignment = assignClaims(candidates, [{ text: 'reference', box: options.box }]);
     const chosen = assignment.claimOfFace.indexOf(0);
     if (chosen < 0) return { accepted: false, problem: 'no_face', reason: 'no face was found in the chosen box' };
     candidates = [candidates[chosen]];
   } else {
-    const background = backgroundFaces(candidates.map((face) => face.box));
-    candidates = candidates.filter((_, f) => !background[f]);
+    const roles = faceRoles(candidates);
+    candidates = clearSubject(candidates.filter((_, f) => roles[f] === 'portrait'), analysis);
   }
   if (candidates.length === 0) return { accepted: false, problem: 'no_face', reason: 'no face was found in the photo' };
   if (candidates.length > 1) {
-    return { accepted: false, problem: 'several_faces', reason: `the photo shows ${candidates.length} faces; choose the person's face with a box` };
+    return { accepted: false, problem: 'several_faces', reason: `the photo shows ${candidates.length} faces of about the same size; choose the person's face with a box` };
   }
   const quality = checkQuality(candidates[0].quality, gate);
-  if (!quality.passed) return { accepted: false, problem: 'low_quality', reason: `not good enough for a reference photo: ${quality.reasons.join('; ')}` };
-  return { accepted: true, face: candidates[0] };
+  if (!quality.passed) return { accepted: false, problem: 'low_quality', reason: `the face cannot be used even as a weak reference photo: ${quality.reasons.join('; ')}` };
+  return { accepted: true, face: candidates[0], warnings: referencePhotoWarnings(candidates[0].quality) };
 }
+
+/** Why an accepted reference photo is weak (below what a good one shows), in a curator's words; empty when it is good. */
+export function referencePhotoWarnings(quality: FaceQuality): string[] {
+  return checkQuality(quality, goodReferenceGate).reasons;
+}
+
+/**
+ * Among several faces, the subject of a portrait is the one that is both the largest and the nearest
+ * the centre, when the next largest is clearly smaller (a family snapshot or court picture framed on
+ * the person); otherwise every face stays a candidate.
+ */
+function clearSubject(faces: DetectedFace[], analysis: ImageAnalysis): DetectedFace[] {
+  if (faces.length < 2) return faces;
+  const size = (face: DetectedFace) => Math.sqrt(face.box.width * face.box.height);
+  const bySize = [...faces].sort((a, b) => size(b) - size(a));
+  const nearest = [...faces].sort((a, b) => boxCentreDistance(a.box, analysis.width, analysis.height) - boxCentreDistance(b.box, analysis.width, analysis.height))[0];
+  return bySize[0] === nearest && size(bySize[1]) < subjectSizeLead * size(bySize[0]) ? [nearest] : faces;
+}
+
+/** The subject of a reference photo must be at least this much larger than anyone else in it (1 / 1.25). */
+const subjectSizeLead = 0.8;

@@ -1,28 +1,64 @@
 /**
  * Which claim belongs to which face. Claims with a box go to the face they overlap best; the
- * others are read in reading order (rows top to bottom, each row left to right) and given to
- * the faces in the same order. Small background faces (a bystander at the edge of a portrait)
- * take no claim and do not shift the order.
+ * others are names in reading order (rows top to bottom, each row left to right), aligned with the
+ * faces in the same order. The alignment may skip faces (bystanders, faces in the background, false
+ * detections) and may leave a name without a face (the claimed person is not in the picture); it
+ * never reorders the names, so a swap stays a swap. Among alignments the layout finds equally
+ * plausible, the identity scores choose; what neither explains is a count mismatch.
  */
 import type { Claim } from './results.js';
-import type { Box } from './types.js';
+import type { Box, FaceQuality } from './types.js';
 
 /** A face whose size is below this fraction of the largest face's is in the background. */
 export const backgroundSizeRatio = 0.5;
+/**
+ * A face within this many face sizes (of the larger face) of a larger or much sharper face is
+ * crowding it: a bystander behind the subject. Portraits in a printed grid are further apart (their
+ * centres about 2.2 face sizes apart for portraits twice as wide as the face).
+ */
+export const crowdingDistance = 1.3;
+/** A crowding face is a bystander when smaller than this fraction of the face it crowds... */
+export const crowdingSizeRatio = 0.8;
+/** ...or less sharp than this fraction of it (a face out of focus behind the subject). */
+export const crowdingSharpnessRatio = 0.4;
+/**
+ * Inter-ocular distance over box width below which the "face" is a false detection: real faces
+ * measure 0.41-0.51 (frontal) and about 0.3 turned by 45 degrees; false detections a few hundredths.
+ */
+export const minEyeSpanRatio = 0.2;
 /** A face joins a row when it overlaps the row's vertical span by this fraction of the smaller height. */
 export const rowOverlap = 0.5;
 /** A claim's box must hold at least this fraction of a face to be that face's claim. */
 export const minBoxCover = 0.5;
 
+/** What a detected face is in the layout of the image. */
+export type FaceRole = 'portrait' | 'bystander' | 'not_a_face';
+
+/** What the alignment knows of a face: where it is and, from the engine, its eye span, score and sharpness. */
+export interface FaceLayout {
+  box: Box;
+  quality?: Pick<FaceQuality, 'faceSize' | 'detectorScore' | 'sharpness'>;
+}
+
+/**
+ * How well the identity scores support giving claim `claim` to face `face`: 1 the face is that
+ * person, -1 it is clearly not, 0 undecided or unknown.
+ */
+export type IdentitySupport = (claim: number, face: number) => -1 | 0 | 1;
+
 export interface ClaimAssignment {
   /** For each face (by its index in the input), the index of its claim, or null. */
   claimOfFace: (number | null)[];
-  /** For each face, whether it was set aside as a small background face. */
-  background: boolean[];
-  /** Set when the claims without a box do not match the faces in number: none of them was placed. */
+  /** For each face, what it is in the layout. */
+  roles: FaceRole[];
+  /** For each face, whether it was set aside: a bystander or false detection that took no name. */
+  setAside: boolean[];
+  /** Set when no alignment explains the names and faces: none of the names without a box was placed. */
   countMismatch: { names: number; faces: number; background: number } | null;
   /** Claims whose box holds no face. */
   emptyBoxes: number[];
+  /** Names (claims without a box) the alignment left without a face: that person is not in the picture. */
+  namesWithoutFace: number[];
 }
 
 const size = (box: Box) => Math.sqrt(box.width * box.height);
@@ -51,10 +87,35 @@ export function readingOrder(boxes: Box[]): number[] {
   return rows.flatMap((row) => row.members.sort((a, b) => centreX(boxes[a]) - centreX(boxes[b])));
 }
 
-/** Faces much smaller than the largest one: bystanders, people in the background. */
-export function backgroundFaces(boxes: Box[]): boolean[] {
-  const largest = Math.max(0, ...boxes.map(size));
-  return boxes.map((box) => size(box) < backgroundSizeRatio * largest);
+/**
+ * What each face is: a false detection by its landmark geometry (eyes far too close for the box),
+ * a bystander by its size beside the largest face or by crowding a larger or much sharper face,
+ * else a portrait.
+ */
+export function faceRoles(faces: FaceLayout[]): FaceRole[] {
+  const real = faces.map((face) => !face.quality || face.quality.faceSize / face.box.width >= minEyeSpanRatio);
+  const largest = Math.max(0, ...faces.filter((_, f) => real[f]).map((face) => size(face.box)));
+  return faces.map((face, f): FaceRole => {
+    if (!real[f]) return 'not_a_face';
+    if (size(face.box) < backgroundSizeRatio * largest) return 'bystander';
+    const crowded = faces.some((other, g) => g !== f && real[g] && crowds(face, other));
+    return crowded ? 'bystander' : 'portrait';
+  });
+}
+
+/** Whether `face` sits close behind `other` and is smaller or much less sharp than it. */
+function crowds(face: FaceLayout, other: FaceLayout): boolean {
+  const reach = crowdingDistance * size(other.box);
+  if (Math.hypot(centreX(face.box) - centreX(other.box), centreY(face.box) - centreY(other.box)) > reach) return false;
+  if (size(face.box) < crowdingSizeRatio * size(other.box)) return true;
+  const sharp = face.quality?.sharpness;
+  const otherSharp = other.quality?.sharpness;
+  return sharp !== undefined && otherSharp !== undefined && size(face.box) <= size(other.box) && sharp < crowdingSharpnessRatio * otherSharp;
+}
+
+/** Faces set aside by the layout alone: bystanders and false detections. */
+export function backgroundFaces(faces: FaceLayout[]): boolean[] {
+  return faceRoles(faces).map((role) => role !== 'portrait');
 }
 
 function intersection(a: Box, b: Box): number {
@@ -63,20 +124,37 @@ function intersection(a: Box, b: Box): number {
   return width > 0 && height > 0 ? width * height : 0;
 }
 
-/** Assigns claims to the faces whose boxes are given, in the order of the input. */
-export function assignClaims(faces: Box[], claims: Claim[]): ClaimAssignment {
+/**
+ * Layout costs of the alignment, in whole units so that "equally plausible" is exact. A portrait
+ * left without a name costs about as much as a name left without a face; a bystander or a false
+ * detection costs little to leave out and much to name.
+ */
+const cost = {
+  nameWithoutFace: 12,
+  /** Cost of naming / of leaving out, by role; a portrait's depend on its size beside the largest. */
+  portrait: (relativeSize: number) => ({ named: Math.round(4 - 3 * relativeSize), leftOut: Math.round(16 + 3 * relativeSize) }),
+  isolatedBystander: { named: 10, leftOut: 10 },
+  bystander: { named: 18, leftOut: 2 },
+  notAFace: { named: 20, leftOut: 0 },
+};
+
+/**
+ * Assigns claims to faces, in the order of the input. `identity` breaks ties between alignments
+ * the layout finds equally plausible; without it, such ties are a count mismatch.
+ */
+export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: IdentitySupport): ClaimAssignment {
   const claimOfFace: (number | null)[] = faces.map(() => null);
-  const background = backgroundFaces(faces);
+  const roles = faceRoles(faces);
   const emptyBoxes: number[] = [];
 
   // Claims with a box: the best-covered face first, each face once.
   const pairs: { claim: number; face: number; cover: number; iou: number }[] = [];
   claims.forEach((claim, c) => {
     if (!claim.box) return;
-    faces.forEach((face, f) => {
-      const shared = intersection(claim.box!, face);
-      const cover = shared / (face.width * face.height);
-      const iou = shared / (face.width * face.height + claim.box!.width * claim.box!.height - shared);
+    faces.forEach(({ box }, f) => {
+      const shared = intersection(claim.box!, box);
+      const cover = shared / (box.width * box.height);
+      const iou = shared / (box.width * box.height + claim.box!.width * claim.box!.height - shared);
       if (cover >= minBoxCover) pairs.push({ claim: c, face: f, cover, iou });
     });
   });
@@ -91,25 +169,116 @@ export function assignClaims(faces: Box[], claims: Claim[]): ClaimAssignment {
     if (claim.box && !placed.has(c)) emptyBoxes.push(c);
   });
 
-  // Claims without a box: in reading order, onto the faces no box took.
-  const unboxed = claims.map((_, c) => c).filter((c) => !claims[c].box);
-  if (unboxed.length === 0) return { claimOfFace, background, countMismatch: null, emptyBoxes };
-  const free = faces.map((_, f) => f).filter((f) => claimOfFace[f] === null);
-  const principal = free.filter((f) => !background[f]);
-  // When the names count every face, small ones included, the small faces are named people too.
-  const targets = unboxed.length === free.length ? free : principal;
-  if (targets === free) for (const f of free) background[f] = false;
-  if (unboxed.length !== targets.length) {
-    return {
-      claimOfFace,
-      background,
-      countMismatch: { names: unboxed.length, faces: principal.length, background: free.length - principal.length },
-      emptyBoxes,
-    };
-  }
-  const ordered = readingOrder(targets.map((f) => faces[f])).map((i) => targets[i]);
-  ordered.forEach((f, i) => {
-    claimOfFace[f] = unboxed[i];
+  const finish = (extra: Partial<ClaimAssignment> = {}): ClaimAssignment => ({
+    claimOfFace,
+    roles,
+    setAside: faces.map((_, f) => claimOfFace[f] === null && roles[f] !== 'portrait'),
+    countMismatch: null,
+    emptyBoxes,
+    namesWithoutFace: [],
+    ...extra,
   });
-  return { claimOfFace, background, countMismatch: null, emptyBoxes };
+
+  // Claims without a box: aligned in reading order with the faces no box took.
+  const names = claims.map((_, c) => c).filter((c) => !claims[c].box);
+  if (names.length === 0) return finish();
+  const free = faces.map((_, f) => f).filter((f) => claimOfFace[f] === null);
+  const order = readingOrder(free.map((f) => faces[f].box)).map((i) => free[i]);
+  const largest = Math.max(0, ...order.filter((f) => roles[f] === 'portrait').map((f) => size(faces[f].box)));
+  const faceCosts = order.map((f) => {
+    if (roles[f] === 'not_a_face') return cost.notAFace;
+    if (roles[f] === 'portrait') return cost.portrait(largest > 0 ? size(faces[f].box) / largest : 1);
+    const isolated = !faces.some((other, g) => g !== f && roles[g] !== 'not_a_face' && crowds(faces[f], other));
+    return isolated ? cost.isolatedBystander : cost.bystander;
+  });
+  const support = (n: number, i: number) => (identity ? identity(names[n], order[i]) : 0);
+  const best = align(names.length, faceCosts, support);
+
+  if (best.ways > 1) {
+    const principal = free.filter((f) => roles[f] === 'portrait').length;
+    return finish({ countMismatch: { names: names.length, faces: principal, background: free.length - principal } });
+  }
+  const namesWithoutFace: number[] = [];
+  best.matches.forEach((i, n) => {
+    if (i === null) namesWithoutFace.push(names[n]);
+    else claimOfFace[order[i]] = names[n];
+  });
+  return finish({ namesWithoutFace });
+}
+
+interface Alignment {
+  /** For each name, the index (in reading order) of its face, or null. */
+  matches: (number | null)[];
+  /** How many distinct alignments reach the same best layout cost and identity support (capped at 2). */
+  ways: number;
+}
+
+interface Cell {
+  cost: number;
+  identity: number;
+  ways: number;
+  back: { i: number; n: number; state: number; move: 'match' | 'skipName' | 'skipFace' } | null;
+}
+
+/**
+ * The monotone alignment of `nameCount` names with faces in reading order that has the least
+ * layout cost and, among those, the most identity support. A skipped name never directly follows
+ * a skipped face (the two orders are one alignment), so every path is a distinct alignment and
+ * `ways` counts real ties.
+ */
+function align(nameCount: number, faceCosts: { named: number; leftOut: number }[], support: (name: number, face: number) => number): Alignment {
+  const faceCount = faceCosts.length;
+  // cells[n][i][state]: n names and i faces consumed; state 0 after a skipped face, 1 otherwise.
+  const cells: (Cell | null)[][][] = Array.from({ length: nameCount + 1 }, () => Array.from({ length: faceCount + 1 }, () => [null, null]));
+  cells[0][0][1] = { cost: 0, identity: 0, ways: 1, back: null };
+  const offer = (n: number, i: number, state: number, candidate: Cell) => {
+    const current = cells[n][i][state];
+    if (!current || candidate.cost < current.cost || (candidate.cost === current.cost && candidate.identity > current.identity)) {
+      cells[n][i][state] = candidate;
+    } else if (candidate.cost === current.cost && candidate.identity === current.identity) {
+      current.ways = Math.min(2, current.ways + candidate.ways);
+    }
+  };
+  for (let n = 0; n <= nameCount; n++) {
+    for (let i = 0; i <= faceCount; i++) {
+      for (const state of [0, 1]) {
+        const cell = cells[n][i][state];
+        if (!cell) continue;
+        const from = { n, i, state };
+        if (n < nameCount && i < faceCount) {
+          offer(n + 1, i + 1, 1, { cost: cell.cost + faceCosts[i].named, identity: cell.identity + support(n, i), ways: cell.ways, back: { ...from, move: 'match' } });
+        }
+        if (n < nameCount && state === 1) {
+          offer(n + 1, i, 1, { cost: cell.cost + cost.nameWithoutFace, identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipName' } });
+        }
+        if (i < faceCount) {
+          offer(n, i + 1, 0, { cost: cell.cost + faceCosts[i].leftOut, identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipFace' } });
+        }
+      }
+    }
+  }
+  const [a, b] = cells[nameCount][faceCount];
+  let end: Cell;
+  let state: number;
+  if (a && b && a.cost === b.cost && a.identity === b.identity) {
+    end = { ...a, ways: Math.min(2, a.ways + b.ways) };
+    state = 0;
+  } else if (a && (!b || a.cost < b.cost || (a.cost === b.cost && a.identity > b.identity))) {
+    end = a;
+    state = 0;
+  } else {
+    end = b!;
+    state = 1;
+  }
+  const matches: (number | null)[] = new Array(nameCount).fill(null);
+  let n = nameCount;
+  let i = faceCount;
+  let cell: Cell | null = cells[n][i][state];
+  while (cell?.back) {
+    const back: NonNullable<Cell['back']> = cell.back;
+    if (back.move === 'match') matches[back.n] = back.i;
+    ({ n, i, state } = back);
+    cell = cells[n][i][state];
+  }
+  return { matches, ways: end.ways };
 }

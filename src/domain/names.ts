@@ -125,22 +125,48 @@ export function resolveClaim(text: string, people: RegistryPerson[]): ClaimResol
   return { person: null, suggestions: suggestNames(trimmed, people) };
 }
 
-/** The registry names nearest to a text by edit distance on loose keys: at most `limit`, only plausible ones. */
-export function suggestNames(text: string, people: RegistryPerson[], limit = 3): string[] {
+/** Registry people by how near their nearest spelling is to a text (edit distance on loose keys over the longer key), nearest first. */
+function nearestPeople(text: string, people: RegistryPerson[]): { person: RegistryPerson; distance: number }[] {
   const wanted = orderFree(looseNameKey(text));
   if (wanted === '') return [];
-  const scored = people.map((person) => {
-    const distances = [person.name, ...person.aliases].map((spelling) => {
-      const key = orderFree(looseNameKey(spelling));
-      return editDistance(wanted, key) / Math.max(wanted.length, key.length);
-    });
-    return { name: person.name, distance: Math.min(...distances) };
-  });
-  return scored
-    .filter((candidate) => candidate.distance <= 0.5)
-    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+  return people
+    .map((person) => {
+      const distances = [person.name, ...person.aliases].map((spelling) => {
+        const key = orderFree(looseNameKey(spelling));
+        return editDistance(wanted, key) / Math.max(wanted.length, key.length);
+      });
+      return { person, distance: Math.min(...distances) };
+    })
+    .filter((candidate) => candidate.distance <= suggestionDistance)
+    .sort((a, b) => a.distance - b.distance || a.person.name.localeCompare(b.person.name));
+}
+
+/** A registry name this far from the text (edit distance over length) or nearer is worth suggesting. */
+const suggestionDistance = 0.5;
+/**
+ * A suggestion is clear, and the face is compared with that person, when it is this near (about one
+ * wrong letter in three)...
+ */
+const clearSuggestionDistance = 0.34;
+/** ...and the next suggestion is at least this much further away. */
+const clearSuggestionLead = 0.15;
+
+/** The registry names nearest to a text by edit distance on loose keys: at most `limit`, only plausible ones. */
+export function suggestNames(text: string, people: RegistryPerson[], limit = 3): string[] {
+  return nearestPeople(text, people)
     .slice(0, limit)
-    .map((candidate) => candidate.name);
+    .map((candidate) => candidate.person.name);
+}
+
+/**
+ * The one registry person a misspelt name most likely means, or null when no suggestion stands
+ * out. The face is then compared with that person, but the name as given never confirms anyone.
+ */
+export function clearSuggestion(text: string, people: RegistryPerson[]): RegistryPerson | null {
+  const [first, second] = nearestPeople(text, people);
+  if (!first || first.distance > clearSuggestionDistance) return null;
+  if (second && second.distance - first.distance < clearSuggestionLead) return null;
+  return first.person;
 }
 
 /** Levenshtein distance. */

@@ -43,6 +43,21 @@ export interface FaceResult {
   /** Why the verdict is what it is, in a user's words. */
   reasons: string[];
   quality: FaceQuality;
+  /**
+   * Set when the layout put the face aside and it took no name: a bystander behind the subject or
+   * in the background, or a false detection. Such a face never flags the check on its own.
+   */
+  setAside?: 'bystander' | 'not_a_face';
+  /**
+   * The name as given, when it is not a registry name; `claim` is then the registry's one clear
+   * suggestion for it (the face was compared with that person), or null.
+   */
+  claimText?: string;
+}
+
+/** Faces the verification team must look at: anything but a confirmed or identified face, unless set aside. */
+export function isFlaggedFace(face: Pick<FaceResult, 'verdict' | 'setAside'>): boolean {
+  return !face.setAside && face.verdict !== 'confirmed' && face.verdict !== 'identified';
 }
 
 export interface ImageResult {

@@ -1,7 +1,6 @@
 /**
  * Verdict thresholds and quality gates: named defaults, each with where its value comes from.
  * Scores are cosine similarities of L2-normalised descriptors (see results.ts).
- * PROVISIONAL until calibrated on lfw-view1 fold 0 (issue 2, step 5).
  */
 export interface Thresholds {
   /** At or above: the face is the person. Set for a false-accept rate of at most 0.1%. */
@@ -12,6 +11,42 @@ export interface Thresholds {
   decision: number;
   /** A best person ahead of the runner-up by less than this is uncertain. */
   margin: number;
+  /** Naming a face from the whole registry (see identificationAccept); absent: `accept` whatever its size. */
+  identification?: IdentificationThresholds;
+}
+
+/**
+ * 1:N. The chance that some stranger scores above a threshold grows with the number of reference
+ * photos compared, so the threshold for naming a face (`identified`, "matches X instead") is the
+ * score a single different-person comparison passes with probability fpir / references.
+ */
+export interface IdentificationThresholds {
+  /** False-positive identification rate aimed at: how often a stranger may be named as someone. */
+  fpir: number;
+  /** The impostor score tail: [log10 of the share of different-person comparisons at or above, score], ascending in score. */
+  tail: [number, number][];
+}
+
+/** The score a face needs to be named as a registry person, among `references` reference photos. */
+export function identificationAccept(thresholds: Thresholds, references: number): number {
+  const { identification } = thresholds;
+  if (!identification || identification.tail.length === 0 || references < 1) return thresholds.accept;
+  const wanted = Math.log10(Math.min(1, identification.fpir / references));
+  const tail = identification.tail;
+  // The tail is ascending in score and so descending in share; interpolate on log10(share).
+  let score: number;
+  if (wanted >= tail[0][0]) score = tail[0][1];
+  else if (wanted <= tail[tail.length - 1][0]) {
+    // Beyond the measured tail: extend its last slope, the tail being close to exponential there.
+    const [a, b] = tail.length > 1 ? [tail[tail.length - 2], tail[tail.length - 1]] : [tail[0], tail[0]];
+    const slope = a[0] === b[0] ? 0 : (b[1] - a[1]) / (b[0] - a[0]);
+    score = Math.min(1, b[1] + slope * (wanted - b[0]));
+  } else {
+    const upper = tail.findIndex(([share]) => share <= wanted);
+    const [a, b] = [tail[upper - 1], tail[upper]];
+    score = a[1] + ((b[1] - a[1]) * (wanted - a[0])) / (b[0] - a[0]);
+  }
+  return Math.max(thresholds.accept, score);
 }
 
 // engine:calibrated-thresholds:begin
@@ -60,10 +95,18 @@ export const draftGate: QualityGate = {
 };
 
 /**
- * Reference photos: stricter, since every later check trusts them. The 250-px lfw-10-people
- * portraits have eyes 32-43 px apart and sharpness 24-113; turned heads (|yaw| 38-44) fail.
+ * Reference photos are refused only when they cannot serve: a face the engine could not judge in a
+ * draft (below the draft gate) is no reference either. Real registries hold court pictures, family
+ * snapshots and small web portraits, and a person left without a reference photo checks nothing.
  */
-export const referenceGate: QualityGate = {
+export const referenceGate: QualityGate = draftGate;
+
+/**
+ * What a good reference photo shows; one below it is kept, with a warning that it is weak. The
+ * 250-px lfw-10-people portraits have eyes 32-43 px apart and sharpness 24-113; turned heads
+ * (|yaw| 38-44) fall below it.
+ */
+export const goodReferenceGate: QualityGate = {
   minFaceSize: 24,
   minDetectorScore: 0.8,
   minSharpness: 15,

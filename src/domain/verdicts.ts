@@ -28,7 +28,11 @@ export interface FaceVerdict {
 const score = (value: number) => value.toFixed(2);
 const describe = (match: Match) => `${match.name} (similarity ${score(match.score)}, reference photo ${match.referencePhoto})`;
 
-export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds): FaceVerdict {
+/**
+ * `identifyAccept` is the score needed to name a face from the whole registry (`identified`, and
+ * whom a mismatch "matches instead"); it grows with the registry (see identificationAccept).
+ */
+export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds, identifyAccept = thresholds.accept): FaceVerdict {
   const { ranked, claim, quality } = evidence;
   const nearest = ranked[0] ?? null;
   const runnerUp = ranked[1] ?? null;
@@ -39,7 +43,7 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds): F
     nearest,
     runnerUp,
   };
-  const accepted = nearest && nearest.score >= thresholds.accept ? nearest : null;
+  const accepted = nearest && nearest.score >= identifyAccept ? nearest : null;
 
   if (!quality.passed) {
     return { ...base, verdict: 'low_quality', bestMatch: null, reasons: [...quality.reasons, 'too poor to decide either way; a person must look'] };
@@ -57,7 +61,7 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds): F
       }
       return decided('confirmed', [`the face matches ${describe(claimed)}`]);
     }
-    if (other && other.score >= thresholds.accept && other.score - claimed.score >= thresholds.margin) {
+    if (other && other.score >= identifyAccept && other.score - claimed.score >= thresholds.margin) {
       return decided('mismatch', [`the face is not ${claim.name} (similarity ${score(claimed.score)}): it matches ${describe(other)}`]);
     }
     if (claimed.score < thresholds.reject) {
@@ -71,7 +75,7 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds): F
   }
 
   if (!nearest) return decided('unknown', ['the registry has no reference photos to compare the face with']);
-  if (nearest.score >= thresholds.accept) {
+  if (nearest.score >= identifyAccept) {
     if (runnerUp && runnerUp.score > nearest.score - thresholds.margin) {
       return decided('uncertain', [`the face matches ${describe(nearest)}, but is almost as close to ${describe(runnerUp)}; a person must look`]);
     }
@@ -81,7 +85,7 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds): F
     return decided('unknown', [`the face matches nobody in the registry${nearestNote(nearest)}`]);
   }
   return decided('uncertain', [
-    `the face resembles ${nearest.name} (similarity ${score(nearest.score)}) too little to identify (${thresholds.accept} needed) and too much to rule out; a person must look`,
+    `the face resembles ${nearest.name} (similarity ${score(nearest.score)}) too little to name it from the registry (${score(identifyAccept)} needed) and too much to rule out; a person must look`,
   ]);
 }
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { Box } from '../domain/types.js';
 import type { FaceResult, ImageResult } from '../domain/results.js';
-import { isFlaggedVerdict, type OfflineReport } from './report.js';
+import { isFlaggedFace } from '../domain/results.js';
+import type { OfflineReport } from './report.js';
 
 export interface HtmlSources {
   /** Absolute path of a checked image, by its report name. */
@@ -84,7 +85,7 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
         ),
       );
     }
-    const flagged = isFlaggedVerdict(face.verdict);
+    const flagged = isFlaggedFace(face);
     return `<section class="face${flagged ? ' flagged' : ''}">
   <h3>Face ${index + 1}: <span class="verdict ${face.verdict}">${face.verdict}</span></h3>
   <div class="evidence">${figures.join('')}</div>

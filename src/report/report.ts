@@ -18,6 +18,3 @@ export function summarise(images: readonly ImageResult[]): ReportSummary {
 export function toJson(report: OfflineReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
-
-/** Faces the verification team must look at: anything but a confirmed or identified face. */
-export const isFlaggedVerdict = (verdict: string) => verdict !== 'confirmed' && verdict !== 'identified';

@@ -1,6 +1,7 @@
 /** The report as a terminal table: one line per face, then each image's findings and errors. */
 import type { FaceResult } from '../domain/results.js';
-import { isFlaggedVerdict, type OfflineReport } from './report.js';
+import { isFlaggedFace } from '../domain/results.js';
+import type { OfflineReport } from './report.js';
 
 const score = (value: number | null | undefined) => (value === null || value === undefined ? '' : value.toFixed(2));
 
@@ -33,7 +34,7 @@ export function renderTable(report: OfflineReport, options: { colour?: boolean }
     if (image.error) notes.push(`${image.file}: ${image.error.code}: ${image.error.message}`);
     for (const finding of image.findings) if (finding.code !== 'image_error') notes.push(`${image.file}: ${finding.code}: ${finding.message}`);
     image.faces.forEach((face, index) => {
-      if (isFlaggedVerdict(face.verdict)) notes.push(`${image.file} face ${index + 1}: ${face.verdict}: ${face.reasons.join('; ')}`);
+      if (isFlaggedFace(face)) notes.push(`${image.file} face ${index + 1}: ${face.verdict}: ${face.reasons.join('; ')}`);
     });
   }
   if (notes.length > 0) out.push('', 'Findings:', ...notes.map((note) => `  ${note}`));

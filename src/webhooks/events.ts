@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FaceResult, ImageResult } from '../domain/results.js';
+import { isFlaggedFace, type FaceResult, type ImageResult } from '../domain/results.js';
 import type { Finding, PersonRef } from '../domain/types.js';
 import type { EventType } from '../services/events.js';
 import type { BatchSummary } from '../store/batches.js';
@@ -74,8 +74,6 @@ interface CheckEventInput {
 /** What the service publishes when a batch completes: its id and summary. */
 type BatchEventInput = BatchSummary & { batchId: string };
 
-const settled = new Set(['confirmed', 'identified']);
-
 /**
  * Turns what the service published into the documented payload. The id is derived from the event's
  * subject, so the same event published twice (a job run again) is one event for the receivers.
@@ -114,7 +112,7 @@ export function buildEvent(event: { type: EventType; data: unknown }, publicUrl:
   return envelope(input.checkId, {
     check,
     findings: result?.findings ?? [],
-    faces: faces.flatMap((face, index) => (settled.has(face.verdict) ? [] : [flaggedFace(face, index, check.url)])),
+    faces: faces.flatMap((face, index) => (isFlaggedFace(face) ? [flaggedFace(face, index, check.url)] : [])),
   } satisfies CheckFlaggedData);
 }
 

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { assignClaims, backgroundFaces, readingOrder } from '../../src/domain/claims.js';
+import { assignClaims, backgroundFaces, readingOrder, type FaceLayout, type IdentitySupport } from '../../src/domain/claims.js';
+import type { Box } from '../../src/domain/types.js';
 import { box } from './synthetic.js';
 
 const claims = (...names: string[]) => names.map((text) => ({ text }));
+/** Faces as the engine finds them: frontal, eyes at 0.45 of the box width, clearly detected, sharp. */
+const layout = (...boxes: Box[]): FaceLayout[] => boxes.map((b) => ({ box: b, quality: { faceSize: 0.45 * b.width, detectorScore: 0.95, sharpness: 100 } }));
 /** The claim text each face got, in the input order of the faces. */
-const namesOf = (faces: ReturnType<typeof box>[], names: string[]) => {
-  const assignment = assignClaims(faces, claims(...names));
+const namesOf = (faces: Box[], names: string[], identity?: IdentitySupport) => {
+  const assignment = assignClaims(layout(...faces), claims(...names), identity);
   return assignment.claimOfFace.map((c) => (c === null ? null : names[c]));
 };
 
@@ -36,9 +39,9 @@ describe('assigning the names of a handout to its faces', () => {
   it('a small bystander at the edge of a portrait takes no name and does not shift the names', () => {
     const bystander = box(5, 5, 40, 48);
     const portrait = box(300, 200, 300, 360);
-    const assignment = assignClaims([bystander, portrait], claims('Enver Bekirov'));
+    const assignment = assignClaims(layout(bystander, portrait), claims('Enver Bekirov'));
     expect(assignment.claimOfFace).toEqual([null, 0]);
-    expect(assignment.background).toEqual([true, false]);
+    expect(assignment.setAside).toEqual([true, false]);
     expect(assignment.countMismatch).toBeNull();
   });
 
@@ -49,30 +52,99 @@ describe('assigning the names of a handout to its faces', () => {
 
   it('when the list names every face, small ones included, the small faces are named people too', () => {
     const faces = [box(100, 100, 200, 240), box(500, 100, 80, 96)];
-    const assignment = assignClaims(faces, claims('A', 'B'));
+    const assignment = assignClaims(layout(...faces), claims('A', 'B'));
     expect(assignment.claimOfFace).toEqual([0, 1]);
-    expect(assignment.background).toEqual([false, false]);
+    expect(assignment.setAside).toEqual([false, false]);
   });
 
   it('three names for two faces are not placed by guesswork: the count mismatch is reported', () => {
-    const assignment = assignClaims([box(100, 100), box(400, 100)], claims('A', 'B', 'C'));
+    const assignment = assignClaims(layout(box(100, 100), box(400, 100)), claims('A', 'B', 'C'));
     expect(assignment.claimOfFace).toEqual([null, null]);
     expect(assignment.countMismatch).toEqual({ names: 3, faces: 2, background: 0 });
   });
 
   it('a claim with a box goes to the face it covers best, and the other names keep their reading order', () => {
     const faces = [box(100, 100), box(400, 100), box(700, 100)];
-    const assignment = assignClaims(faces, [{ text: 'A' }, { text: 'Boxed', box: { x: 380, y: 60, width: 150, height: 200 } }, { text: 'C' }]);
+    const assignment = assignClaims(layout(...faces), [{ text: 'A' }, { text: 'Boxed', box: { x: 380, y: 60, width: 150, height: 200 } }, { text: 'C' }]);
     expect(assignment.claimOfFace).toEqual([0, 1, 2]);
   });
 
   it('a claim whose box holds no face is reported', () => {
-    const assignment = assignClaims([box(100, 100)], [{ text: 'A', box: { x: 600, y: 600, width: 100, height: 100 } }]);
+    const assignment = assignClaims(layout(box(100, 100)), [{ text: 'A', box: { x: 600, y: 600, width: 100, height: 100 } }]);
     expect(assignment.emptyBoxes).toEqual([0]);
     expect(assignment.claimOfFace).toEqual([null]);
   });
 
   it('faces much smaller than the largest are background faces', () => {
-    expect(backgroundFaces([box(0, 0, 200, 200), box(0, 0, 120, 120), box(0, 0, 60, 60)])).toEqual([false, false, true]);
+    expect(backgroundFaces(layout(box(0, 0, 200, 200), box(600, 0, 120, 120), box(1200, 0, 60, 60)))).toEqual([false, false, true]);
+  });
+});
+
+/** A printed list: rows of portraits 150 px apart, faces 60 px wide. */
+const grid = (columns: number, rows: number) =>
+  Array.from({ length: rows * columns }, (_, i) => box(40 + 150 * (i % columns), 60 + 200 * Math.floor(i / columns), 60, 72));
+const names = (count: number) => Array.from({ length: count }, (_, i) => `P${i + 1}`);
+/** Identity that fits each name to the face in the same slot of the list, and nothing else. */
+const slotIdentity = (slotOfFace: (number | null)[]): IdentitySupport => (claim, face) => (slotOfFace[face] === null ? 0 : slotOfFace[face] === claim ? 1 : -1);
+
+describe('aligning a printed list with extra and missing faces', () => {
+  it('a bystander behind one portrait takes no name, and every name stays on its portrait', () => {
+    const portraits = grid(4, 3);
+    const behind = box(portraits[5].x + 45, portraits[5].y - 10, 40, 48);
+    const faces = [...portraits, behind];
+    const assignment = assignClaims(layout(...faces), claims(...names(12)));
+    expect(assignment.claimOfFace).toEqual([...names(12).map((_, i) => i), null]);
+    expect(assignment.roles[12]).toBe('bystander');
+    expect(assignment.setAside[12]).toBe(true);
+    expect(assignment.countMismatch).toBeNull();
+  });
+
+  it('a false detection as big as a face (eyes 2 px apart) takes no name and does not shift the names', () => {
+    const portraits = grid(3, 2);
+    const faces: FaceLayout[] = [...layout(...portraits), { box: box(250, 300, 60, 72), quality: { faceSize: 2, detectorScore: 0.55, sharpness: 40 } }];
+    const assignment = assignClaims(faces, claims(...names(6)));
+    expect(assignment.claimOfFace).toEqual([0, 1, 2, 3, 4, 5, null]);
+    expect(assignment.roles[6]).toBe('not_a_face');
+    expect(assignment.countMismatch).toBeNull();
+  });
+
+  it('a portrait whose face was not found leaves its name without a face; the identity scores say which', () => {
+    const portraits = grid(4, 1);
+    const found = [portraits[0], portraits[1], portraits[3]];
+    const assignment = assignClaims(layout(...found), claims(...names(4)), slotIdentity([0, 1, 3]));
+    expect(assignment.claimOfFace).toEqual([0, 1, 3]);
+    expect(assignment.namesWithoutFace).toEqual([2]);
+    expect(assignment.countMismatch).toBeNull();
+  });
+
+  it('two names swapped in a list with one extra face stay swapped: the extra face is left out, not the swap', () => {
+    const portraits = grid(4, 1);
+    const bystander = box(portraits[1].x + 40, portraits[1].y + 30, 30, 36);
+    const faces = [...portraits, bystander];
+    // The photos of P2 and P3 are exchanged: face 1 shows P3 and face 2 shows P2.
+    const identity: IdentitySupport = (claim, face) => (face === 4 ? 0 : ([0, 2, 1, 3][face] === claim ? 1 : -1));
+    const assignment = assignClaims(layout(...faces), claims(...names(4)), identity);
+    expect(assignment.claimOfFace).toEqual([0, 1, 2, 3, null]);
+    expect(assignment.namesWithoutFace).toEqual([]);
+  });
+
+  it('identity scores never reorder names: a list in the wrong order is aligned by position and each face keeps the name printed under it', () => {
+    const portraits = grid(3, 1);
+    const identity: IdentitySupport = (claim, face) => ([2, 0, 1][face] === claim ? 1 : -1);
+    expect(namesOf(portraits, names(3), identity)).toEqual(['P1', 'P2', 'P3']);
+  });
+
+  it('a name without a face that the identity scores cannot place is a count mismatch, not a guess', () => {
+    const assignment = assignClaims(layout(...grid(3, 1)), claims(...names(4)));
+    expect(assignment.countMismatch).toEqual({ names: 4, faces: 3, background: 0 });
+    expect(assignment.claimOfFace).toEqual([null, null, null]);
+  });
+
+  it('a single portrait with a blurred face behind the subject: the name goes to the sharp subject', () => {
+    const subject: FaceLayout = { box: box(200, 150, 200, 240), quality: { faceSize: 90, detectorScore: 0.99, sharpness: 300 } };
+    const blurred: FaceLayout = { box: box(420, 80, 180, 216), quality: { faceSize: 80, detectorScore: 0.7, sharpness: 20 } };
+    const assignment = assignClaims([blurred, subject], claims('Enver Bekirov'));
+    expect(assignment.claimOfFace).toEqual([null, 0]);
+    expect(assignment.roles).toEqual(['bystander', 'portrait']);
   });
 });

@@ -144,16 +144,40 @@ describe('findings about the whole image', () => {
     expect(result.flagged).toBe(true);
   });
 
-  it('a name the registry does not know is an unknown_claim with the nearest names, and its face is checked against everyone', () => {
+  it('a misspelt name is an unknown_claim with the nearest names; the face is compared with the one person it clearly means, and never shown green', () => {
     const result = check([face(box(100, 100), { 'enver-bekirov': 0.95 })], ['Enver Bekrov']);
     expect(result.findings).toEqual([
       { code: 'unknown_claim', subject: 'Enver Bekrov', suggestions: ['Enver Bekirov'], message: 'the name "Enver Bekrov" is not in the registry; did you mean Enver Bekirov?' },
     ]);
     const [verdict] = result.faces;
-    expect(verdict.claim).toBeNull();
-    expect(verdict.verdict).toBe('identified');
-    expect(verdict.reasons[0]).toMatch(/"Enver Bekrov" given for this face is not in the registry/);
+    expect(verdict.claim).toEqual({ personId: 'enver-bekirov', name: 'Enver Bekirov' });
+    expect(verdict.claimText).toBe('Enver Bekrov');
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.reasons[0]).toMatch(/"Enver Bekrov" is not in the registry; the face was compared with Enver Bekirov/);
+    expect(verdict.reasons.at(-1)).toMatch(/correct the name/);
     expect(result.flagged).toBe(true);
+  });
+
+  it('two registry names swapped and misspelt in a handout: both faces are mismatches naming whom they show, not green', () => {
+    const result = check(
+      [face(box(100, 100), { 'server-mustafayev': 0.95 }), face(box(400, 100), { 'enver-bekirov': 0.95 })],
+      ['Enver Bekrov', 'Servr Mustafayev'],
+    );
+    expect(result.faces.map((f) => [f.verdict, f.claim?.personId, f.bestMatch?.personId])).toEqual([
+      ['mismatch', 'enver-bekirov', 'server-mustafayev'],
+      ['mismatch', 'server-mustafayev', 'enver-bekirov'],
+    ]);
+    expect(result.findings.map((finding) => finding.code)).toEqual(['unknown_claim', 'unknown_claim']);
+  });
+
+  it('a name nothing in the registry resembles leaves the face uncertain even when the registry knows the face', () => {
+    const result = check([face(box(100, 100), { 'enver-bekirov': 0.95 })], ['John Smith']);
+    const [verdict] = result.faces;
+    expect(verdict.claim).toBeNull();
+    expect(verdict.claimText).toBe('John Smith');
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.bestMatch).toMatchObject({ personId: 'enver-bekirov' });
+    expect(verdict.reasons[0]).toMatch(/"John Smith" given for this face is not in the registry/);
   });
 
   it('a Cyrillic claim resolves and is confirmed', () => {
@@ -208,7 +232,7 @@ describe('a handout with several named portraits', () => {
     ]);
   });
 
-  it('a portrait with a small bystander: the name goes to the portrait, the bystander still gets a verdict', () => {
+  it('a portrait with a small bystander: the name goes to the portrait, the bystander still gets a verdict but does not flag the check', () => {
     const result = check(
       [face(box(10, 10, 40, 48), { 'maksym-butkevych': 0.95 }), face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 })],
       ['Enver Bekirov'],
@@ -218,7 +242,23 @@ describe('a handout with several named portraits', () => {
       ['identified', null],
       ['confirmed', 'enver-bekirov'],
     ]);
-    expect(result.faces[0].reasons.at(-1)).toMatch(/small face in the background/);
+    expect(result.faces[0].setAside).toBe('bystander');
+    expect(result.faces[0].reasons.at(-1)).toMatch(/set aside: a bystander/);
+    expect(result.flagged).toBe(false);
+  });
+
+  it('a stranger in the background of a named portrait does not flag the check; a stranger in the portrait does', () => {
+    const stranger = face(box(560, 150, 120, 144), {}, { sharpness: 10 });
+    const subject = face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 }, { sharpness: 200 });
+    const background = check([stranger, subject], ['Enver Bekirov']);
+    expect(background.faces.map((f) => [f.verdict, f.setAside ?? null])).toEqual([
+      ['confirmed', null],
+      ['unknown', 'bystander'],
+    ]);
+    expect(background.flagged).toBe(false);
+    const swapped = check([face(box(300, 200, 300, 360), {})], ['Enver Bekirov']);
+    expect(swapped.faces[0].verdict).toBe('mismatch');
+    expect(swapped.flagged).toBe(true);
   });
 });
 
@@ -267,7 +307,7 @@ describe('enrolling a reference photo', () => {
     expect(checkReferencePhoto(image([face(box(100, 100), {}), face(box(400, 100), {})]), { gate: referenceGate })).toMatchObject({
       accepted: false,
       problem: 'several_faces',
-      reason: expect.stringMatching(/2 faces; choose .* with a box/),
+      reason: expect.stringMatching(/2 faces .*choose .* with a box/),
     });
     const turned = checkReferencePhoto(image([face(box(100, 100), {}, { yaw: 40 })]), { gate: referenceGate });
     expect(turned).toMatchObject({ accepted: false, problem: 'low_quality', reason: expect.stringMatching(/turned to the side/) });

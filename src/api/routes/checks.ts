@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { isFlaggedVerdict } from '../../report/report.js';
+import { isFlaggedFace } from '../../domain/results.js';
 import { checkView, claimsFrom, type CheckSubmission } from '../../services/checks.js';
 import { isUuid } from '../../services/registry.js';
 import type { CheckWithResult } from '../../store/checks.js';
@@ -36,7 +36,7 @@ export function checkBody(ctx: ApiContext, check: CheckWithResult) {
   const view = checkView(check);
   const evidence = (view.result?.faces ?? [])
     .map((face, index) => ({ face: index, verdict: face.verdict }))
-    .filter((face) => isFlaggedVerdict(face.verdict))
+    .filter((face) => isFlaggedFace(face))
     .map((face) => ({ ...face, url: `${ctx.config.PUBLIC_URL.replace(/\/$/, '')}/v1/checks/${check.id}/faces/${face.face}/evidence` }));
   return { ...view, evidence };
 }
