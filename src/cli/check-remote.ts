@@ -12,7 +12,8 @@ import type { CheckRequest, ImageResult } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
 import { toCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
-import { isFlaggedVerdict, summarise, toJson, type OfflineReport } from '../report/report.js';
+import { isFlaggedFace } from '../domain/results.js';
+import { summarise, toJson, type OfflineReport } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import type { CheckView } from '../services/checks.js';
 import type { BatchView } from '../services/batches.js';
@@ -123,7 +124,7 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
     model,
     registry: {
       people: registry.people,
-      referencePhotos: { used: registry.referencePhotos.active, computed: 0, fromCache: 0, skipped: [] },
+      referencePhotos: { used: registry.referencePhotos.active, computed: 0, fromCache: 0, skipped: [], weak: [] },
       peopleWithoutPhotos: registry.peopleWithoutPhotos,
     },
   };
@@ -144,7 +145,7 @@ async function htmlWithServerPhotos(report: OfflineReport, inputs: InputFile[], 
   const folder = await mkdtemp(path.join(os.tmpdir(), 'photo-verify-references-'));
   try {
     const wanted = new Map<string, string>();
-    for (const face of report.images.flatMap((image) => image.faces).filter((face) => isFlaggedVerdict(face.verdict))) {
+    for (const face of report.images.flatMap((image) => image.faces).filter((face) => isFlaggedFace(face))) {
       if (face.claim && face.claimReferencePhoto) wanted.set(face.claimReferencePhoto, face.claim.personId);
       for (const match of [face.bestMatch, face.nearest]) if (match) wanted.set(match.referencePhoto, match.personId);
     }

@@ -139,12 +139,14 @@ async function checkImage(input: InputFile, request: CheckRequest, evaluate: (by
   }
 }
 
+/** What a curator must act on first: people no face can be matched to, then photos left out, then weak photos in use. */
 function describeRegistry(folder: string, summary: RegistrySummary): string {
-  const { used, computed, fromCache, skipped } = summary.referencePhotos;
+  const { used, computed, fromCache, skipped, weak } = summary.referencePhotos;
   const lines = [
-    `registry ${folder}: ${summary.people} people; reference photos: ${used} in use, ${skipped.length} skipped; ${fromCache} from cache, ${computed} computed`,
+    `registry ${folder}: ${summary.people} people; reference photos: ${used} in use (${weak.length} weak), ${skipped.length} skipped; ${fromCache} from cache, ${computed} computed`,
+    ...summary.peopleWithoutPhotos.map((name) => `  warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear`),
     ...skipped.map((photo) => `  skipped ${photo.referencePhoto}: ${photo.reason}`),
-    ...summary.peopleWithoutPhotos.map((name) => `  warning: ${name} has no usable reference photo; no face can match them`),
+    ...weak.map((photo) => `  weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}`),
   ];
   return `${lines.join('\n')}\n\n`;
 }

@@ -1,7 +1,8 @@
 /**
  * The offline checker's gallery: every reference photo of a registry folder analysed (or taken
  * from the descriptor cache) and passed through the reference-photo gate. Photos with no face,
- * several faces or too poor a face are reported and left out, never silently used.
+ * several faces or a face too poor to judge are reported and left out, never silently used; weak
+ * ones are used and reported.
  */
 import { readFile } from 'node:fs/promises';
 import { checkReferencePhoto } from '../checking/evaluate.js';
@@ -28,6 +29,8 @@ export interface RegistrySummary {
     /** Photos whose analysis came from the descriptor cache. */
     fromCache: number;
     skipped: SkippedReferencePhoto[];
+    /** Photos in use that are below what a good reference shows, with why: they may fail to confirm the person. */
+    weak: { referencePhoto: string; warnings: string[] }[];
   };
   /** Names of people left with no usable reference photo: no face can ever match them. */
   peopleWithoutPhotos: string[];
@@ -47,6 +50,7 @@ export async function loadReferencePhotos(
   let computed = 0;
   let fromCache = 0;
   const skipped: SkippedReferencePhoto[] = [];
+  const weak: RegistrySummary['referencePhotos']['weak'] = [];
   const references: StoredReference[] = [];
 
   const outcomes = await mapConcurrent(registry.photos, engine.threads * 2, async (photo) => {
@@ -73,6 +77,7 @@ export async function loadReferencePhotos(
   for (const { photo, check } of outcomes) {
     if (check.accepted) {
       references.push({ personId: photo.personId, referencePhoto: photo.referencePhoto, descriptor: check.face.descriptor, model: engine.model });
+      if (check.warnings.length > 0) weak.push({ referencePhoto: photo.referencePhoto, warnings: check.warnings });
     } else {
       skipped.push({ referencePhoto: photo.referencePhoto, reason: check.reason });
     }
@@ -82,7 +87,7 @@ export async function loadReferencePhotos(
     gallery: buildGallery(engine.model, registry.people, references),
     summary: {
       people: registry.people.length,
-      referencePhotos: { used: references.length, computed, fromCache, skipped },
+      referencePhotos: { used: references.length, computed, fromCache, skipped, weak },
       peopleWithoutPhotos: registry.people.filter((person) => !withPhotos.has(person.id)).map((person) => person.name),
     },
   };
