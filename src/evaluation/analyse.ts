@@ -50,6 +50,8 @@ export async function analyseImages(
   files: string[],
   options: PipelineOptions,
   progress: (done: number, total: number, computed: number) => void = () => {},
+  /** Analyse again the cached images whose faces lack their quality measures. */
+  requireQuality = false,
 ): Promise<Map<string, AnalysedImage>> {
   const key = variantKey(options);
   const results = new Map<string, AnalysedImage>();
@@ -59,6 +61,7 @@ export async function analyseImages(
     const bytes = await readFile(path.join(dir, file));
     const hash = contentHash(bytes);
     let image = cache.get(key, hash) ?? firstPassHit(cache, options, hash);
+    if (image && requireQuality && image.faces.some((face) => !face.quality)) image = undefined;
     if (!image) {
       computed++;
       image = await analyseOne(engine, cache, bytes, hash, options);
@@ -90,7 +93,7 @@ async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buf
       width: analysis.width,
       height: analysis.height,
       pass: analysis.detectionPass,
-      faces: analysis.faces.map((f) => ({ box: f.box, score: f.quality.detectorScore, descriptor: f.descriptor })),
+      faces: analysis.faces.map((f) => ({ box: f.box, score: f.quality.detectorScore, descriptor: f.descriptor, quality: f.quality })),
     };
     cache.put(variantKey(options), hash, image, options);
     if (describeVariants && analysis.variantDescriptors) {

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Box } from '../domain/types.js';
+import type { Box, FaceQuality } from '../domain/types.js';
 import type { PipelineOptions } from '../engine/pipeline.js';
 
 /** What the evaluation keeps of one image: enough to pick a face and score it. */
 export interface CachedImage {
   width: number;
   height: number;
-  faces: { box: Box; score: number; descriptor: number[] }[];
+  /** `quality` is absent in entries cached before it was kept. */
+  faces: { box: Box; score: number; descriptor: number[]; quality?: FaceQuality }[];
   /** Which detection pass found the faces (see PipelineOptions.retryPaddings). */
   pass?: number;
   /** An AppError code when the image could not be analysed. */

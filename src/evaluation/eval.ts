@@ -12,13 +12,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { defaultThresholds, type Thresholds } from '../domain/thresholds.js';
+import { defaultThresholds, identificationAccept, type Thresholds } from '../domain/thresholds.js';
 import { modelId } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
 import { analyseImages, applyOverrides, variantOptions, type AnalysedImage } from './analyse.js';
 import { DescriptorCache, variantKey } from './cache.js';
 import { readDataset } from './dataset.js';
-import { identify, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
+import { identify, impostorTail, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
+import { referenceIntake, type ReferenceIntake } from './references.js';
 import { calibrate, calibrateMargin, distanceToScore, pairScore, pairMetrics, type ScoredPair } from './metrics.js';
 
 const { values } = parseArgs({
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '0' },
     calibrate: { type: 'boolean', default: false },
     identify: { type: 'boolean', default: false },
+    references: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -54,8 +56,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   let images: Map<string, AnalysedImage>;
   try {
-    images = await analyseImages(engine, new DescriptorCache(), dataset.dir, files, options, (done, total, computed) =>
-      log(`${dataset.name}: ${done}/${total} images (${computed} computed, ${((performance.now() - started) / 1000).toFixed(0)} s)`),
+    images = await analyseImages(
+      engine,
+      new DescriptorCache(),
+      dataset.dir,
+      files,
+      options,
+      (done, total, computed) => log(`${dataset.name}: ${done}/${total} images (${computed} computed, ${((performance.now() - started) / 1000).toFixed(0)} s)`),
+      values.references,
     );
   } finally {
     await engine.close();
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
     const labelled = labelledDescriptors(images, dataset.identities);
     const margin = calibrateMargin(leaveOneOutProbes(labelled), calibration.thresholds.accept);
     calibration.thresholds.margin = margin.margin;
+    calibration.thresholds.identification = { fpir: calibrationTargets.falsePositiveIdentification, tail: impostorTail(labelled) };
     result.calibration = { ...calibration, marginEvidence: margin };
     await writeThresholds(calibration.thresholds, describeCalibration(dataset.name, calibration, margin, options));
     result.calibrated = pairMetrics(scored, calibration.thresholds);
@@ -99,11 +108,13 @@ async function main(): Promise<void> {
     const rows = [];
     for (const k of [1, 3, 5]) {
       for (const aggregation of ['max', 'mean', 'centroid'] as Aggregation[]) {
-        rows.push(identify(labelled, k, aggregation, thresholds.accept, thresholds.margin));
+        rows.push(identify(labelled, k, aggregation, (references) => identificationAccept(thresholds, references), thresholds.margin));
       }
     }
     result.identification = rows;
   }
+
+  if (values.references) result.references = referenceIntake(images, dataset, thresholds);
 
   if (values.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
@@ -120,7 +131,7 @@ async function main(): Promise<void> {
  * false-reject rate of 2.2%), so fold 0 is held to half of each: room for sampling error, paid for
  * in uncertain answers.
  */
-export const calibrationTargets = { falseAccept: 0.0005, falseReject: 0.01 };
+export const calibrationTargets = { falseAccept: 0.0005, falseReject: 0.01, falsePositiveIdentification: 0.01 };
 
 function labelledDescriptors(images: Map<string, AnalysedImage>, identities: Map<string, string>): LabelledDescriptor[] {
   const out: LabelledDescriptor[] = [];
@@ -171,6 +182,9 @@ async function writeThresholds(t: Thresholds, comment: string): Promise<void> {
     `  reject: ${t.reject},`,
     `  decision: ${t.decision},`,
     `  margin: ${t.margin},`,
+    ...(t.identification
+      ? [`  identification: {`, `    fpir: ${t.identification.fpir},`, `    tail: ${JSON.stringify(t.identification.tail.map(([share, score]) => [share, Number(score.toFixed(4))]))},`, `  },`]
+      : []),
     '};',
     '',
   ].join('\n');
@@ -188,6 +202,16 @@ function printSummary(r: Record<string, unknown>): void {
   if (r.calibration) lines.push(`  calibrated: ${JSON.stringify((r.calibration as { thresholds: unknown }).thresholds)} -> ${JSON.stringify(r.calibrated)}`);
   for (const row of (r.identification as ReturnType<typeof identify>[] | undefined) ?? []) {
     lines.push(`  1:N k=${row.k} ${row.aggregation}: top-1 ${pct(row.top1)}, confirmed ${pct(row.confirmed)}, wrongly confirmed ${pct(row.wronglyConfirmed)} of ${row.probes} probes`);
+  }
+  const references = r.references as ReferenceIntake | undefined;
+  if (references) {
+    lines.push(
+      `  reference intake: ${references.accepted.all} of ${references.photos} photos accepted (${pct(references.accepted.share)}), ${references.accepted.withOneFace} of the ${references.withOneFace} with one face (${pct(references.accepted.shareOfOneFace)}); the former gate accepted ${references.formerlyAccepted.all} (${pct(references.formerlyAccepted.share)}); refused ${JSON.stringify(references.refused)}`,
+    );
+    for (const kind of ['good', 'weak', 'all'] as const) {
+      const m = references.pairsByReference[kind];
+      lines.push(`    pairs with a ${kind} reference: ${m.pairs}, FAR ${pct(m.falseAcceptRate)}, FRR ${pct(m.falseRejectRate)}, uncertain ${pct(m.uncertainRate)}`);
+    }
   }
   if ((r.imageErrors as string[]).length > 0) lines.push(`  image errors: ${(r.imageErrors as string[]).join(', ')}`);
   process.stdout.write(lines.join('\n') + '\n');

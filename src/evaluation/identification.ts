@@ -23,6 +23,8 @@ export interface IdentificationResult {
   aggregation: Aggregation;
   /** People enrolled: everyone with more than k photos. */
   gallery: number;
+  /** The score a probe needed to be named, for this gallery's number of reference photos. */
+  accept: number;
   probes: number;
   /** Top-1 identification accuracy (1:N over every enrolled person). */
   top1: number;
@@ -36,7 +38,14 @@ export interface IdentificationResult {
  * Enrols the first k photos (by file name) of every person, probes with the rest, and ranks
  * the people by the aggregated score.
  */
-export function identify(images: LabelledDescriptor[], k: number, aggregation: Aggregation, accept: number, margin: number): IdentificationResult {
+export function identify(
+  images: LabelledDescriptor[],
+  k: number,
+  aggregation: Aggregation,
+  /** The score needed to name a face among this many reference photos (see identificationAccept). */
+  acceptFor: (references: number) => number,
+  margin: number,
+): IdentificationResult {
   const byPerson = new Map<string, LabelledDescriptor[]>();
   for (const image of [...images].sort((a, b) => a.path.localeCompare(b.path))) {
     const list = byPerson.get(image.identity) ?? [];
@@ -50,6 +59,7 @@ export function identify(images: LabelledDescriptor[], k: number, aggregation: A
     gallery.set(identity, list.slice(0, k).map((i) => i.descriptor));
     probes.push(...list.slice(k));
   }
+  const accept = acceptFor(gallery.size * k);
   let top1 = 0;
   let confirmed = 0;
   let wronglyConfirmed = 0;
@@ -62,7 +72,7 @@ export function identify(images: LabelledDescriptor[], k: number, aggregation: A
     if (sure && !right) wronglyConfirmed++;
   }
   const n = probes.length || 1;
-  return { k, aggregation, gallery: gallery.size, probes: probes.length, top1: top1 / n, confirmed: confirmed / n, wronglyConfirmed: wronglyConfirmed / n };
+  return { k, aggregation, gallery: gallery.size, accept, probes: probes.length, top1: top1 / n, confirmed: confirmed / n, wronglyConfirmed: wronglyConfirmed / n };
 }
 
 /** Each image as a probe against every other image (best score per identity), for the margin. */
@@ -81,4 +91,25 @@ export function leaveOneOutProbes(images: LabelledDescriptor[]): Probe[] {
     probes.push({ identity: probe.identity, scores });
   }
   return probes;
+}
+
+/** Shares of different-person comparisons the impostor tail is measured at, as log10. */
+const tailShares = [-2, -3, -4, -5, -6];
+
+/**
+ * The impostor score tail over every pair of labelled images of different people: for each share
+ * in `tailShares` (as far as the number of pairs supports it: at least 10 pairs above), the score
+ * that share of different-person comparisons reaches. Feeds the identification threshold.
+ */
+export function impostorTail(images: LabelledDescriptor[]): [number, number][] {
+  const scores: number[] = [];
+  for (let i = 0; i < images.length; i++) {
+    for (let j = i + 1; j < images.length; j++) {
+      if (images[i].identity !== images[j].identity) scores.push(cosine(images[i].descriptor, images[j].descriptor));
+    }
+  }
+  const descending = Float64Array.from(scores).sort().reverse();
+  return tailShares
+    .filter((share) => 10 ** share * descending.length >= 10)
+    .map((share): [number, number] => [share, descending[Math.floor(10 ** share * descending.length)]]);
 }
