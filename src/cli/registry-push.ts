@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../api/client.js';
+import { referencePhotoWarnings } from '../checking/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { readRegistryFolder } from '../registry/folder.js';
@@ -24,6 +25,10 @@ export interface PushOutcome {
   photosUploaded: number;
   photosUnchanged: number;
   rejected: Array<{ referencePhoto: string; reason: string }>;
+  /** Enrolled photos below what a good reference shows, with why. */
+  weak: Array<{ referencePhoto: string; warnings: string[] }>;
+  /** Names of people of the folder left with no enrolled photo: no face can be confirmed as them. */
+  peopleWithoutPhotos: string[];
 }
 
 /** `photo-verify registry push ./registry --server URL --api-key KEY`. */
@@ -44,14 +49,19 @@ export async function registryPushCommand(args: string[]): Promise<number> {
   process.stdout.write(
     `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
   );
+  // What a curator must act on first: people no face can be matched to.
+  for (const name of outcome.peopleWithoutPhotos) {
+    process.stdout.write(`warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear\n`);
+  }
   for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
+  for (const photo of outcome.weak) process.stdout.write(`weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}\n`);
   return outcome.rejected.length > 0 ? 1 : 0;
 }
 
 /** Makes the service's registry hold what the folder holds; what is already there is left alone. */
 export async function pushRegistry(folder: string, client: ApiClient, options: { wait: boolean; pollMs?: number }): Promise<PushOutcome> {
   const registry = await readRegistryFolder(folder);
-  const outcome: PushOutcome = { peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 0, rejected: [] };
+  const outcome: PushOutcome = { peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 0, rejected: [], weak: [], peopleWithoutPhotos: [] };
   const progress = createProgress(process.stderr, 'pushing', registry.people.length + registry.photos.length);
   const pushed: Array<{ personId: string; photoId: string; referencePhoto: string }> = [];
 
@@ -84,14 +94,21 @@ export async function pushRegistry(folder: string, client: ApiClient, options: {
   if (!options.wait) return outcome;
 
   // Enrolment runs on the workers: wait until every pushed photo is active or rejected.
+  const enrolled = new Set<string>();
   for (const photo of pushed) {
     for (;;) {
       const current = await client.json<ReferencePhoto>('GET', `/v1/people/${photo.personId}/photos/${photo.photoId}`);
       if (current.status === 'rejected') outcome.rejected.push({ referencePhoto: photo.referencePhoto, reason: current.rejectionReason ?? 'rejected' });
+      if (current.status === 'active') {
+        enrolled.add(photo.personId);
+        const warnings = current.quality ? referencePhotoWarnings(current.quality) : [];
+        if (warnings.length > 0) outcome.weak.push({ referencePhoto: photo.referencePhoto, warnings });
+      }
       if (current.status !== 'pending') break;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
     }
   }
+  outcome.peopleWithoutPhotos = registry.people.filter((person) => !enrolled.has(person.id)).map((person) => person.name);
   return outcome;
 }
 

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflineReport } from '../../src/report/report.js';
 
@@ -45,7 +45,7 @@ const portraitBox = (index: number) => ({
 });
 
 async function composeList(file: string): Promise<void> {
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: OverlayOptions[] = [];
   const svgText = (x: number, y: number, text: string, size: number) =>
     `<text x="${x}" y="${y}" font-family="DejaVu Sans, sans-serif" font-size="${size}" fill="#111">${text}</text>`;
   const texts = [svgText(30, 50, 'Crimean political prisoners', 24)];
