@@ -20,11 +20,16 @@ export function renderTable(report: OfflineReport, options: { colour?: boolean }
     if (image.error) rows.push([image.file, '', 'error', '', '', image.error.code]);
     else if (image.faces.length === 0) rows.push([image.file, '', 'no face', '', '', '']);
     image.faces.forEach((face, index) => {
-      rows.push([image.file, String(index + 1), face.verdict, face.claim?.name ?? '', score(face.claimScore), bestMatchText(face)]);
+      const verdict = face.setAside ? `${face.verdict} (${face.setAside === 'bystander' ? 'bystander' : 'not a face'})` : face.verdict;
+      const claim = face.claimText ? `${face.claimText}?${face.claim ? ` (${face.claim.name})` : ''}` : (face.claim?.name ?? '');
+      rows.push([image.file, String(index + 1), verdict, claim, score(face.claimScore), bestMatchText(face)]);
     });
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const paint = (verdict: string, text: string) => (options.colour && colours[verdict] ? `\x1b[${colours[verdict]}m${text}\x1b[0m` : text);
+  const paint = (verdict: string, text: string) => {
+    const colour = colours[verdict.split(' ')[0]];
+    return options.colour && colour ? `\x1b[${colour}m${text}\x1b[0m` : text;
+  };
   const line = (row: string[]) =>
     row.map((text, column) => (column === 2 ? paint(text, text.padEnd(widths[column])) : text.padEnd(widths[column]))).join('  ').trimEnd();
   const out = [line(header), ...rows.map(line)];
