@@ -6,7 +6,8 @@
  *                            [--faces DIR] [--work DIR] [--rebuild] [--threads N]
  *                            [--people N] [--lists N] [--singles N] [--portraits N] [--strangers N]
  *
- * --faces: the labelled photos (default ../shared/data/faces beside the repository). The drafts,
+ * --faces: the labelled photos (default shared/data/faces in the nearest folder above the
+ * repository, i.e. ../shared for a clone in the shared work folder). The drafts,
  * registry folders, claims.csv and truth.json of each half go to --work (default
  * .cache/handouts/<seed>) and are reused while the settings are the same (--rebuild composes them
  * again). Every analysis is cached there, so a re-run after a change of verdict rules computes
@@ -28,9 +29,19 @@ import { scoreDrafts, type HandoutFigures } from './handouts/score.js';
 
 const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** `shared/data/faces` in the nearest folder above the repository: ../shared for a clone, ../../shared for a worktree beside it. */
+function defaultFacesDir(): string {
+  const candidates = [];
+  for (let dir = path.dirname(repository); ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, 'shared/data/faces'));
+    if (dir === path.dirname(dir)) break;
+  }
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
+}
+
 const { values } = parseArgs({
   options: {
-    faces: { type: 'string', default: path.resolve(repository, '../shared/data/faces') },
+    faces: { type: 'string', default: defaultFacesDir() },
     work: { type: 'string' },
     seed: { type: 'string', default: '1' },
     half: { type: 'string', default: 'report' },
@@ -74,7 +85,7 @@ async function main(): Promise<void> {
   try {
     if (values.rebuild || !(await isComposed(workDir, settings))) {
       if (!existsSync(facesDir)) {
-        throw new UsageError(`the labelled photos are missing: ${facesDir} does not exist (it is ../shared/data/faces beside the repository; pass --faces DIR)`);
+        throw new UsageError(`the labelled photos are missing: ${facesDir} does not exist (expected shared/data/faces in a folder above the repository; pass --faces DIR)`);
       }
       log(`composing the benchmark (seed ${settings.seed}) from ${facesDir} into ${workDir}`);
       await composeBenchmark(facesDir, workDir, settings, engine, log);
