@@ -91,6 +91,17 @@ export class Random {
     return items[Math.floor(this.next() * items.length)];
   }
 
+  /** One of the items, each with its weight's share of the chances. */
+  weighted<T>(items: readonly (readonly [T, number])[]): T {
+    const total = items.reduce((sum, [, weight]) => sum + weight, 0);
+    let roll = this.next() * total;
+    for (const [item, weight] of items) {
+      roll -= weight;
+      if (roll < 0) return item;
+    }
+    return items[items.length - 1][0];
+  }
+
   shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {

@@ -237,7 +237,13 @@ function portraitOf(claimed: RegistryEntry, shown: { label: string; personId: st
 const genuinePhoto = (entry: RegistryEntry, random: Random) => ({ label: entry.identity.label, personId: entry.id, photo: random.pick(entry.draftPhotos) });
 const strangerPhoto = (stranger: Stranger) => ({ label: stranger.identity.label, personId: null, photo: stranger.photo });
 
-const swapKinds = ['random_stranger', 'lookalike_stranger', 'registry_swap', 'pow_in_crimean_list'] as const;
+/** Look-alikes are the swaps that matter most (DESIGN.md: swaps chosen because the faces look alike), so they come most often. */
+const swapWeights = [
+  ['lookalike_stranger', 0.4],
+  ['random_stranger', 0.2],
+  ['registry_swap', 0.2],
+  ['pow_in_crimean_list', 0.2],
+] as const;
 
 /** A list's portraits in reading order: genuine Crimean political prisoners with 0-2 swaps. */
 function planList(cast: Cast, picker: StrangerPicker, random: Random, size: number): PlannedPortrait[] {
@@ -246,14 +252,14 @@ function planList(cast: Cast, picker: StrangerPicker, random: Random, size: numb
   const people = random.shuffle(crimean).slice(0, size);
   const portraits: (PlannedPortrait | null)[] = people.map(() => null);
   const roll = random.next();
-  const swaps = roll < 0.25 ? 0 : roll < 0.7 ? 1 : 2;
+  const swaps = roll < 0.2 ? 0 : roll < 0.6 ? 1 : 2;
   const free = () => portraits.flatMap((portrait, index) => (portrait === null ? [index] : []));
   for (let s = 0; s < swaps; s++) {
-    const kinds = swapKinds.filter((kind) =>
+    const kinds = swapWeights.filter(([kind]) =>
       kind === 'pow_in_crimean_list' ? prisonersOfWar.length > 0 : kind === 'registry_swap' ? free().length >= 2 : cast.strangers.length > 0,
     );
     if (kinds.length === 0) break;
-    const kind = random.pick(kinds);
+    const kind = random.weighted(kinds);
     const open = random.shuffle(free());
     if (open.length === 0) break;
     const at = open[0];
