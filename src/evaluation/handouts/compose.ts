@@ -1,0 +1,376 @@
+/**
+ * Composes the handout benchmark from labelled photos, per half: a registry folder, printed
+ * lists and web photos with known swaps, the claims manifest in the offline checker's format,
+ * and truth.json. Deterministic for a seed and an engine model; the engine is used only to find
+ * each registry person's look-alike among the strangers.
+ */
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadReferencePhotos } from '../../cli/reference-photos.js';
+import { similarity } from '../../domain/matching.js';
+import { defaultPipelineOptions } from '../../engine/pipeline.js';
+import type { FaceEngine } from '../../engine/pool.js';
+import { DescriptorCache as ReferenceCache } from '../../registry/cache.js';
+import { readRegistryFolder } from '../../registry/folder.js';
+import { analyseImages } from '../analyse.js';
+import { DescriptorCache } from '../cache.js';
+import {
+  crimeanCategory,
+  cyrillicAlias,
+  displayName,
+  halfOf,
+  halves,
+  listIdentities,
+  misspell,
+  personId,
+  powCategory,
+  randomFor,
+  shots,
+  type Half,
+  type Identity,
+  type LabelledPhoto,
+  type Random,
+} from './cast.js';
+import { renderList, renderSingle } from './render.js';
+import {
+  claimsFile,
+  draftsFolder,
+  registryFolder,
+  truthFile,
+  type CaptionSpelling,
+  type DraftTruth,
+  type HalfTruth,
+  type Portrait,
+  type PortraitKind,
+} from './truth.js';
+
+export interface ComposeSettings {
+  seed: number;
+  /** Registry people per half. */
+  people: number;
+  /** Printed lists per half. */
+  lists: number;
+  /** Single web photos per half. */
+  singles: number;
+  /** Portraits on a list (fewer when the half has fewer people). */
+  portraitsPerList: number;
+  /** Strangers per half whose descriptors are computed to find look-alikes. */
+  strangerPool: number;
+}
+
+export const defaultComposeSettings: Omit<ComposeSettings, 'seed'> = { people: 200, lists: 28, singles: 20, portraitsPerList: 12, strangerPool: 250 };
+
+export const listTitle = 'Crimean political prisoners';
+const settingsFile = 'compose.json';
+
+/** The registry's reference photos are its cache's business; the half's own cache lives beside it. */
+export const referenceCacheFile = (halfDir: string) => path.join(halfDir, '.registry-cache.json');
+
+interface RegistryEntry {
+  identity: Identity;
+  id: string;
+  name: string;
+  alias: string;
+  category: string;
+  references: LabelledPhoto[];
+  /** Photos of other shots than the references: what drafts show. */
+  draftPhotos: LabelledPhoto[];
+  /** The engine's descriptors of the usable reference photos, for choosing look-alikes. */
+  referenceDescriptors: number[][];
+}
+
+interface Stranger {
+  identity: Identity;
+  photo: LabelledPhoto;
+  descriptor?: number[];
+}
+
+interface Cast {
+  registry: RegistryEntry[];
+  strangers: Stranger[];
+  /** Strangers with a descriptor, candidates for look-alikes. */
+  pool: Stranger[];
+}
+
+/** Whether the work folder already holds a composition made with these settings. */
+export async function isComposed(workDir: string, settings: ComposeSettings): Promise<boolean> {
+  try {
+    const stored = JSON.parse(await readFile(path.join(workDir, settingsFile), 'utf8')) as ComposeSettings;
+    if (JSON.stringify(stored) !== JSON.stringify(settings)) return false;
+    await Promise.all(halves.map((half) => readFile(path.join(workDir, half, truthFile))));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function composeBenchmark(facesDir: string, workDir: string, settings: ComposeSettings, engine: FaceEngine, log: (line: string) => void): Promise<void> {
+  const identities = await listIdentities(facesDir);
+  if (identities.length === 0) throw new Error(`no LFW photos (<Name>_NNNN.jpg) under ${facesDir}/{lfw-view1,lfw-10-people}`);
+  await rm(path.join(workDir, settingsFile), { force: true });
+  for (const half of halves) {
+    const halfDir = path.join(workDir, half);
+    for (const part of [registryFolder, draftsFolder, claimsFile, truthFile]) await rm(path.join(halfDir, part), { recursive: true, force: true });
+    const cast = chooseCast(identities.filter((identity) => halfOf(identity.label) === half), half, settings);
+    await writeRegistry(facesDir, path.join(halfDir, registryFolder), cast.registry);
+    log(`${half}: ${cast.registry.length} registry people, ${cast.strangers.length} strangers; computing reference and stranger descriptors`);
+    await describeCast(facesDir, halfDir, cast, engine);
+    const truth = await composeDrafts(facesDir, halfDir, half, cast, settings);
+    await writeFile(path.join(halfDir, claimsFile), claimsManifest(truth.drafts));
+    await writeFile(path.join(halfDir, truthFile), `${JSON.stringify(truth, null, 1)}\n`);
+    log(`${half}: composed ${truth.drafts.length} drafts in ${halfDir}`);
+  }
+  await writeFile(path.join(workDir, settingsFile), `${JSON.stringify(settings)}\n`);
+}
+
+function chooseCast(identities: Identity[], half: Half, settings: ComposeSettings): Cast {
+  const random = randomFor(settings.seed, `${half}:cast`);
+  const eligible = random.shuffle(identities.filter((identity) => shots(identity) >= 2));
+  const ids = new Set<string>();
+  const registry: RegistryEntry[] = [];
+  for (const identity of eligible) {
+    if (registry.length >= settings.people) break;
+    const id = personId(identity.label);
+    if (id === '' || ids.has(id)) continue;
+    ids.add(id);
+    const byShot = groupByShot(identity.photos);
+    const shotNames = random.shuffle([...byShot.keys()].sort());
+    // About a fifth hold two or three reference photos, always keeping one shot for the drafts.
+    const wanted = random.chance(0.2) ? random.int(2, 3) : 1;
+    const referenceShots = shotNames.slice(0, Math.min(wanted, shotNames.length - 1));
+    const name = displayName(identity.label);
+    registry.push({
+      identity,
+      id,
+      name,
+      alias: cyrillicAlias(name),
+      category: random.chance(0.15) ? powCategory : crimeanCategory,
+      references: referenceShots.map((shot) => random.pick(byShot.get(shot)!)),
+      draftPhotos: shotNames.slice(referenceShots.length).flatMap((shot) => byShot.get(shot)!),
+      referenceDescriptors: [],
+    });
+  }
+  const inRegistry = new Set(registry.map((entry) => entry.identity.label));
+  const strangers = identities.filter((identity) => !inRegistry.has(identity.label)).map((identity) => ({ identity, photo: random.pick(identity.photos) }));
+  return { registry, strangers, pool: random.shuffle(strangers).slice(0, settings.strangerPool) };
+}
+
+function groupByShot(photos: LabelledPhoto[]): Map<string, LabelledPhoto[]> {
+  const byShot = new Map<string, LabelledPhoto[]>();
+  for (const photo of photos) byShot.set(photo.shot, [...(byShot.get(photo.shot) ?? []), photo]);
+  return byShot;
+}
+
+/** Categories, regions and statuses are invented for the benchmark; they say nothing about the real people. */
+async function writeRegistry(facesDir: string, folder: string, registry: RegistryEntry[]): Promise<void> {
+  for (const entry of registry) {
+    const dir = path.join(folder, entry.id);
+    await mkdir(dir, { recursive: true });
+    const region = entry.category === powCategory ? 'Zaporizhzhia region' : 'Crimea';
+    await writeFile(path.join(dir, 'person.json'), `${JSON.stringify({ name: entry.name, aliases: [entry.alias], category: entry.category, region, status: 'detained' }, null, 2)}\n`);
+    for (const photo of entry.references) await copyFile(path.join(facesDir, photo.file), path.join(dir, path.basename(photo.file)));
+  }
+}
+
+/**
+ * Reference descriptors through the offline checker's own loading and cache (so the run finds
+ * them cached), stranger descriptors through the evaluation's cache (shared with `npm run eval`).
+ */
+async function describeCast(facesDir: string, halfDir: string, cast: Cast, engine: FaceEngine): Promise<void> {
+  const registry = await readRegistryFolder(path.join(halfDir, registryFolder));
+  const cache = await ReferenceCache.open(referenceCacheFile(halfDir));
+  const { gallery } = await loadReferencePhotos(registry, engine, cache);
+  await cache.save(engine.model);
+  const byId = new Map(cast.registry.map((entry) => [entry.id, entry]));
+  for (const reference of gallery.references) byId.get(reference.personId)?.referenceDescriptors.push(reference.descriptor);
+
+  const images = await analyseImages(engine, new DescriptorCache(), facesDir, cast.pool.map((stranger) => stranger.photo.file), defaultPipelineOptions);
+  for (const stranger of cast.pool) stranger.descriptor = images.get(stranger.photo.file)?.face?.descriptor;
+}
+
+/** Hands out strangers: look-alikes nearest to a person, each stranger used once per half where possible. */
+class StrangerPicker {
+  private readonly usedLookalikes = new Set<Stranger>();
+
+  constructor(private readonly cast: Cast) {}
+
+  random(random: Random, except: Set<string>): Stranger {
+    const candidates = this.cast.strangers.filter((stranger) => !except.has(stranger.identity.label));
+    return random.pick(candidates.length > 0 ? candidates : this.cast.strangers);
+  }
+
+  /** The stranger whose face is nearest the person's reference photos, or null when none has a descriptor. */
+  lookalike(entry: RegistryEntry): Stranger | null {
+    const targets = entry.referenceDescriptors;
+    let best: Stranger | null = null;
+    let bestScore = -Infinity;
+    for (const stranger of this.cast.pool) {
+      if (!stranger.descriptor || this.usedLookalikes.has(stranger) || targets.length === 0) continue;
+      const score = Math.max(...targets.map((target) => similarity(target, stranger.descriptor!)));
+      if (score > bestScore) {
+        best = stranger;
+        bestScore = score;
+      }
+    }
+    if (best) this.usedLookalikes.add(best);
+    return best;
+  }
+}
+
+type PlannedPortrait = Omit<Portrait, 'rect'>;
+
+function caption(entry: RegistryEntry, random: Random, allowTypo: boolean): { text: string; spelling: CaptionSpelling } {
+  const roll = random.next();
+  if (allowTypo && roll < 0.05) {
+    const wrong = misspell(entry.name, random);
+    if (wrong) return { text: wrong, spelling: 'misspelt' };
+  }
+  if (roll > 0.78) return { text: entry.alias, spelling: 'cyrillic' };
+  return { text: entry.name, spelling: 'latin' };
+}
+
+function portraitOf(claimed: RegistryEntry, shown: { label: string; personId: string | null; photo: LabelledPhoto }, kind: PortraitKind, random: Random): PlannedPortrait {
+  const { text, spelling } = caption(claimed, random, kind === 'genuine');
+  return { claimedName: text, claimedPersonId: claimed.id, spelling, kind, truePersonId: shown.personId, trueLabel: shown.label, photo: shown.photo.file };
+}
+
+const genuinePhoto = (entry: RegistryEntry, random: Random) => ({ label: entry.identity.label, personId: entry.id, photo: random.pick(entry.draftPhotos) });
+const strangerPhoto = (stranger: Stranger) => ({ label: stranger.identity.label, personId: null, photo: stranger.photo });
+
+/** Look-alikes are the swaps that matter most (DESIGN.md: swaps chosen because the faces look alike), so they come most often. */
+const swapWeights = [
+  ['lookalike_stranger', 0.4],
+  ['random_stranger', 0.2],
+  ['registry_swap', 0.2],
+  ['pow_in_crimean_list', 0.2],
+] as const;
+
+/** A list's portraits in reading order: genuine Crimean political prisoners with 0-2 swaps. */
+function planList(cast: Cast, picker: StrangerPicker, random: Random, size: number): PlannedPortrait[] {
+  const crimean = cast.registry.filter((entry) => entry.category === crimeanCategory);
+  const prisonersOfWar = cast.registry.filter((entry) => entry.category === powCategory);
+  const people = random.shuffle(crimean).slice(0, size);
+  const portraits: (PlannedPortrait | null)[] = people.map(() => null);
+  const roll = random.next();
+  const swaps = roll < 0.2 ? 0 : roll < 0.6 ? 1 : 2;
+  const free = () => portraits.flatMap((portrait, index) => (portrait === null ? [index] : []));
+  for (let s = 0; s < swaps; s++) {
+    const kinds = swapWeights.filter(([kind]) =>
+      kind === 'pow_in_crimean_list' ? prisonersOfWar.length > 0 : kind === 'registry_swap' ? free().length >= 2 : cast.strangers.length > 0,
+    );
+    if (kinds.length === 0) break;
+    const kind = random.weighted(kinds);
+    const open = random.shuffle(free());
+    if (open.length === 0) break;
+    const at = open[0];
+    const claimed = people[at];
+    if (kind === 'registry_swap') {
+      const other = open[1];
+      portraits[at] = portraitOf(claimed, genuinePhoto(people[other], random), kind, random);
+      portraits[other] = portraitOf(people[other], genuinePhoto(claimed, random), kind, random);
+    } else if (kind === 'pow_in_crimean_list') {
+      const prisoner = random.pick(prisonersOfWar);
+      portraits[at] = portraitOf(prisoner, genuinePhoto(prisoner, random), kind, random);
+    } else {
+      const lookalike = kind === 'lookalike_stranger' ? picker.lookalike(claimed) : null;
+      const stranger = lookalike ?? picker.random(random, new Set());
+      portraits[at] = portraitOf(claimed, strangerPhoto(stranger), lookalike ? 'lookalike_stranger' : 'random_stranger', random);
+    }
+  }
+  return portraits.map((portrait, index) => portrait ?? portraitOf(people[index], genuinePhoto(people[index], random), 'genuine', random));
+}
+
+/** A web photo's subject: genuine half of the time, else a stranger, a look-alike or another registry person. */
+function planSingle(cast: Cast, picker: StrangerPicker, random: Random): PlannedPortrait {
+  const claimed = random.pick(cast.registry);
+  const roll = random.next();
+  if (roll < 0.5 || cast.registry.length < 2) return portraitOf(claimed, genuinePhoto(claimed, random), 'genuine', random);
+  if (roll < 0.7) {
+    const lookalike = picker.lookalike(claimed);
+    if (lookalike) return portraitOf(claimed, strangerPhoto(lookalike), 'lookalike_stranger', random);
+  }
+  if (roll < 0.85) {
+    const other = random.pick(cast.registry.filter((entry) => entry !== claimed));
+    return portraitOf(claimed, genuinePhoto(other, random), 'registry_swap', random);
+  }
+  return portraitOf(claimed, strangerPhoto(picker.random(random, new Set())), 'random_stranger', random);
+}
+
+async function composeDrafts(facesDir: string, halfDir: string, half: Half, cast: Cast, settings: ComposeSettings): Promise<HalfTruth> {
+  const picker = new StrangerPicker(cast);
+  const drafts: DraftTruth[] = [];
+  const photo = (file: string) => readFile(path.join(facesDir, file));
+  await mkdir(path.join(halfDir, draftsFolder), { recursive: true });
+  const crimeanCount = cast.registry.filter((entry) => entry.category === crimeanCategory).length;
+  const size = Math.min(settings.portraitsPerList, crimeanCount);
+
+  for (let n = 1; n <= settings.lists && size > 0; n++) {
+    const random = randomFor(settings.seed, `${half}:list:${n}`);
+    const planned = planList(cast, picker, random, size);
+    const layout = { title: listTitle, columns: random.pick([3, 4]), portraitWidth: random.int(70, 120), greyscale: random.chance(0.3), jpegQuality: random.int(50, 70) };
+    const entries = await Promise.all(planned.map(async (portrait) => ({ photo: await photo(portrait.photo), caption: portrait.claimedName })));
+    const { image, rects } = await renderList(layout, entries);
+    const file = `${draftsFolder}/list-${String(n).padStart(2, '0')}.jpg`;
+    await writeFile(path.join(halfDir, file), image);
+    drafts.push({
+      file,
+      layout: 'list',
+      title: layout.title,
+      category: listTitle,
+      holdsPow: planned.some((portrait) => portrait.kind === 'pow_in_crimean_list'),
+      greyscale: layout.greyscale,
+      jpegQuality: layout.jpegQuality,
+      portraitWidth: layout.portraitWidth,
+      portraits: planned.map((portrait, index) => ({ rect: rects[index], ...portrait })),
+      bystanders: [],
+    });
+  }
+
+  // A web photo needs strangers for its bystander and background.
+  for (let n = 1; n <= settings.singles && cast.registry.length > 0 && cast.strangers.length > 0; n++) {
+    const random = randomFor(settings.seed, `${half}:single:${n}`);
+    const planned = planSingle(cast, picker, random);
+    const bystander = picker.random(random, new Set([planned.trueLabel]));
+    const backdrop = picker.random(random, new Set([planned.trueLabel, bystander.identity.label]));
+    const layout = {
+      subjectSide: random.int(180, 260),
+      bystanderScale: 0.4 + random.next() * 0.3,
+      bystanderBlur: random.chance(0.5) ? 1 + random.next() * 2 : 0,
+      bystanderLeft: random.chance(0.5),
+      jpegQuality: random.int(65, 75),
+    };
+    const { image, subjectRect, bystanderRect } = await renderSingle(layout, await photo(planned.photo), await photo(bystander.photo.file), await photo(backdrop.photo.file));
+    const file = `${draftsFolder}/web-${String(n).padStart(2, '0')}.jpg`;
+    await writeFile(path.join(halfDir, file), image);
+    drafts.push({
+      file,
+      layout: 'single',
+      holdsPow: false,
+      greyscale: false,
+      jpegQuality: layout.jpegQuality,
+      portraitWidth: layout.subjectSide,
+      portraits: [{ rect: subjectRect, ...planned }],
+      bystanders: [{ rect: bystanderRect, trueLabel: bystander.identity.label, photo: bystander.photo.file }],
+    });
+  }
+
+  return {
+    seed: settings.seed,
+    half,
+    registry: {
+      people: cast.registry.length,
+      prisonersOfWar: cast.registry.filter((entry) => entry.category === powCategory).length,
+      referencePhotos: cast.registry.reduce((sum, entry) => sum + entry.references.length, 0),
+    },
+    strangers: { pool: cast.strangers.length, withDescriptor: cast.pool.filter((stranger) => stranger.descriptor).length },
+    drafts,
+  };
+}
+
+const csvField = (text: string) => (/[",;\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+/** The offline checker's claims manifest: file,names,category with names in reading order. */
+function claimsManifest(drafts: DraftTruth[]): string {
+  const rows = drafts.map((draft) => [draft.file, draft.portraits.map((portrait) => portrait.claimedName).join('; '), draft.category ?? ''].map(csvField).join(','));
+  return ['file,names,category', ...rows, ''].join('\n');
+}

@@ -1,0 +1,92 @@
+/**
+ * Runs the offline checker's logic on one composed half: the registry loaded as `photo-verify
+ * check` loads it, the claims read from the manifest, each draft analysed once (cached by content
+ * and model) and judged by evaluateImage.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { evaluateImage, type ImageEvaluation } from '../../checking/evaluate.js';
+import { readClaimsManifest } from '../../cli/claims-manifest.js';
+import { mapConcurrent } from '../../cli/concurrency.js';
+import { loadReferencePhotos, type RegistrySummary } from '../../cli/reference-photos.js';
+import type { Gallery } from '../../domain/gallery.js';
+import type { CheckRequest } from '../../domain/results.js';
+import type { ImageAnalysis } from '../../domain/types.js';
+import { defaultPipelineOptions, modelId } from '../../engine/pipeline.js';
+import { startEngine, type EngineSettings, type FaceEngine } from '../../engine/pool.js';
+import { contentHash, DescriptorCache } from '../../registry/cache.js';
+import { readRegistryFolder } from '../../registry/folder.js';
+import type { Half } from './cast.js';
+import { referenceCacheFile } from './compose.js';
+import { claimsFile, registryFolder, truthFile, type DraftTruth, type HalfTruth } from './truth.js';
+
+/**
+ * The checker's verdicts on one draft: the single call the offline checker makes too. Adapt
+ * here when evaluateImage's options or the gallery change.
+ */
+export function checkDraft(analysis: ImageAnalysis, gallery: Gallery, request: CheckRequest): ImageEvaluation {
+  return evaluateImage(analysis, gallery, request);
+}
+
+/**
+ * An engine whose threads start on the first analysis: a re-run over cached analyses loads no
+ * model at all. The model id is known beforehand from the pipeline options.
+ */
+export function lazyEngine(settings: EngineSettings & { threads: number }): FaceEngine {
+  let started: Promise<FaceEngine> | undefined;
+  const start = () => (started ??= startEngine(settings));
+  return {
+    model: modelId(settings.options ?? defaultPipelineOptions),
+    backend: 'not started',
+    threads: settings.threads,
+    analyze: async (bytes, options) => (await start()).analyze(bytes, options),
+    close: async () => {
+      if (started) await (await started).close();
+    },
+  };
+}
+
+export interface CheckedDraft {
+  truth: DraftTruth;
+  result: ImageEvaluation;
+}
+
+export interface HalfRun {
+  truth: HalfTruth;
+  registry: RegistrySummary;
+  drafts: CheckedDraft[];
+  analyses: { computed: number; fromCache: number };
+}
+
+export const draftCacheFile = (halfDir: string) => path.join(halfDir, '.draft-analyses.json');
+
+export async function runHalf(workDir: string, half: Half, engine: FaceEngine): Promise<HalfRun> {
+  const halfDir = path.join(workDir, half);
+  const truth = JSON.parse(await readFile(path.join(halfDir, truthFile), 'utf8')) as HalfTruth;
+  const registry = await readRegistryFolder(path.join(halfDir, registryFolder));
+  const referenceCache = await DescriptorCache.open(referenceCacheFile(halfDir));
+  const { gallery, summary } = await loadReferencePhotos(registry, engine, referenceCache);
+  await referenceCache.save(engine.model);
+  const manifest = await readClaimsManifest(path.join(halfDir, claimsFile));
+
+  const draftCache = await DescriptorCache.open(draftCacheFile(halfDir));
+  const analyses = { computed: 0, fromCache: 0 };
+  const drafts = await mapConcurrent(truth.drafts, engine.threads * 2, async (draft): Promise<CheckedDraft> => {
+    const file = path.join(halfDir, draft.file);
+    const bytes = await readFile(file);
+    const hash = contentHash(bytes);
+    let analysis = draftCache.get(engine.model, hash);
+    if (analysis) analyses.fromCache++;
+    else {
+      const { timings: _timings, ...fresh } = await engine.analyze(bytes);
+      analysis = fresh;
+      draftCache.set(hash, analysis);
+      analyses.computed++;
+    }
+    const request = manifest.requests.get(file);
+    if (!request) throw new Error(`${draft.file} is in ${truthFile} but not in ${claimsFile}`);
+    return { truth: draft, result: checkDraft(analysis, gallery, request) };
+  });
+  await draftCache.save(engine.model);
+  return { truth, registry: summary, drafts, analyses };
+}
