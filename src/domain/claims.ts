@@ -67,6 +67,11 @@ const centreY = (box: Box) => box.y + box.height / 2;
 
 /** Indices of the boxes in reading order: clustered into rows by vertical overlap, robust to uneven rows. */
 export function readingOrder(boxes: Box[]): number[] {
+  return readingRows(boxes).flat();
+}
+
+/** The rows of a layout, top to bottom, each as the indices of its boxes from left to right. */
+function readingRows(boxes: Box[]): number[][] {
   const rows: { members: number[]; top: number; bottom: number }[] = [];
   const byHeight = boxes.map((_, index) => index).sort((a, b) => centreY(boxes[a]) - centreY(boxes[b]) || centreX(boxes[a]) - centreX(boxes[b]));
   for (const index of byHeight) {
@@ -84,7 +89,35 @@ export function readingOrder(boxes: Box[]): number[] {
     }
     rows.push({ members: [index], top: box.y, bottom: box.y + box.height });
   }
-  return rows.flatMap((row) => row.members.sort((a, b) => centreX(boxes[a]) - centreX(boxes[b])));
+  return rows.map((row) => row.members.sort((a, b) => centreX(boxes[a]) - centreX(boxes[b])));
+}
+
+/**
+ * Empty places in a grid of portraits: for each position in reading order (before face 0, between
+ * faces, after the last), how many portraits' worth of space is empty there. The spacing of a row
+ * is the smallest gap between neighbouring portraits (their centres); a step of two spacings holds
+ * one empty place, and a row that starts right of the leftmost column, or ends left of the
+ * rightmost, has empty places there. A portrait whose face was not found leaves such a place.
+ */
+export function emptyPlaces(boxes: Box[]): number[] {
+  const rows = readingRows(boxes);
+  const places = new Array<number>(boxes.length + 1).fill(0);
+  const steps = rows.flatMap((row) => row.slice(1).map((index, k) => centreX(boxes[index]) - centreX(boxes[row[k]])));
+  if (steps.length === 0) return places;
+  const smallest = Math.min(...steps);
+  const regular = steps.filter((step) => step <= 1.5 * smallest);
+  const spacing = regular.reduce((sum, step) => sum + step, 0) / regular.length;
+  if (spacing < Math.min(...boxes.map((box) => box.width))) return places;
+  const left = Math.min(...boxes.map(centreX));
+  const right = Math.max(...boxes.map(centreX));
+  let position = 0;
+  for (const row of rows) {
+    places[position] += Math.max(0, Math.round((centreX(boxes[row[0]]) - left) / spacing));
+    for (let k = 1; k < row.length; k++) places[position + k] += Math.max(0, Math.round((centreX(boxes[row[k]]) - centreX(boxes[row[k - 1]])) / spacing) - 1);
+    position += row.length;
+    places[position] += Math.max(0, Math.round((right - centreX(boxes[row.at(-1)!])) / spacing));
+  }
+  return places;
 }
 
 /**
@@ -131,6 +164,8 @@ function intersection(a: Box, b: Box): number {
  */
 const cost = {
   nameWithoutFace: 12,
+  /** A name skipped where the grid has an empty place: the portrait whose face was not found. */
+  nameInEmptyPlace: 3,
   /** Cost of naming / of leaving out, by role; a portrait's depend on its size beside the largest. */
   portrait: (relativeSize: number) => ({ named: Math.round(4 - 3 * relativeSize), leftOut: Math.round(16 + 3 * relativeSize) }),
   isolatedBystander: { named: 10, leftOut: 10 },
@@ -192,7 +227,8 @@ export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: Id
     return isolated ? cost.isolatedBystander : cost.bystander;
   });
   const support = (n: number, i: number) => (identity ? identity(names[n], order[i]) : 0);
-  const best = align(names.length, faceCosts, support);
+  const skipCosts = nameSkipCosts(order.map((f) => faces[f].box), order.map((f) => roles[f] === 'portrait'));
+  const best = align(names.length, faceCosts, skipCosts, support);
 
   if (best.ways > 1) {
     const principal = free.filter((f) => roles[f] === 'portrait').length;
@@ -203,7 +239,28 @@ export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: Id
     if (i === null) namesWithoutFace.push(names[n]);
     else claimOfFace[order[i]] = names[n];
   });
+  // A face the names left out that is clearly smaller than the faces they name is a bystander.
+  const named = order.filter((f) => claimOfFace[f] !== null).map((f) => size(faces[f].box)).sort((a, b) => a - b);
+  if (named.length > 0) {
+    const median = named[Math.floor(named.length / 2)];
+    for (const f of order) if (claimOfFace[f] === null && roles[f] === 'portrait' && size(faces[f].box) < crowdingSizeRatio * median) roles[f] = 'bystander';
+  }
   return finish({ namesWithoutFace });
+}
+
+/** The cost of leaving a name without a face at each position of the faces in reading order: low where the grid has an empty place. */
+function nameSkipCosts(boxes: Box[], portrait: boolean[]): number[] {
+  const portraits = boxes.filter((_, i) => portrait[i]);
+  const places = emptyPlaces(portraits);
+  const costs = new Array<number>(boxes.length + 1).fill(cost.nameWithoutFace);
+  let p = 0;
+  boxes.forEach((_, i) => {
+    if (!portrait[i]) return;
+    if (places[p] > 0) costs[i] = cost.nameInEmptyPlace;
+    p++;
+  });
+  if (places[p] > 0) costs[boxes.length] = cost.nameInEmptyPlace;
+  return costs;
 }
 
 interface Alignment {
@@ -222,13 +279,20 @@ interface Cell {
 
 /**
  * The monotone alignment of `nameCount` names with faces in reading order that has the least
- * layout cost and, among those, the most identity support. A skipped name never directly follows
- * a skipped face (the two orders are one alignment), so every path is a distinct alignment and
- * `ways` counts real ties.
+ * layout cost and, among those, the most identity support. A skipped face never directly follows
+ * a skipped name (the two orders are one alignment), so every path is a distinct alignment and
+ * `ways` counts real ties; names are skipped just before the next face that takes a name, where
+ * an empty place of the grid lies.
  */
-function align(nameCount: number, faceCosts: { named: number; leftOut: number }[], support: (name: number, face: number) => number): Alignment {
+function align(
+  nameCount: number,
+  faceCosts: { named: number; leftOut: number }[],
+  /** For each position (before face i, or after the last), the cost of leaving a name there without a face. */
+  skipCosts: number[],
+  support: (name: number, face: number) => number,
+): Alignment {
   const faceCount = faceCosts.length;
-  // cells[n][i][state]: n names and i faces consumed; state 0 after a skipped face, 1 otherwise.
+  // cells[n][i][state]: n names and i faces consumed; state 0 after a skipped name, 1 otherwise.
   const cells: (Cell | null)[][][] = Array.from({ length: nameCount + 1 }, () => Array.from({ length: faceCount + 1 }, () => [null, null]));
   cells[0][0][1] = { cost: 0, identity: 0, ways: 1, back: null };
   const offer = (n: number, i: number, state: number, candidate: Cell) => {
@@ -248,11 +312,11 @@ function align(nameCount: number, faceCosts: { named: number; leftOut: number }[
         if (n < nameCount && i < faceCount) {
           offer(n + 1, i + 1, 1, { cost: cell.cost + faceCosts[i].named, identity: cell.identity + support(n, i), ways: cell.ways, back: { ...from, move: 'match' } });
         }
-        if (n < nameCount && state === 1) {
-          offer(n + 1, i, 1, { cost: cell.cost + cost.nameWithoutFace, identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipName' } });
+        if (n < nameCount) {
+          offer(n + 1, i, 0, { cost: cell.cost + skipCosts[i], identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipName' } });
         }
-        if (i < faceCount) {
-          offer(n, i + 1, 0, { cost: cell.cost + faceCosts[i].leftOut, identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipFace' } });
+        if (i < faceCount && state === 1) {
+          offer(n, i + 1, 1, { cost: cell.cost + faceCosts[i].leftOut, identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipFace' } });
         }
       }
     }

@@ -117,6 +117,23 @@ describe('aligning a printed list with extra and missing faces', () => {
     expect(assignment.countMismatch).toBeNull();
   });
 
+  it('a portrait whose face was not found in a 4x3 list: the empty place in the grid says which name has no face', () => {
+    const portraits = grid(4, 3);
+    const found = portraits.filter((_, i) => i !== 6);
+    const assignment = assignClaims(layout(...found), claims(...names(12)));
+    expect(assignment.namesWithoutFace).toEqual([6]);
+    expect(assignment.claimOfFace).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    expect(assignment.countMismatch).toBeNull();
+  });
+
+  it('the first portrait of a row missing: the row starting right of the leftmost column says so', () => {
+    const portraits = grid(3, 2);
+    const found = portraits.filter((_, i) => i !== 3);
+    const assignment = assignClaims(layout(...found), claims(...names(6)));
+    expect(assignment.namesWithoutFace).toEqual([3]);
+    expect(assignment.claimOfFace).toEqual([0, 1, 2, 4, 5]);
+  });
+
   it('two names swapped in a list with one extra face stay swapped: the extra face is left out, not the swap', () => {
     const portraits = grid(4, 1);
     const bystander = box(portraits[1].x + 40, portraits[1].y + 30, 30, 36);
