@@ -103,6 +103,7 @@ async function main(): Promise<void> {
           prisonersOfWar: run.truth.registry.prisonersOfWar,
           referencePhotosUsed: run.registry.referencePhotos.used,
           referencePhotosSkipped: run.registry.referencePhotos.skipped.length,
+          referencePhotosComputed: run.registry.referencePhotos.computed,
           peopleWithoutPhotos: run.registry.peopleWithoutPhotos.length,
         },
         strangers: run.truth.strangers,

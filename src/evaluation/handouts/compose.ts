@@ -34,6 +34,7 @@ import {
   type LabelledPhoto,
   type Random,
 } from './cast.js';
+import { analyseCached, enrolmentCacheFile, referenceCacheFile } from './analyses.js';
 import { renderList, renderSingle } from './render.js';
 import {
   claimsFile,
@@ -68,8 +69,6 @@ const settingsFile = 'compose.json';
 /** Raised whenever the composition changes, so that a work folder made by older code is composed again. */
 const compositionVersion = 3;
 
-/** The registry's reference photos are its cache's business; the half's own cache lives beside it. */
-export const referenceCacheFile = (halfDir: string) => path.join(halfDir, '.registry-cache.json');
 
 interface RegistryEntry {
   identity: Identity;
@@ -118,8 +117,7 @@ export async function composeBenchmark(facesDir: string, workDir: string, settin
     for (const part of [registryFolder, draftsFolder, claimsFile, truthFile]) await rm(path.join(halfDir, part), { recursive: true, force: true });
     await mkdir(halfDir, { recursive: true });
     log(`${half}: enrolling registry people (reference photos the checker accepts)`);
-    // Every photo tried, accepted or not, so that composing again analyses nothing.
-    const enrolment = await ReferenceCache.open(path.join(halfDir, '.enrolment-cache.json'));
+    const enrolment = await ReferenceCache.open(enrolmentCacheFile(halfDir));
     const cast = await chooseCast(facesDir, identities.filter((identity) => halfOf(identity.label) === half), half, settings, engine, enrolment);
     await enrolment.save(engine.model);
     await writeRegistry(facesDir, path.join(halfDir, registryFolder), cast.registry, enrolment, referenceCacheFile(halfDir), engine.model);
@@ -174,20 +172,13 @@ async function chooseCast(
   }
 
   const accepted = async (photo: LabelledPhoto) => {
-    const bytes = await readFile(path.join(facesDir, photo.file));
-    const hash = contentHash(bytes);
-    let analysis = enrolment.get(engine.model, hash);
-    if (!analysis) {
-      try {
-        const { timings: _timings, ...fresh } = await engine.analyze(bytes);
-        analysis = fresh;
-      } catch (error) {
-        if (isAppError(error)) return false;
-        throw error;
-      }
-      enrolment.set(hash, analysis);
+    try {
+      const { analysis } = await analyseCached(engine, enrolment, await readFile(path.join(facesDir, photo.file)));
+      return checkReferencePhoto(analysis).accepted;
+    } catch (error) {
+      if (isAppError(error)) return false;
+      throw error;
     }
-    return checkReferencePhoto(analysis).accepted;
   };
   const registry: RegistryEntry[] = [];
   for (let start = 0; start < candidates.length && registry.length < settings.people; ) {
