@@ -30,18 +30,26 @@ export function checkDraft(analysis: ImageAnalysis, gallery: Gallery, request: C
 
 /**
  * An engine whose threads start on the first analysis: a re-run over cached analyses loads no
- * model at all. The model id is known beforehand from the pipeline options.
+ * model at all. The model id is known beforehand from the pipeline options, and checked against
+ * the started engine's, so that cached analyses can never be taken for another model's.
  */
 export function lazyEngine(settings: EngineSettings & { threads: number }): FaceEngine {
+  const model = modelId(settings.options ?? defaultPipelineOptions);
   let started: Promise<FaceEngine> | undefined;
-  const start = () => (started ??= startEngine(settings));
+  const start = () =>
+    (started ??= startEngine(settings).then(async (engine) => {
+      if (engine.model === model) return engine;
+      await engine.close();
+      throw new Error(`the engine started with model ${engine.model}, but the benchmark expected ${model}`);
+    }));
   return {
-    model: modelId(settings.options ?? defaultPipelineOptions),
+    model,
     backend: 'not started',
     threads: settings.threads,
     analyze: async (bytes, options) => (await start()).analyze(bytes, options),
     close: async () => {
-      if (started) await (await started).close();
+      const engine = await started?.catch(() => undefined);
+      await engine?.close();
     },
   };
 }
