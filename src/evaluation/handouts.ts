@@ -14,7 +14,8 @@
  * nothing. Tune thresholds on the calibration half; quote the report half. With --json, one JSON
  * object on standard output; --per-face adds one record per face (scores, verdict, kind, size).
  * Each half's folder can also be checked by hand:
- *   npx photo-verify check --registry DIR/report/registry --claims DIR/report/claims.csv
+ *   npx photo-verify check --registry DIR/report/registry --cache DIR/report/.registry-cache.json \
+ *       --claims DIR/report/claims.csv --html report.html
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
           prisonersOfWar: run.truth.registry.prisonersOfWar,
           referencePhotosUsed: run.registry.referencePhotos.used,
           referencePhotosSkipped: run.registry.referencePhotos.skipped.length,
+          referencePhotosComputed: run.registry.referencePhotos.computed,
           peopleWithoutPhotos: run.registry.peopleWithoutPhotos.length,
         },
         strangers: run.truth.strangers,

@@ -6,11 +6,14 @@
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkReferencePhoto } from '../../checking/evaluate.js';
+import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { similarity } from '../../domain/matching.js';
 import { defaultPipelineOptions } from '../../engine/pipeline.js';
 import type { FaceEngine } from '../../engine/pool.js';
-import { DescriptorCache as ReferenceCache } from '../../registry/cache.js';
+import { isAppError } from '../../errors.js';
+import { contentHash, DescriptorCache as ReferenceCache } from '../../registry/cache.js';
 import { readRegistryFolder } from '../../registry/folder.js';
 import { analyseImages } from '../analyse.js';
 import { DescriptorCache } from '../cache.js';
@@ -31,6 +34,7 @@ import {
   type LabelledPhoto,
   type Random,
 } from './cast.js';
+import { analyseCached, enrolmentCacheFile, referenceCacheFile } from './analyses.js';
 import { renderList, renderSingle } from './render.js';
 import {
   claimsFile,
@@ -62,9 +66,9 @@ export const defaultComposeSettings: Omit<ComposeSettings, 'seed'> = { people: 2
 
 export const listTitle = 'Crimean political prisoners';
 const settingsFile = 'compose.json';
+/** Raised whenever the composition changes, so that a work folder made by older code is composed again. */
+const compositionVersion = 3;
 
-/** The registry's reference photos are its cache's business; the half's own cache lives beside it. */
-export const referenceCacheFile = (halfDir: string) => path.join(halfDir, '.registry-cache.json');
 
 interface RegistryEntry {
   identity: Identity;
@@ -95,8 +99,8 @@ interface Cast {
 /** Whether the work folder already holds a composition made with these settings. */
 export async function isComposed(workDir: string, settings: ComposeSettings): Promise<boolean> {
   try {
-    const stored = JSON.parse(await readFile(path.join(workDir, settingsFile), 'utf8')) as ComposeSettings;
-    if (JSON.stringify(stored) !== JSON.stringify(settings)) return false;
+    const stored = await readFile(path.join(workDir, settingsFile), 'utf8');
+    if (stored !== stampOf(settings)) return false;
     await Promise.all(halves.map((half) => readFile(path.join(workDir, half, truthFile))));
     return true;
   } catch {
@@ -111,8 +115,12 @@ export async function composeBenchmark(facesDir: string, workDir: string, settin
   for (const half of halves) {
     const halfDir = path.join(workDir, half);
     for (const part of [registryFolder, draftsFolder, claimsFile, truthFile]) await rm(path.join(halfDir, part), { recursive: true, force: true });
-    const cast = chooseCast(identities.filter((identity) => halfOf(identity.label) === half), half, settings);
-    await writeRegistry(facesDir, path.join(halfDir, registryFolder), cast.registry);
+    await mkdir(halfDir, { recursive: true });
+    log(`${half}: enrolling registry people (reference photos the checker accepts)`);
+    const enrolment = await ReferenceCache.open(enrolmentCacheFile(halfDir));
+    const cast = await chooseCast(facesDir, identities.filter((identity) => halfOf(identity.label) === half), half, settings, engine, enrolment);
+    await enrolment.save(engine.model);
+    await writeRegistry(facesDir, path.join(halfDir, registryFolder), cast.registry, enrolment, referenceCacheFile(halfDir), engine.model);
     log(`${half}: ${cast.registry.length} registry people, ${cast.strangers.length} strangers; computing reference and stranger descriptors`);
     await describeCast(facesDir, halfDir, cast, engine);
     const truth = await composeDrafts(facesDir, halfDir, half, cast, settings);
@@ -120,34 +128,86 @@ export async function composeBenchmark(facesDir: string, workDir: string, settin
     await writeFile(path.join(halfDir, truthFile), `${JSON.stringify(truth, null, 1)}\n`);
     log(`${half}: composed ${truth.drafts.length} drafts in ${halfDir}`);
   }
-  await writeFile(path.join(workDir, settingsFile), `${JSON.stringify(settings)}\n`);
+  await writeFile(path.join(workDir, settingsFile), stampOf(settings));
 }
 
-function chooseCast(identities: Identity[], half: Half, settings: ComposeSettings): Cast {
+const stampOf = (settings: ComposeSettings) => `${JSON.stringify({ compositionVersion, ...settings })}\n`;
+
+/** A registry candidate with every random choice made up front, so that the analyses' order does not matter. */
+interface Candidate {
+  identity: Identity;
+  id: string;
+  category: string;
+  wanted: number;
+  /** One file per shot, in the order the curator tries them as reference photos. */
+  tries: LabelledPhoto[];
+  byShot: Map<string, LabelledPhoto[]>;
+}
+
+/**
+ * Registry people as a careful curator enrols them: photos are tried in turn and only those the
+ * checker accepts as reference photos are kept (150-px LFW portraits often have the eyes too
+ * close together for the reference gate, or a second face); one shot is always left for drafts.
+ * About a fifth hold two or three reference photos. A person with no acceptable photo is left out.
+ */
+async function chooseCast(
+  facesDir: string,
+  identities: Identity[],
+  half: Half,
+  settings: ComposeSettings,
+  engine: FaceEngine,
+  enrolment: ReferenceCache,
+): Promise<Cast> {
   const random = randomFor(settings.seed, `${half}:cast`);
-  const eligible = random.shuffle(identities.filter((identity) => shots(identity) >= 2));
   const ids = new Set<string>();
-  const registry: RegistryEntry[] = [];
-  for (const identity of eligible) {
-    if (registry.length >= settings.people) break;
+  const candidates: Candidate[] = [];
+  for (const identity of random.shuffle(identities.filter((identity) => shots(identity) >= 2))) {
     const id = personId(identity.label);
     if (id === '' || ids.has(id)) continue;
     ids.add(id);
     const byShot = groupByShot(identity.photos);
-    const shotNames = random.shuffle([...byShot.keys()].sort());
-    // About a fifth hold two or three reference photos, always keeping one shot for the drafts.
+    const tries = random.shuffle([...byShot.keys()].sort()).map((shot) => random.pick(byShot.get(shot)!));
     const wanted = random.chance(0.2) ? random.int(2, 3) : 1;
-    const referenceShots = shotNames.slice(0, Math.min(wanted, shotNames.length - 1));
-    const name = displayName(identity.label);
-    registry.push({
-      identity,
-      id,
-      name,
-      alias: cyrillicAlias(name),
-      category: random.chance(0.15) ? powCategory : crimeanCategory,
-      references: referenceShots.map((shot) => random.pick(byShot.get(shot)!)),
-      draftPhotos: shotNames.slice(referenceShots.length).flatMap((shot) => byShot.get(shot)!),
-      referenceDescriptors: [],
+    candidates.push({ identity, id, category: random.chance(0.15) ? powCategory : crimeanCategory, wanted, tries, byShot });
+  }
+
+  const accepted = async (photo: LabelledPhoto) => {
+    try {
+      const { analysis } = await analyseCached(engine, enrolment, await readFile(path.join(facesDir, photo.file)));
+      return checkReferencePhoto(analysis).accepted;
+    } catch (error) {
+      if (isAppError(error)) return false;
+      throw error;
+    }
+  };
+  const registry: RegistryEntry[] = [];
+  for (let start = 0; start < candidates.length && registry.length < settings.people; ) {
+    // Enough candidates for the people still wanted, with room for those without a usable photo.
+    const batch = candidates.slice(start, start + Math.ceil((settings.people - registry.length) * 1.3) + 2);
+    start += batch.length;
+    const enrolled = await mapConcurrent(batch, engine.threads * 2, async (candidate) => {
+      const references: LabelledPhoto[] = [];
+      for (const photo of candidate.tries) {
+        if (references.length >= candidate.wanted || references.length >= candidate.tries.length - 1) break;
+        if (await accepted(photo)) references.push(photo);
+      }
+      return references;
+    });
+    batch.forEach((candidate, index) => {
+      const references = enrolled[index];
+      if (references.length === 0 || registry.length >= settings.people) return;
+      const referenceShots = new Set(references.map((photo) => photo.shot));
+      const name = displayName(candidate.identity.label);
+      registry.push({
+        identity: candidate.identity,
+        id: candidate.id,
+        name,
+        alias: cyrillicAlias(name),
+        category: candidate.category,
+        references,
+        draftPhotos: [...candidate.byShot].filter(([shot]) => !referenceShots.has(shot)).flatMap(([, photos]) => photos),
+        referenceDescriptors: [],
+      });
     });
   }
   const inRegistry = new Set(registry.map((entry) => entry.identity.label));
@@ -162,14 +222,22 @@ function groupByShot(photos: LabelledPhoto[]): Map<string, LabelledPhoto[]> {
 }
 
 /** Categories, regions and statuses are invented for the benchmark; they say nothing about the real people. */
-async function writeRegistry(facesDir: string, folder: string, registry: RegistryEntry[]): Promise<void> {
+async function writeRegistry(facesDir: string, folder: string, registry: RegistryEntry[], enrolment: ReferenceCache, cacheFile: string, model: string): Promise<void> {
+  // The offline checker's cache for this registry, filled from the enrolment's analyses.
+  const cache = await ReferenceCache.open(cacheFile);
   for (const entry of registry) {
     const dir = path.join(folder, entry.id);
     await mkdir(dir, { recursive: true });
     const region = entry.category === powCategory ? 'Zaporizhzhia region' : 'Crimea';
     await writeFile(path.join(dir, 'person.json'), `${JSON.stringify({ name: entry.name, aliases: [entry.alias], category: entry.category, region, status: 'detained' }, null, 2)}\n`);
-    for (const photo of entry.references) await copyFile(path.join(facesDir, photo.file), path.join(dir, path.basename(photo.file)));
+    for (const photo of entry.references) {
+      await copyFile(path.join(facesDir, photo.file), path.join(dir, path.basename(photo.file)));
+      const hash = contentHash(await readFile(path.join(facesDir, photo.file)));
+      const analysis = enrolment.get(model, hash);
+      if (analysis) cache.set(hash, analysis);
+    }
   }
+  await cache.save(model);
 }
 
 /**

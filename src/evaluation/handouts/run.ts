@@ -14,10 +14,10 @@ import type { CheckRequest } from '../../domain/results.js';
 import type { ImageAnalysis } from '../../domain/types.js';
 import { defaultPipelineOptions, modelId } from '../../engine/pipeline.js';
 import { startEngine, type EngineSettings, type FaceEngine } from '../../engine/pool.js';
-import { contentHash, DescriptorCache } from '../../registry/cache.js';
+import { DescriptorCache } from '../../registry/cache.js';
 import { readRegistryFolder } from '../../registry/folder.js';
 import type { Half } from './cast.js';
-import { referenceCacheFile } from './compose.js';
+import { analyseCached, draftCacheFile, referenceCacheFile } from './analyses.js';
 import { claimsFile, registryFolder, truthFile, type DraftTruth, type HalfTruth } from './truth.js';
 
 /**
@@ -30,18 +30,26 @@ export function checkDraft(analysis: ImageAnalysis, gallery: Gallery, request: C
 
 /**
  * An engine whose threads start on the first analysis: a re-run over cached analyses loads no
- * model at all. The model id is known beforehand from the pipeline options.
+ * model at all. The model id is known beforehand from the pipeline options, and checked against
+ * the started engine's, so that cached analyses can never be taken for another model's.
  */
 export function lazyEngine(settings: EngineSettings & { threads: number }): FaceEngine {
+  const model = modelId(settings.options ?? defaultPipelineOptions);
   let started: Promise<FaceEngine> | undefined;
-  const start = () => (started ??= startEngine(settings));
+  const start = () =>
+    (started ??= startEngine(settings).then(async (engine) => {
+      if (engine.model === model) return engine;
+      await engine.close();
+      throw new Error(`the engine started with model ${engine.model}, but the benchmark expected ${model}`);
+    }));
   return {
-    model: modelId(settings.options ?? defaultPipelineOptions),
+    model,
     backend: 'not started',
     threads: settings.threads,
     analyze: async (bytes, options) => (await start()).analyze(bytes, options),
     close: async () => {
-      if (started) await (await started).close();
+      const engine = await started?.catch(() => undefined);
+      await engine?.close();
     },
   };
 }
@@ -58,8 +66,6 @@ export interface HalfRun {
   analyses: { computed: number; fromCache: number };
 }
 
-export const draftCacheFile = (halfDir: string) => path.join(halfDir, '.draft-analyses.json');
-
 export async function runHalf(workDir: string, half: Half, engine: FaceEngine): Promise<HalfRun> {
   const halfDir = path.join(workDir, half);
   const truth = JSON.parse(await readFile(path.join(halfDir, truthFile), 'utf8')) as HalfTruth;
@@ -73,16 +79,9 @@ export async function runHalf(workDir: string, half: Half, engine: FaceEngine): 
   const analyses = { computed: 0, fromCache: 0 };
   const drafts = await mapConcurrent(truth.drafts, engine.threads * 2, async (draft): Promise<CheckedDraft> => {
     const file = path.join(halfDir, draft.file);
-    const bytes = await readFile(file);
-    const hash = contentHash(bytes);
-    let analysis = draftCache.get(engine.model, hash);
-    if (analysis) analyses.fromCache++;
-    else {
-      const { timings: _timings, ...fresh } = await engine.analyze(bytes);
-      analysis = fresh;
-      draftCache.set(hash, analysis);
-      analyses.computed++;
-    }
+    const { analysis, computed } = await analyseCached(engine, draftCache, await readFile(file));
+    if (computed) analyses.computed++;
+    else analyses.fromCache++;
     const request = manifest.requests.get(file);
     if (!request) throw new Error(`${draft.file} is in ${truthFile} but not in ${claimsFile}`);
     return { truth: draft, result: checkDraft(analysis, gallery, request) };
