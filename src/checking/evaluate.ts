@@ -10,7 +10,7 @@ import { rankPeople } from '../domain/matching.js';
 import { clearSuggestion, normaliseCategory, resolveClaim } from '../domain/names.js';
 import { checkQuality } from '../domain/quality.js';
 import { isFlaggedFace, type CheckRequest, type FaceResult } from '../domain/results.js';
-import { defaultThresholds, draftGate, goodReferenceGate, identificationAccept, referenceGate, type QualityGate, type Thresholds } from '../domain/thresholds.js';
+import { defaultThresholds, draftGate, goodReferenceGate, identificationAccept, referenceGate, thresholdsForLayout, type QualityGate, type Thresholds } from '../domain/thresholds.js';
 import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from '../domain/types.js';
 import { decideVerdict } from '../domain/verdicts.js';
 import { boxCentreDistance } from '../engine/geometry.js';
@@ -34,8 +34,9 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   if (analysis.model !== gallery.model) {
     throw new AppError('CONFLICT', `the image was analysed by model ${analysis.model}, but the registry was embedded by ${gallery.model}`);
   }
-  const thresholds = options.thresholds ?? defaultThresholds;
   const gate = options.gate ?? draftGate;
+  const portraits = faceRoles(analysis.faces).filter((role) => role === 'portrait').length;
+  const thresholds = thresholdsForLayout(options.thresholds ?? defaultThresholds, portraits);
   const identifyAccept = identificationAccept(thresholds, gallery.references.length);
   const findings: Finding[] = [];
   const resolved = request.claims.map((claim) => resolveOrReport(claim.text, gallery.people, findings));

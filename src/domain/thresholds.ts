@@ -13,6 +13,33 @@ export interface Thresholds {
   margin: number;
   /** Naming a face from the whole registry (see identificationAccept); absent: `accept` whatever its size. */
   identification?: IdentificationThresholds;
+  /** Accept and reject for the faces of a printed list (see listMinPortraits); absent: the same as any face's. */
+  list?: { accept: number; reject: number };
+}
+
+/**
+ * Printed lists, calibrated on the handout benchmark's calibration half (`npm run eval:handouts --
+ * --half calibration --per-face`, seed 1: 298 genuine list faces, 14 random-stranger and registry
+ * swaps, 13 look-alikes). reject: the lowest genuine list face scored 0.876, so 0.86 leaves none of
+ * them a mismatch. accept: from 0.90 up every threshold confirmed no random-stranger or registry
+ * swap (the runner-up margin turns the closest ones uncertain); 0.915, where a single
+ * different-person photo pair passes about 1% of the time on lfw-view1, confirms 94.0% of the
+ * genuine faces that got their name and 3 of the 13 look-alikes.
+ */
+function faceApiListThresholds(): { accept: number; reject: number } {
+  return { accept: 0.915, reject: 0.86 };
+}
+
+/**
+ * An image showing at least this many portraits is a printed list: a grid of small, compressed,
+ * sometimes greyscale portraits, whose genuine faces score lower than photo pairs do. Its faces
+ * are judged by `Thresholds.list`, calibrated on the handout benchmark's calibration half.
+ */
+export const listMinPortraits = 4;
+
+/** The thresholds a face is judged by: a printed list's where the image is one. */
+export function thresholdsForLayout(thresholds: Thresholds, portraits: number): Thresholds {
+  return thresholds.list && portraits >= listMinPortraits ? { ...thresholds, ...thresholds.list } : thresholds;
 }
 
 /**
@@ -65,6 +92,7 @@ export const defaultThresholds: Thresholds = {
   reject: 0.915,
   decision: 0.915,
   margin: 0.001,
+  list: faceApiListThresholds(),
 };
 // engine:calibrated-thresholds:end
 
