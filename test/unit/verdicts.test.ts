@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkReferencePhoto, evaluateImage } from '../../src/checking/evaluate.js';
 import { buildGallery } from '../../src/domain/gallery.js';
-import type { QualityGate, Thresholds } from '../../src/domain/thresholds.js';
+import { identificationAccept, type QualityGate, type Thresholds } from '../../src/domain/thresholds.js';
 import { box, face, gallery, image, model, person, registryPeople, unit } from './synthetic.js';
 
 // Fixed here so that recalibrating the engine's thresholds does not change what these rules mean.
@@ -323,5 +323,37 @@ describe('enrolling a reference photo', () => {
     const decision = checkReferencePhoto(image([face(box(100, 100), {}), face(box(400, 100), {})]), { gate: referenceGate, box: box(380, 80, 150, 170) });
     expect(decision.face?.box).toEqual(box(400, 100));
     expect(checkReferencePhoto(image([face(box(100, 100), {})]), { box: box(700, 600) })).toMatchObject({ accepted: false, problem: 'no_face' });
+  });
+});
+
+describe('thresholds that depend on the material', () => {
+  const listThresholds: Thresholds = { ...thresholds, list: { accept: 0.85, reject: 0.7 } };
+  const row = (similarities: Record<string, number>[]) => similarities.map((s, i) => face(box(100 + 200 * i, 100, 80, 96), s));
+
+  it('a genuine small portrait in a printed list is confirmed at the list threshold; the same score in a single photo is uncertain', () => {
+    const people = ['Enver Bekirov', 'Server Mustafayev', 'Maksym Butkevych', 'Nariman Dzhelyal'];
+    const ids = ['enver-bekirov', 'server-mustafayev', 'maksym-butkevych', 'nariman-dzhelyal'];
+    const list = evaluateImage(image(row(ids.map((id) => ({ [id]: 0.87 })))), gallery(), { claims: people.map((text) => ({ text })) }, { thresholds: listThresholds, gate });
+    expect(list.faces.map((f) => f.verdict)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed']);
+    const single = evaluateImage(image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.87 })]), gallery(), { claims: [{ text: 'Enver Bekirov' }] }, { thresholds: listThresholds, gate });
+    expect(single.faces[0].verdict).toBe('uncertain');
+  });
+
+  it('naming a face from the registry needs a higher score the more reference photos a stranger could resemble', () => {
+    // Different-person comparisons reach 0.8 one time in a hundred, 0.93 one in a thousand, 0.97 one in a million.
+    const tail: [number, number][] = [[-2, 0.8], [-3, 0.93], [-6, 0.97]];
+    const withTail: Thresholds = { ...thresholds, identification: { fpir: 0.01, tail } };
+    expect(identificationAccept(withTail, 1)).toBe(thresholds.accept);
+    expect(identificationAccept(withTail, 10)).toBeCloseTo(0.93, 5);
+    expect(identificationAccept(withTail, 100)).toBeCloseTo(0.93 + 0.04 / 3, 5);
+    expect(identificationAccept(withTail, 10_000)).toBeCloseTo(0.97, 5);
+    expect(identificationAccept(withTail, 1_000_000)).toBeCloseTo(0.97 + (0.04 / 3) * 2, 5);
+    // A face at 0.92 is identified in a registry of one photo, but only uncertain among a hundred.
+    const probe = face(box(100, 100), { 'enver-bekirov': 0.92 });
+    const one = evaluateImage(image([probe]), gallery([registryPeople[0]]), { claims: [] }, { thresholds: withTail, gate });
+    expect(one.faces[0].verdict).toBe('identified');
+    const many = gallery();
+    const crowd = { ...many, references: [...many.references, ...Array.from({ length: 96 }, (_, i) => ({ personId: 'nariman-dzhelyal', referencePhoto: `extra-${i}.jpg`, descriptor: unit(126) }))] };
+    expect(evaluateImage(image([probe]), crowd, { claims: [] }, { thresholds: withTail, gate }).faces[0].verdict).toBe('uncertain');
   });
 });
