@@ -144,7 +144,7 @@ describe('verdicts on real photos', () => {
     expect(man.bestMatch).toBeNull();
   });
 
-  it('a portrait with a small bystander near the edge: the name goes to the portrait, and the bystander still gets a verdict', async () => {
+  it('a portrait with a small bystander near the edge: the name goes to the portrait, and the bystander is set aside with a verdict of its own', async () => {
     const page = await handout(600, 600, [
       { photo: await lfw('Colin_Powell_0007'), left: 80, top: 120, size: 480 },
       { photo: await lfw('George_W_Bush_0007'), left: 0, top: 0, size: 130 },
@@ -156,7 +156,9 @@ describe('verdicts on real photos', () => {
     expect(portrait).toMatchObject({ verdict: 'confirmed', claim: { personId: 'colin-powell' } });
     expect(bystander.claim).toBeNull();
     expect(['identified', 'unknown', 'uncertain', 'low_quality']).toContain(bystander.verdict);
-    expect(bystander.reasons.join(' ')).toMatch(/small face in the background/);
+    expect(bystander.setAside).toBe('bystander');
+    expect(bystander.reasons.join(' ')).toMatch(/set aside: a bystander/);
+    expect(result.flagged).toBe(false);
   });
 
   it('a real photo without a face (a crop of a suit and a flag) is no_face', async () => {
