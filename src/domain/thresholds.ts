@@ -3,6 +3,8 @@
  * Scores are cosine similarities of L2-normalised descriptors (see results.ts).
  * PROVISIONAL until calibrated on lfw-view1 fold 0 (issue 2, step 5).
  */
+import type { DescriptorMode } from '../engine/descriptors.js';
+
 export interface Thresholds {
   /** At or above: the face is the person. Set for a false-accept rate of at most 0.1%. */
   accept: number;
@@ -32,6 +34,23 @@ export const defaultThresholds: Thresholds = {
   margin: 0.001,
 };
 // engine:calibrated-thresholds:end
+
+// engine:calibrated-thresholds:fused:begin
+/**
+ * PROVISIONAL: the fused descriptor's thresholds until `--descriptor fused --calibrate` runs.
+ */
+export const fusedThresholds: Thresholds = {
+  accept: 0.9,
+  reject: 0.85,
+  decision: 0.85,
+  margin: 0.001,
+};
+// engine:calibrated-thresholds:fused:end
+
+/** Scores of different descriptor sets are spread differently: each has its own calibrated block. */
+export function thresholdsFor(descriptor: DescriptorMode): Thresholds {
+  return descriptor === 'fused' ? fusedThresholds : defaultThresholds;
+}
 
 export interface QualityGate {
   /** Minimum inter-ocular distance, pixels. */

@@ -1,7 +1,7 @@
 /**
  * Accuracy of the face engine on a folder of labelled pairs (see /work/shared/data/faces):
  *
- *   npm run eval -- --pairs DIR/pairs.csv [--fold N] [--variant NAME] [--set option=value]...
+ *   npm run eval -- --pairs DIR/pairs.csv [--fold N] [--variant NAME] [--descriptor face-api|fused] [--set option=value]...
  *                   [--distance D] [--threads N] [--calibrate] [--identify] [--json]
  *
  * Prints one JSON object with --json, else a readable summary. Descriptors are cached per
@@ -12,7 +12,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { defaultThresholds, type Thresholds } from '../domain/thresholds.js';
+import { thresholdsFor, type Thresholds } from '../domain/thresholds.js';
+import { parseDescriptorMode } from '../engine/descriptors.js';
 import { modelId } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
 import { analyseImages, applyOverrides, variantOptions, type AnalysedImage } from './analyse.js';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     pairs: { type: 'string' },
     fold: { type: 'string' },
     variant: { type: 'string', default: 'default' },
+    descriptor: { type: 'string' },
     set: { type: 'string', multiple: true, default: [] },
     distance: { type: 'string' },
     threads: { type: 'string', default: '0' },
@@ -40,15 +42,16 @@ async function main(): Promise<void> {
   const fold = values.fold === undefined ? undefined : Number(values.fold);
   if (values.calibrate && fold !== 0) throw new Error('--calibrate runs on fold 0 only (--fold 0): fold 1 is kept for the accuracy figures');
   const dataset = await readDataset(values.pairs, fold);
-  const options = applyOverrides(variantOptions(values.variant!), values.set!);
+  const config = loadConfig();
+  const descriptor = parseDescriptorMode(values.descriptor ?? config.DESCRIPTOR);
+  const options = { ...applyOverrides(variantOptions(values.variant!), values.set!), descriptor };
   // The plain face-api pipeline is judged the way face-api's examples judge it: distance 0.6.
   const distance = values.distance ? Number(values.distance) : options.plain ? 0.6 : undefined;
   const thresholds: Thresholds = distance === undefined
-    ? defaultThresholds
+    ? thresholdsFor(descriptor)
     : { accept: distanceToScore(distance), reject: distanceToScore(distance), decision: distanceToScore(distance), margin: 0 };
 
   const files = [...new Set(dataset.pairs.flatMap((p) => [p.a, p.b]))].sort();
-  const config = loadConfig();
   const log = (line: string) => process.stderr.write(line + '\n');
   const engine = await startEngine({ threads: Number(values.threads), maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, options, log });
   const started = performance.now();
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     dataset: dataset.name,
     fold: fold ?? null,
     variant: values.variant,
+    descriptor,
     model: modelId(options),
     variantKey: variantKey(options),
     thresholds,
