@@ -10,7 +10,8 @@ import { rankPeople } from '../domain/matching.js';
 import { normaliseCategory, resolveClaim } from '../domain/names.js';
 import { checkQuality } from '../domain/quality.js';
 import type { CheckRequest, FaceResult } from '../domain/results.js';
-import { defaultThresholds, draftGate, referenceGate, type QualityGate, type Thresholds } from '../domain/thresholds.js';
+import { draftGate, referenceGate, thresholdsFor, type QualityGate, type Thresholds } from '../domain/thresholds.js';
+import { descriptorModeOf } from '../engine/descriptors.js';
 import type { Box, DetectedFace, Finding, ImageAnalysis, PersonRef, RegistryPerson } from '../domain/types.js';
 import { decideVerdict } from '../domain/verdicts.js';
 
@@ -33,7 +34,7 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   if (analysis.model !== gallery.model) {
     throw new AppError('CONFLICT', `the image was analysed by model ${analysis.model}, but the registry was embedded by ${gallery.model}`);
   }
-  const thresholds = options.thresholds ?? defaultThresholds;
+  const thresholds = options.thresholds ?? thresholdsFor(descriptorModeOf(gallery.model));
   const gate = options.gate ?? draftGate;
   const findings: Finding[] = [];
   const resolved = request.claims.map((claim) => resolveOrReport(claim.text, gallery.people, findings));
@@ -56,7 +57,9 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     const claimIndex = assignment.claimOfFace[f];
     const person = claimIndex === null ? null : resolved[claimIndex];
     const claim: PersonRef | null = person ? { personId: person.id, name: person.name } : null;
-    const outcome = decideVerdict({ ranked: rankPeople(face.descriptor, gallery), claim, quality: checkQuality(face.quality, gate) }, thresholds);
+    // The verdict reads the best two people and the claimed one: no need to sort the whole registry.
+    const ranked = rankPeople(face.descriptor, gallery, { top: 2, include: claim ? [claim.personId] : [] });
+    const outcome = decideVerdict({ ranked, claim, quality: checkQuality(face.quality, gate) }, thresholds);
     const reasons = [...outcome.reasons];
     if (claimIndex !== null && !person) reasons.unshift(`the name ${quoted(request.claims[claimIndex].text)} given for this face is not in the registry`);
     if (assignment.background[f] && claimIndex === null) reasons.push('a small face in the background: it takes no name from the list');

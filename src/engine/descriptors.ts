@@ -13,6 +13,11 @@ export function parseDescriptorMode(value: string): DescriptorMode {
   throw new Error(`unknown descriptor "${value}": ${descriptorModes.join(', ')}`);
 }
 
+/** The descriptor mode a model id was made with (see modelId). */
+export function descriptorModeOf(model: string): DescriptorMode {
+  return model.includes('/fused(') ? 'fused' : 'face-api';
+}
+
 /** One network's L2-normalised descriptor. */
 export type DescriptorName = 'face-api' | 'fr-feature';
 

@@ -36,6 +36,8 @@ export function applyOverrides(options: PipelineOptions, settings: string[]): Pi
 
 export interface AnalysedImage extends CachedImage {
   path: string;
+  /** The image's content hash, its key in the descriptor cache. */
+  hash: string;
   /** The face nearest the image centre, if any: the labelled person. */
   face?: CachedImage['faces'][number];
 }
@@ -64,7 +66,7 @@ export async function analyseImages(
       computed++;
       image = await analyseOne(engine, cache, bytes, hash, options);
     }
-    results.set(file, { ...image, path: file, face: centreFace(image) });
+    results.set(file, { ...image, path: file, hash, face: centreFace(image) });
     done++;
     if (done % 100 === 0 || done === files.length) progress(done, files.length, computed);
   });

@@ -13,12 +13,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { thresholdsFor, type Thresholds } from '../domain/thresholds.js';
-import { parseDescriptorMode } from '../engine/descriptors.js';
+import { descriptorsOf, parseDescriptorMode, type DescriptorMode } from '../engine/descriptors.js';
+import type { PipelineOptions } from '../engine/pipeline.js';
 import { modelId } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
-import { analyseImages, applyOverrides, variantOptions, type AnalysedImage } from './analyse.js';
-import { DescriptorCache, variantKey } from './cache.js';
-import { readDataset } from './dataset.js';
+import { analyseImages, applyOverrides, centreFace, variantOptions, type AnalysedImage } from './analyse.js';
+import { DescriptorCache, partKey, variantKey } from './cache.js';
+import { readDataset, type Pair } from './dataset.js';
 import { identify, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
 import { calibrate, calibrateMargin, distanceToScore, pairScore, pairMetrics, type ScoredPair } from './metrics.js';
 
@@ -88,13 +89,15 @@ async function main(): Promise<void> {
     imageErrors,
   };
 
+  if (descriptorsOf(descriptor).length > 1) result.descriptors = descriptorFigures(images, dataset.pairs, options, thresholds);
+
   if (values.calibrate) {
     const calibration = calibrate(scored, calibrationTargets.falseAccept, calibrationTargets.falseReject);
     const labelled = labelledDescriptors(images, dataset.identities);
     const margin = calibrateMargin(leaveOneOutProbes(labelled), calibration.thresholds.accept);
     calibration.thresholds.margin = margin.margin;
     result.calibration = { ...calibration, marginEvidence: margin };
-    await writeThresholds(calibration.thresholds, describeCalibration(dataset.name, calibration, margin, options));
+    await writeThresholds(descriptor, calibration.thresholds, describeCalibration(dataset.name, calibration, margin, options));
     result.calibrated = pairMetrics(scored, calibration.thresholds);
   }
 
@@ -126,6 +129,34 @@ async function main(): Promise<void> {
  */
 export const calibrationTargets = { falseAccept: 0.0005, falseReject: 0.01 };
 
+/**
+ * Each fused network's own figures on the same detections, from the descriptors the fused run
+ * cached per network, and the spread (standard deviation) of its different-person scores: the
+ * fusion weights are 1/sqrt of it (src/engine/descriptors.ts).
+ */
+function descriptorFigures(images: Map<string, AnalysedImage>, pairs: Pair[], options: PipelineOptions, thresholds: Thresholds): Record<string, unknown> {
+  const cache = new DescriptorCache();
+  const out: Record<string, unknown> = {};
+  for (const name of descriptorsOf(options.descriptor ?? 'face-api')) {
+    const faceOf = (file: string) => {
+      const image = images.get(file);
+      const cached = image && cache.get(partKey(options, name), image.hash);
+      return cached ? centreFace(cached) : undefined;
+    };
+    const scored: ScoredPair[] = pairs.map((p) => {
+      const a = faceOf(p.a);
+      const b = faceOf(p.b);
+      return { same: p.same, score: a && b ? pairScore(a.descriptor, b.descriptor) : null };
+    });
+    const impostor = scored.filter((p) => !p.same && p.score !== null).map((p) => p.score!);
+    const meanScore = impostor.reduce((sum, v) => sum + v, 0) / (impostor.length || 1);
+    const spread = Math.sqrt(impostor.reduce((sum, v) => sum + (v - meanScore) ** 2, 0) / (impostor.length || 1));
+    const { eer, frrAtFar001 } = pairMetrics(scored, thresholds);
+    out[name] = { eer, frrAtFar001, impostorMean: meanScore, impostorSpread: spread, weightFromSpread: 1 / Math.sqrt(spread) };
+  }
+  return out;
+}
+
 function labelledDescriptors(images: Map<string, AnalysedImage>, identities: Map<string, string>): LabelledDescriptor[] {
   const out: LabelledDescriptor[] = [];
   for (const image of images.values()) {
@@ -144,7 +175,7 @@ function describeCalibration(
   const e = calibration.evidence;
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   return [
-    `Calibrated by \`npm run eval -- --pairs ${name}/pairs.csv --fold 0 --calibrate\` on ${new Date().toISOString().slice(0, 10)}`,
+    `Calibrated by \`npm run eval -- --pairs ${name}/pairs.csv --fold 0${options.descriptor && options.descriptor !== 'face-api' ? ` --descriptor ${options.descriptor}` : ''} --calibrate\` on ${new Date().toISOString().slice(0, 10)}`,
     `(pipeline ${modelId(options)}, variant key ${variantKey(options)}): on ${e.differentPairs} different-person and`,
     `${e.samePairs} same-person scored pairs of fold 0, accept gives a false-accept rate of ${pct(e.acceptFar)}`,
     `(target <= ${pct(calibrationTargets.falseAccept)}, half the 0.1% limit), reject a false-reject rate of ${pct(e.rejectFrr)}`,
@@ -155,22 +186,28 @@ function describeCalibration(
   ].join('\n');
 }
 
-const beginMarker = '// engine:calibrated-thresholds:begin';
-const endMarker = '// engine:calibrated-thresholds:end';
+/** Each descriptor mode's calibrated block in src/domain/thresholds.ts: its markers and constant. */
+const calibratedBlocks: Record<DescriptorMode, { marker: string; constant: string }> = {
+  'face-api': { marker: 'engine:calibrated-thresholds', constant: 'defaultThresholds' },
+  fused: { marker: 'engine:calibrated-thresholds:fused', constant: 'fusedThresholds' },
+};
 
-/** Replaces the calibrated block of src/domain/thresholds.ts (between the markers) in place. */
-async function writeThresholds(t: Thresholds, comment: string): Promise<void> {
+/** Replaces the descriptor mode's calibrated block of src/domain/thresholds.ts (between its markers) in place. */
+async function writeThresholds(descriptor: DescriptorMode, t: Thresholds, comment: string): Promise<void> {
+  const { marker, constant } = calibratedBlocks[descriptor];
+  const beginMarker = `// ${marker}:begin`;
+  const endMarker = `// ${marker}:end`;
   const file = new URL('../domain/thresholds.ts', import.meta.url);
   const text = await readFile(file, 'utf8');
-  const start = text.indexOf(beginMarker);
-  const end = text.indexOf(endMarker);
+  const start = text.indexOf(beginMarker + '\n');
+  const end = text.indexOf(endMarker + '\n');
   if (start < 0 || end < start) throw new Error(`src/domain/thresholds.ts has no ${beginMarker} ... ${endMarker} block`);
   const block = [
     beginMarker,
     '/**',
     ...comment.split('\n').map((line) => ` * ${line}`),
     ' */',
-    'export const defaultThresholds: Thresholds = {',
+    `export const ${constant}: Thresholds = {`,
     `  accept: ${t.accept},`,
     `  reject: ${t.reject},`,
     `  decision: ${t.decision},`,

@@ -22,3 +22,22 @@ describe('comparing a face with the registry', () => {
     expect(rankPeople(descriptorLike({}), { model: 'test-model', people: [], references: [] })).toEqual([]);
   });
 });
+
+describe('1:N at registry scale', () => {
+  it('the best k people and the claimed one are those of the full ranking, in the same order', () => {
+    const probe = descriptorLike({ 'server-mustafayev': 0.7, 'enver-bekirov': 0.5, 'maksym-butkevych': 0.2 });
+    const everyone = rankPeople(probe, gallery());
+    expect(rankPeople(probe, gallery(), { top: 2 })).toEqual(everyone.slice(0, 2));
+    const withClaim = rankPeople(probe, gallery(), { top: 1, include: ['nariman-dzhelyal'] });
+    expect(withClaim).toEqual([everyone[0], everyone.find((match) => match.personId === 'nariman-dzhelyal')]);
+  });
+
+  it("a person's score is their best reference photo's, and names that photo", () => {
+    const base = gallery();
+    const second = { personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/closer.jpg', descriptor: descriptorLike({ 'server-mustafayev': 0.9 }) };
+    const ranked = rankPeople(descriptorLike({ 'server-mustafayev': 1 }), { ...base, references: [...base.references, second] }, { top: 2 });
+    expect(ranked[0]).toMatchObject({ personId: 'server-mustafayev', referencePhoto: 'server-mustafayev/portrait.jpg' });
+    expect(ranked[1]).toMatchObject({ personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/closer.jpg' });
+    expect(ranked[1].score).toBeCloseTo(0.9, 6);
+  });
+});
