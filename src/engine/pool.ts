@@ -40,6 +40,8 @@ export interface EngineSettings {
   backend?: BackendPreference;
   maxPixels: number;
   options?: PipelineOptions;
+  /** Overrides the options' descriptor mode (config DESCRIPTOR, --descriptor). */
+  descriptor?: DescriptorMode;
   log?: (message: string) => void;
 }
 
@@ -61,7 +63,8 @@ const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './thread-from-sourc
 /** Starts a pool of inference threads and waits until each has verified and loaded the models. */
 export async function startEngine(settings: EngineSettings): Promise<FaceEngine> {
   const count = settings.threads && settings.threads > 0 ? settings.threads : os.availableParallelism();
-  const options = settings.options ?? defaultPipelineOptions;
+  const base = settings.options ?? defaultPipelineOptions;
+  const options: PipelineOptions = settings.descriptor ? { ...base, descriptor: settings.descriptor } : base;
   const init: ThreadInit = { backend: settings.backend ?? 'auto', maxPixels: settings.maxPixels, descriptor: options.descriptor };
   const slots: Slot[] = [];
   const queue: Task[] = [];
