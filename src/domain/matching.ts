@@ -5,6 +5,7 @@
  */
 import type { Gallery } from './gallery.js';
 import type { Match } from './results.js';
+import { createScoreKernel, type ScoreKernel } from './score-kernel.js';
 
 /** Cosine similarity; for the engine's unit-length descriptors, the dot product. */
 export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -28,7 +29,8 @@ export function distanceFromSimilarity(score: number): number {
 export interface ReferenceMatrix {
   dimension: number;
   rows: number;
-  matrix: Float32Array;
+  /** Holds the matrix and scores a probe against every row in one pass. */
+  kernel: ScoreKernel;
   /** Per row: the index of its person in `personIds`. */
   personOfRow: Int32Array;
   personIds: string[];
@@ -42,7 +44,7 @@ export function referenceMatrix(gallery: Gallery): ReferenceMatrix {
   let built = matrices.get(gallery);
   if (built) return built;
   const dimension = gallery.references[0]?.descriptor.length ?? 0;
-  const matrix = new Float32Array(gallery.references.length * dimension);
+  const kernel = createScoreKernel(gallery.references.length, dimension);
   const personOfRow = new Int32Array(gallery.references.length);
   const personIndex = new Map<string, number>();
   const personIds: string[] = [];
@@ -50,7 +52,7 @@ export function referenceMatrix(gallery: Gallery): ReferenceMatrix {
     if (reference.descriptor.length !== dimension) {
       throw new Error(`reference photo ${reference.referencePhoto} has a ${reference.descriptor.length}-d descriptor, the gallery ${dimension}-d`);
     }
-    matrix.set(unitRow(reference.descriptor), row * dimension);
+    kernel.matrix.set(unitRow(reference.descriptor), row * dimension);
     let index = personIndex.get(reference.personId);
     if (index === undefined) {
       index = personIds.length;
@@ -60,7 +62,7 @@ export function referenceMatrix(gallery: Gallery): ReferenceMatrix {
     personOfRow[row] = index;
   });
   const nameOf = new Map(gallery.people.map((person) => [person.id, person.name]));
-  built = { dimension, rows: gallery.references.length, matrix, personOfRow, personIds, names: personIds.map((id) => nameOf.get(id) ?? id) };
+  built = { dimension, rows: gallery.references.length, kernel, personOfRow, personIds, names: personIds.map((id) => nameOf.get(id) ?? id) };
   matrices.set(gallery, built);
   return built;
 }
@@ -113,22 +115,11 @@ export function rankPeople(descriptor: ArrayLike<number>, gallery: Gallery, opti
 
 /** One pass over the matrix: each person's best score and the row it came from. */
 function scoreRows(probe: Float32Array, index: ReferenceMatrix, best: Float64Array, bestRow: Int32Array): void {
-  const { matrix, dimension, rows, personOfRow } = index;
+  const { dimension, rows, personOfRow } = index;
   if (probe.length !== dimension) throw new Error(`a ${probe.length}-d descriptor cannot be compared with a ${dimension}-d gallery`);
-  const tail = dimension - (dimension % 4);
-  for (let row = 0, offset = 0; row < rows; row++, offset += dimension) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = 0; i < tail; i += 4) {
-      s0 += probe[i] * matrix[offset + i];
-      s1 += probe[i + 1] * matrix[offset + i + 1];
-      s2 += probe[i + 2] * matrix[offset + i + 2];
-      s3 += probe[i + 3] * matrix[offset + i + 3];
-    }
-    for (let i = tail; i < dimension; i++) s0 += probe[i] * matrix[offset + i];
-    const score = s0 + s1 + s2 + s3;
+  const scores = index.kernel.score(probe);
+  for (let row = 0; row < rows; row++) {
+    const score = scores[row];
     const person = personOfRow[row];
     if (score > best[person]) {
       best[person] = score;
