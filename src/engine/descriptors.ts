@@ -2,6 +2,7 @@
  * The descriptor registry: which networks describe a face, and how their unit descriptors are
  * fused into the one unit vector the registry stores, so that 1:N search stays one dot product.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** What `DESCRIPTOR`, `--descriptor` and PipelineOptions.descriptor take. */
@@ -28,7 +29,9 @@ export interface DescriptorSpec {
   model: string;
 }
 
-const faceApiVersion = (createRequire(import.meta.url)('@vladmandic/face-api/package.json') as { version: string }).version;
+// Read, not required: face-api itself is only ever loaded inside the inference threads.
+const faceApiPackage = createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json');
+const faceApiVersion = (JSON.parse(readFileSync(faceApiPackage, 'utf8')) as { version: string }).version;
 
 export const descriptorSpecs: Record<DescriptorName, DescriptorSpec> = {
   'face-api': { name: 'face-api', dimension: 128, model: `face-api-${faceApiVersion}/ssd-mobilenetv1+landmark68+recognition128` },
