@@ -4,7 +4,7 @@
  * geometry, no I/O.
  */
 import type { Point } from '../domain/types.js';
-import { mean } from './geometry.js';
+import { mean, sampleBilinear } from './geometry.js';
 
 /** Side of the aligned crop. */
 export const alignedSize = 112;
@@ -82,28 +82,10 @@ export function alignedCrop(rgb: Uint8Array, width: number, height: number, toTe
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
       const su = mirror ? size - 1 - u : u;
-      const sx = back.a * su - back.b * v + back.tx;
-      const sy = back.b * su + back.a * v + back.ty;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const out = (v * size + u) * 3;
-      for (let c = 0; c < 3; c++) {
-        const p00 = pixel(rgb, width, height, x0, y0, c);
-        const p10 = pixel(rgb, width, height, x0 + 1, y0, c);
-        const p01 = pixel(rgb, width, height, x0, y0 + 1, c);
-        const p11 = pixel(rgb, width, height, x0 + 1, y0 + 1, c);
-        crop[out + c] = Math.round(p00 * (1 - fx) * (1 - fy) + p10 * fx * (1 - fy) + p01 * (1 - fx) * fy + p11 * fx * fy);
-      }
+      sampleBilinear(rgb, width, height, back.a * su - back.b * v + back.tx, back.b * su + back.a * v + back.ty, crop, (v * size + u) * 3);
     }
   }
   return crop;
-}
-
-function pixel(rgb: Uint8Array, width: number, height: number, x: number, y: number, c: number): number {
-  if (x < 0 || y < 0 || x >= width || y >= height) return 0;
-  return rgb[(y * width + x) * 3 + c];
 }
 
 /** HWC RGB bytes to the network's NCHW float input, (v - 127) / 128. */
