@@ -8,12 +8,14 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 # @tensorflow/tfjs-node (an optional dependency) needs its install script: allowed by name, for
-# npm versions that only run the install scripts of packages they are told to.
-RUN echo "allow-scripts=@tensorflow/tfjs-node" > .npmrc \
+# npm versions that only run the install scripts of packages they are told to. The .npmrc keeps
+# onnxruntime-node's script from downloading CUDA libraries: its CPU library ships in the package.
+RUN echo "allow-scripts=@tensorflow/tfjs-node" >> .npmrc \
  && npm ci --omit=dev --no-audit --no-fund \
- && node -e "import('@tensorflow/tfjs-node').then(() => console.log('tfjs-node installed'))"
+ && node -e "import('@tensorflow/tfjs-node').then(() => console.log('tfjs-node installed'))" \
+ && node -e "import('onnxruntime-node').then(() => console.log('onnxruntime-node installed'))"
 
 FROM node:20-bookworm-slim
 # A font for the captions of the evidence images.

@@ -1,7 +1,8 @@
 /**
  * Face engine benchmark: images per second and milliseconds per stage on one thread and on one
- * thread per core, the engine's pipeline beside face-api's plain pipeline on the same real photos
- * in the same run, and the process's peak resident memory.
+ * thread per core, the engine's pipeline with face-api's descriptor alone and fused with
+ * fr_feature's, beside face-api's plain pipeline, on the same real photos in the same run, and the
+ * process's peak resident memory.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -94,7 +95,12 @@ export async function engineBenchmark(facesDir = defaultFacesDir): Promise<void>
   console.log(`face engine: ${images.length} photos from ${facesDir} (${sizes}), ${cores} core(s), load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   const runs: Run[] = [];
   for (const threads of [...new Set([1, cores])]) {
-    for (const [name, options] of [['engine', defaultPipelineOptions], ['face-api plain', plainPipelineOptions]] as const) {
+    const pipelines = [
+      ['engine', defaultPipelineOptions],
+      ['engine fused', { ...defaultPipelineOptions, descriptor: 'fused' }],
+      ['face-api plain', plainPipelineOptions],
+    ] as const;
+    for (const [name, options] of pipelines) {
       const run = await measure(name, options, threads, images);
       runs.push(run);
       const ms = (v?: number) => (v === undefined ? '     -' : v.toFixed(0).padStart(6));
@@ -107,7 +113,9 @@ export async function engineBenchmark(facesDir = defaultFacesDir): Promise<void>
     }
     const engine = runs.find((r) => r.threads === threads && r.pipeline === 'engine')!;
     const plain = runs.find((r) => r.threads === threads && r.pipeline === 'face-api plain')!;
+    const fused = runs.find((r) => r.threads === threads && r.pipeline === 'engine fused')!;
     console.log(`  engine / plain throughput on ${threads} thread(s): ${(engine.imagesPerSecond / plain.imagesPerSecond).toFixed(2)}x`);
+    console.log(`  engine fused / engine throughput on ${threads} thread(s): ${(fused.imagesPerSecond / engine.imagesPerSecond).toFixed(2)}x, peak RSS ${fused.peakRssMb.toFixed(0)} MB vs ${engine.peakRssMb.toFixed(0)} MB`);
   }
   console.log(`  peak RSS of the whole benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }

@@ -7,6 +7,7 @@ import { engineBenchmark } from './engine.js';
 const benchmarks: Record<string, () => Promise<void>> = {
   engine: engineBenchmark,
   service: async () => (await import('./service.js')).serviceBenchmark(),
+  identify: async () => (await import('./identify.js')).identifyBenchmark(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { descriptorModes } from './engine/descriptors.js';
 
 /**
  * The one place that reads process.env. Every problem is reported at once; the result is frozen.
@@ -23,6 +24,11 @@ const schema = z.object({
   ENGINE_THREADS: z.coerce.number().int().min(0).default(0),
   /** auto: tfjs-node where it is installed, else wasm. cpu is never chosen silently. */
   TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm']).default('auto'),
+  /**
+   * Which descriptors describe a face: face-api's 128-d alone, or fused with fr_feature's 512-d
+   * (README "Face engine"). A change re-embeds the registry, since the model id changes.
+   */
+  DESCRIPTOR: z.enum(descriptorModes).default('face-api'),
   /** Worker processes' concurrency: jobs in flight per process. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(1),
   QUEUE_PREFIX: z.string().default('photo-verify'),

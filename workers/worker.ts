@@ -31,6 +31,7 @@ runMain('worker', async () => {
     threads: config.ENGINE_THREADS,
     backend: config.TF_BACKEND,
     maxPixels: config.MAX_IMAGE_PIXELS,
+    descriptor: config.DESCRIPTOR,
     log: (message) => log('info', message),
   });
   const store = createStore(pool);

@@ -10,7 +10,8 @@ import { rankPeople } from '../domain/matching.js';
 import { clearSuggestion, normaliseCategory, resolveClaim } from '../domain/names.js';
 import { checkQuality } from '../domain/quality.js';
 import { isFlaggedFace, type CheckRequest, type FaceResult } from '../domain/results.js';
-import { defaultThresholds, draftGate, goodReferenceGate, identificationAccept, referenceGate, thresholdsForLayout, type QualityGate, type Thresholds } from '../domain/thresholds.js';
+import { draftGate, goodReferenceGate, identificationAccept, referenceGate, thresholdsFor, thresholdsForLayout, type QualityGate, type Thresholds } from '../domain/thresholds.js';
+import { descriptorModeOf } from '../engine/descriptors.js';
 import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from '../domain/types.js';
 import { decideVerdict } from '../domain/verdicts.js';
 import { boxCentreDistance } from '../engine/geometry.js';
@@ -36,7 +37,7 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   }
   const gate = options.gate ?? draftGate;
   const portraits = faceRoles(analysis.faces).filter((role) => role === 'portrait').length;
-  const thresholds = thresholdsForLayout(options.thresholds ?? defaultThresholds, portraits);
+  const thresholds = thresholdsForLayout(options.thresholds ?? thresholdsFor(descriptorModeOf(gallery.model)), portraits);
   const identifyAccept = identificationAccept(thresholds, gallery.references.length);
   const findings: Finding[] = [];
   const resolved = request.claims.map((claim) => resolveOrReport(claim.text, gallery.people, findings));
@@ -48,7 +49,9 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     return { findings, faces: [], flagged: true };
   }
 
-  const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery));
+  // Each face's best two people and every person a name points to: no need to sort the whole registry.
+  const named = [...new Set(resolved.flatMap(({ person, suggested }) => [person?.id, suggested?.id].filter((id): id is string => id !== undefined)))];
+  const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery, { top: 2, include: named }));
   const qualities = analysis.faces.map((face) => checkQuality(face.quality, gate));
   // How well face f's identity fits claim c: used only to choose between equally plausible layouts.
   const identity: IdentitySupport = (c, f) => {

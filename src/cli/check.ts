@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { evaluateImage } from '../checking/evaluate.js';
 import { loadConfig } from '../config.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
+import { descriptorModes, type DescriptorMode } from '../engine/descriptors.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
 import { DescriptorCache, defaultCacheName } from '../registry/cache.js';
@@ -38,6 +39,7 @@ Options:
   --html FILE      write an HTML page with the evidence pictures of every flagged image
   --cache FILE     descriptor cache (default: DIR/${defaultCacheName})
   --threads N      inference threads (default: ENGINE_THREADS, 0 = one per core)
+  --descriptor M   face-api or fused (default: DESCRIPTOR, face-api); a change re-embeds the registry
   -h, --help       show this help
 
 Exit status: 0 nothing flagged, 1 something flagged (or an image could not be checked),
@@ -52,6 +54,7 @@ const options = {
   html: { type: 'string' },
   cache: { type: 'string' },
   threads: { type: 'string' },
+  descriptor: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,6 +70,10 @@ export async function runCheck(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const threads = values.threads === undefined ? config.ENGINE_THREADS : Number(values.threads);
+  if (values.descriptor !== undefined && !(descriptorModes as readonly string[]).includes(values.descriptor)) {
+    throw new AppError('VALIDATION', `--descriptor must be one of ${descriptorModes.join(', ')}; got "${values.descriptor}"`);
+  }
+  const descriptor = (values.descriptor as DescriptorMode | undefined) ?? config.DESCRIPTOR;
 
   const registry = await readRegistryFolder(values.registry);
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
@@ -83,7 +90,7 @@ export async function runCheck(args: string[]): Promise<number> {
     }
   }
 
-  const engine = await startEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, log: (message) => process.stderr.write(`${message}\n`) });
+  const engine = await startEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, descriptor, log: (message) => process.stderr.write(`${message}\n`) });
   try {
     const cache = await DescriptorCache.open(cacheFile);
     const enrolment = createProgress(process.stderr, 'reference photos', registry.photos.length);

@@ -1,9 +1,11 @@
 /**
  * 1:N matching: a face against every active reference photo of every person. A person's score
- * is their best photo's, and the answer names that photo.
+ * is their best photo's, and the answer names that photo. The references are held as one
+ * Float32Array matrix per gallery, scored in one pass, and only the people asked for are sorted.
  */
 import type { Gallery } from './gallery.js';
 import type { Match } from './results.js';
+import { createScoreKernel, type ScoreKernel } from './score-kernel.js';
 
 /** Cosine similarity; for the engine's unit-length descriptors, the dot product. */
 export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -23,16 +25,125 @@ export function distanceFromSimilarity(score: number): number {
   return Math.sqrt(Math.max(0, 2 - 2 * score));
 }
 
-/** Every registry person with at least one reference photo, best first (ties by id, so the order is stable). */
-export function rankPeople(descriptor: ArrayLike<number>, gallery: Gallery): Match[] {
-  const best = new Map<string, { score: number; referencePhoto: string }>();
-  for (const reference of gallery.references) {
-    const score = similarity(descriptor, reference.descriptor);
-    const current = best.get(reference.personId);
-    if (!current || score > current.score) best.set(reference.personId, { score, referencePhoto: reference.referencePhoto });
+/** A gallery's reference descriptors, L2-normalised, one row per reference photo. */
+export interface ReferenceMatrix {
+  dimension: number;
+  rows: number;
+  /** Holds the matrix and scores a probe against every row in one pass. */
+  kernel: ScoreKernel;
+  /** Per row: the index of its person in `personIds`. */
+  personOfRow: Int32Array;
+  personIds: string[];
+  names: string[];
+}
+
+const matrices = new WeakMap<Gallery, ReferenceMatrix>();
+
+/** The gallery's matrix, built on first use and kept as long as the gallery is. */
+export function referenceMatrix(gallery: Gallery): ReferenceMatrix {
+  let built = matrices.get(gallery);
+  if (built) return built;
+  const dimension = gallery.references[0]?.descriptor.length ?? 0;
+  const kernel = createScoreKernel(gallery.references.length, dimension);
+  const personOfRow = new Int32Array(gallery.references.length);
+  const personIndex = new Map<string, number>();
+  const personIds: string[] = [];
+  gallery.references.forEach((reference, row) => {
+    if (reference.descriptor.length !== dimension) {
+      throw new Error(`reference photo ${reference.referencePhoto} has a ${reference.descriptor.length}-d descriptor, the gallery ${dimension}-d`);
+    }
+    kernel.matrix.set(unitRow(reference.descriptor), row * dimension);
+    let index = personIndex.get(reference.personId);
+    if (index === undefined) {
+      index = personIds.length;
+      personIndex.set(reference.personId, index);
+      personIds.push(reference.personId);
+    }
+    personOfRow[row] = index;
+  });
+  const nameOf = new Map(gallery.people.map((person) => [person.id, person.name]));
+  built = { dimension, rows: gallery.references.length, kernel, personOfRow, personIds, names: personIds.map((id) => nameOf.get(id) ?? id) };
+  matrices.set(gallery, built);
+  return built;
+}
+
+function unitRow(vector: ArrayLike<number>): Float32Array {
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
+  const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm);
+  const row = new Float32Array(vector.length);
+  for (let i = 0; i < vector.length; i++) row[i] = vector[i] * scale;
+  return row;
+}
+
+export interface RankOptions {
+  /** Only the best `top` people (all when absent). */
+  top?: number;
+  /** People to include whatever their rank (the claimed person), placed by score. */
+  include?: string[];
+}
+
+/**
+ * Registry people with at least one reference photo, best first (ties by id, so the order is
+ * stable): every one of them by default, else the best `top` and those asked for by `include`.
+ */
+export function rankPeople(descriptor: ArrayLike<number>, gallery: Gallery, options: RankOptions = {}): Match[] {
+  const index = referenceMatrix(gallery);
+  const people = index.personIds.length;
+  if (people === 0) return [];
+  const best = new Float64Array(people).fill(-Infinity);
+  const bestRow = new Int32Array(people).fill(-1);
+  scoreRows(unitRow(descriptor), index, best, bestRow);
+  const before = (a: number, b: number) => best[a] > best[b] || (best[a] === best[b] && index.personIds[a] < index.personIds[b]);
+  const chosen = options.top === undefined || options.top >= people ? allPeople(people) : topPeople(best, options.top, before);
+  const wanted = new Set(chosen);
+  for (const id of options.include ?? []) {
+    const person = index.personIds.indexOf(id);
+    if (person >= 0 && !wanted.has(person)) {
+      wanted.add(person);
+      chosen.push(person);
+    }
   }
-  const names = new Map(gallery.people.map((person) => [person.id, person.name]));
-  return [...best.entries()]
-    .map(([personId, { score, referencePhoto }]) => ({ personId, name: names.get(personId) ?? personId, score, referencePhoto }))
-    .sort((a, b) => b.score - a.score || a.personId.localeCompare(b.personId));
+  chosen.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  return chosen.map((person) => ({
+    personId: index.personIds[person],
+    name: index.names[person],
+    score: best[person],
+    referencePhoto: gallery.references[bestRow[person]].referencePhoto,
+  }));
+}
+
+/** One pass over the matrix: each person's best score and the row it came from. */
+function scoreRows(probe: Float32Array, index: ReferenceMatrix, best: Float64Array, bestRow: Int32Array): void {
+  const { dimension, rows, personOfRow } = index;
+  if (probe.length !== dimension) throw new Error(`a ${probe.length}-d descriptor cannot be compared with a ${dimension}-d gallery`);
+  const scores = index.kernel.score(probe);
+  for (let row = 0; row < rows; row++) {
+    const score = scores[row];
+    const person = personOfRow[row];
+    if (score > best[person]) {
+      best[person] = score;
+      bestRow[person] = row;
+    }
+  }
+}
+
+function allPeople(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i);
+}
+
+/** The best k people by insertion into a k-long list: O(people x k) with small k, no full sort. */
+function topPeople(best: Float64Array, k: number, before: (a: number, b: number) => boolean): number[] {
+  const top: number[] = [];
+  if (k <= 0) return top;
+  for (let person = 0; person < best.length; person++) {
+    if (top.length === k && !before(person, top[k - 1])) continue;
+    let at = top.length < k ? top.length : k - 1;
+    top[at] = person;
+    while (at > 0 && before(top[at], top[at - 1])) {
+      [top[at], top[at - 1]] = [top[at - 1], top[at]];
+      at--;
+    }
+  }
+  return top;
 }

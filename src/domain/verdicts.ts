@@ -8,7 +8,7 @@ import type { Thresholds } from './thresholds.js';
 import type { PersonRef, Verdict } from './types.js';
 
 export interface FaceEvidence {
-  /** Every registry person with a reference photo, best first (see rankPeople). */
+  /** Registry people with a reference photo, best first (see rankPeople): at least the best two and the claimed person. */
   ranked: Match[];
   /** The claimed person, resolved; null when the face carries no claim. */
   claim: PersonRef | null;

@@ -71,26 +71,28 @@ export function extractChip(rgb: Buffer, width: number, height: number, frame: C
     for (let u = 0; u < size; u++) {
       const uu = mirror ? size - 1 - u : u;
       const rx = frame.centre.x + (uu + 0.5 - size / 2) * step;
-      const sx = rx * cos - ry * sin - 0.5;
-      const sy = rx * sin + ry * cos - 0.5;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const out = (v * size + u) * 3;
-      for (let c = 0; c < 3; c++) {
-        const p00 = sample(rgb, width, height, x0, y0, c);
-        const p10 = sample(rgb, width, height, x0 + 1, y0, c);
-        const p01 = sample(rgb, width, height, x0, y0 + 1, c);
-        const p11 = sample(rgb, width, height, x0 + 1, y0 + 1, c);
-        chip[out + c] = Math.round(p00 * (1 - fx) * (1 - fy) + p10 * fx * (1 - fy) + p01 * (1 - fx) * fy + p11 * fx * fy);
-      }
+      sampleBilinear(rgb, width, height, rx * cos - ry * sin - 0.5, rx * sin + ry * cos - 0.5, chip, (v * size + u) * 3);
     }
   }
   return chip;
 }
 
-function sample(rgb: Buffer, width: number, height: number, x: number, y: number, c: number): number {
+/** Writes the RGB value at (sx, sy), pixel centres at integer coordinates, black outside the image. */
+export function sampleBilinear(rgb: Uint8Array, width: number, height: number, sx: number, sy: number, out: Uint8Array, at: number): void {
+  const x0 = Math.floor(sx);
+  const y0 = Math.floor(sy);
+  const fx = sx - x0;
+  const fy = sy - y0;
+  for (let c = 0; c < 3; c++) {
+    const p00 = sample(rgb, width, height, x0, y0, c);
+    const p10 = sample(rgb, width, height, x0 + 1, y0, c);
+    const p01 = sample(rgb, width, height, x0, y0 + 1, c);
+    const p11 = sample(rgb, width, height, x0 + 1, y0 + 1, c);
+    out[at + c] = Math.round(p00 * (1 - fx) * (1 - fy) + p10 * fx * (1 - fy) + p01 * (1 - fx) * fy + p11 * fx * fy);
+  }
+}
+
+function sample(rgb: Uint8Array, width: number, height: number, x: number, y: number, c: number): number {
   if (x < 0 || y < 0 || x >= width || y >= height) return 0;
   return rgb[(y * width + x) * 3 + c];
 }

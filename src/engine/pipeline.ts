@@ -2,6 +2,9 @@ import sharp from 'sharp';
 import type { Box, DetectedFace, ImageAnalysis, Point } from '../domain/types.js';
 import { decodeImage, type DecodedImage, type IntakeLimits } from '../images/intake.js';
 import { startBackend, type BackendPreference, type FaceApi, type TfRuntime } from './backend.js';
+import { alignedCrop, alignmentTransform } from './alignment.js';
+import { descriptorModelPart, descriptorSpecs, descriptorsOf, fuse, type DescriptorMode, type DescriptorName } from './descriptors.js';
+import { FrFeatureNet } from './fr-feature.js';
 import { chipFrame, chipSize, type ChipCrop, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
 import { modelDir, verifyModels } from './models.js';
 
@@ -28,7 +31,12 @@ export interface PipelineOptions {
   retryPaddings?: number[];
   /** Detection copies whose longer side is below this are upscaled to it (0: never). */
   detectionMinSide?: number;
-  /** Evaluation only: also return each face's descriptor for every chip variant (see `chipVariants`). */
+  /** Which descriptors describe a face (src/engine/descriptors.ts); absent: face-api's alone. */
+  descriptor?: DescriptorMode;
+  /**
+   * Evaluation only: also return each face's descriptor for every chip variant (see
+   * `chipVariants`), or with a fused descriptor each network's unit descriptor.
+   */
   describeVariants?: boolean;
 }
 
@@ -55,10 +63,11 @@ export const defaultPipelineOptions: PipelineOptions = {
 
 export const plainPipelineOptions: PipelineOptions = { ...defaultPipelineOptions, detectionPadding: 0, plain: true, align: false, flip: false, retryPaddings: undefined };
 
+/** Names every network, crop and fusion weight that made the descriptors: a change re-embeds the registry. */
 export function modelId(options: PipelineOptions): string {
-  const base = 'face-api-1.7.15/ssd-mobilenetv1+landmark68+recognition128';
+  const base = descriptorSpecs['face-api'].model;
   if (options.plain) return `${base}/plain`;
-  return `${base}/${chipVariantName(options)}`;
+  return `${base}/${chipVariantName(options)}${descriptorModelPart(options.descriptor ?? 'face-api')}`;
 }
 
 /** Milliseconds per stage; face-api's plain pipeline runs as one call, so only its total is known. */
@@ -76,22 +85,34 @@ export interface TimedAnalysis extends ImageAnalysis {
   detectionPass?: number;
   /** With `describeVariants`: per face, the descriptor of every chip variant by name. */
   variantDescriptors?: Record<string, number[]>[];
+  /** With `describeVariants` and a fused descriptor: per face, each network's unit descriptor. */
+  descriptorParts?: Partial<Record<DescriptorName, number[]>>[];
 }
 
 export class FacePipeline {
+  private frFeatureNet?: Promise<FrFeatureNet>;
+
   private constructor(
     private readonly runtime: TfRuntime,
     private readonly limits: IntakeLimits,
   ) {}
 
-  static async create(backend: BackendPreference, limits: IntakeLimits): Promise<FacePipeline> {
+  /** `descriptor`: the mode to load every network for now; another mode's networks load on first use. */
+  static async create(backend: BackendPreference, limits: IntakeLimits, descriptor: DescriptorMode = 'face-api'): Promise<FacePipeline> {
     await verifyModels();
     const runtime = await startBackend(backend);
     const { nets } = runtime.faceapi;
     await nets.ssdMobilenetv1.loadFromDisk(modelDir);
     await nets.faceLandmark68Net.loadFromDisk(modelDir);
     await nets.faceRecognitionNet.loadFromDisk(modelDir);
-    return new FacePipeline(runtime, limits);
+    const pipeline = new FacePipeline(runtime, limits);
+    if (descriptorsOf(descriptor).includes('fr-feature')) await pipeline.frFeature();
+    return pipeline;
+  }
+
+  private frFeature(): Promise<FrFeatureNet> {
+    this.frFeatureNet ??= FrFeatureNet.load(modelDir);
+    return this.frFeatureNet;
   }
 
   get backend(): string {
@@ -113,8 +134,14 @@ export class FacePipeline {
     for (const detection of boxes) located.push({ ...detection, landmarks: await this.landmarks(image, detection.box) });
     const t3 = performance.now();
     const faces: DetectedFace[] = [];
-    for (const face of located) faces.push(await this.describe(image, face.box, face.score, face.landmarks, options));
-    const variantDescriptors = options.describeVariants ? [] as Record<string, number[]>[] : undefined;
+    const fused = (options.descriptor ?? 'face-api') !== 'face-api';
+    const descriptorParts = options.describeVariants && fused ? [] as Partial<Record<DescriptorName, number[]>>[] : undefined;
+    for (const face of located) {
+      const described = await this.describe(image, face.box, face.score, face.landmarks, options);
+      faces.push(described.face);
+      descriptorParts?.push(described.parts);
+    }
+    const variantDescriptors = options.describeVariants && !fused ? [] as Record<string, number[]>[] : undefined;
     if (variantDescriptors) for (const face of located) variantDescriptors.push(await this.describeVariants(image, face.landmarks));
     const t4 = performance.now();
     return {
@@ -126,6 +153,7 @@ export class FacePipeline {
       timings: { decode: t1 - t0, detect: t2 - t1, landmarks: t3 - t2, descriptor: t4 - t3, total: t4 - t0 },
       detectionPass: pass,
       variantDescriptors,
+      descriptorParts,
     };
   }
 
@@ -188,18 +216,38 @@ export class FacePipeline {
     }
   }
 
-  private async describe(image: DecodedImage, box: Box, score: number, landmarks: Point[], options: PipelineOptions): Promise<DetectedFace> {
+  private async describe(
+    image: DecodedImage,
+    box: Box,
+    score: number,
+    landmarks: Point[],
+    options: PipelineOptions,
+  ): Promise<{ face: DetectedFace; parts: Partial<Record<DescriptorName, number[]>> }> {
+    const names = descriptorsOf(options.descriptor ?? 'face-api');
     const frame = chipFrame(landmarks, options.align, options.crop);
     const chip = extractChip(image.rgb, image.width, image.height, frame);
     const chips = [chip];
     if (options.flip) chips.push(extractChip(image.rgb, image.width, image.height, frame, true));
-    const descriptors = await this.embed(chips);
+    const parts: Partial<Record<DescriptorName, number[]>> = { 'face-api': l2normalise(sumOf(await this.embed(chips))) };
+    if (names.includes('fr-feature')) parts['fr-feature'] = await this.describeAligned(image, landmarks);
     return {
-      box,
-      landmarks,
-      descriptor: l2normalise(sumOf(descriptors)),
-      quality: { faceSize: interOcular(landmarks), detectorScore: score, sharpness: focus(image, landmarks), ...headPose(landmarks) },
+      face: {
+        box,
+        landmarks,
+        descriptor: names.length === 1 ? parts[names[0]]! : fuse(parts, names),
+        quality: { faceSize: interOcular(landmarks), detectorScore: score, sharpness: focus(image, landmarks), ...headPose(landmarks) },
+      },
+      parts,
     };
+  }
+
+  /** fr_feature's unit descriptor of the five-point aligned crop, averaged with its mirror image's. */
+  private async describeAligned(image: DecodedImage, landmarks: Point[]): Promise<number[]> {
+    const net = await this.frFeature();
+    const toTemplate = alignmentTransform(landmarks);
+    const plain = await net.embed(alignedCrop(image.rgb, image.width, image.height, toTemplate));
+    const mirrored = await net.embed(alignedCrop(image.rgb, image.width, image.height, toTemplate, true));
+    return l2normalise(sumOf([plain, mirrored]));
   }
 
   /** One 128-d descriptor per chip, from the recognition network in one batch. */

@@ -2,11 +2,14 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { BackendPreference } from './backend.js';
+import type { DescriptorMode } from './descriptors.js';
 import { defaultPipelineOptions, modelId, type PipelineOptions, type TimedAnalysis } from './pipeline.js';
 
 export interface ThreadInit {
   backend: BackendPreference;
   maxPixels: number;
+  /** The engine's descriptor mode: its networks load before the thread reports ready. */
+  descriptor?: DescriptorMode;
 }
 
 export interface ThreadRequest {
@@ -37,6 +40,8 @@ export interface EngineSettings {
   backend?: BackendPreference;
   maxPixels: number;
   options?: PipelineOptions;
+  /** Overrides the options' descriptor mode (config DESCRIPTOR, --descriptor). */
+  descriptor?: DescriptorMode;
   log?: (message: string) => void;
 }
 
@@ -58,8 +63,9 @@ const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './thread-from-sourc
 /** Starts a pool of inference threads and waits until each has verified and loaded the models. */
 export async function startEngine(settings: EngineSettings): Promise<FaceEngine> {
   const count = settings.threads && settings.threads > 0 ? settings.threads : os.availableParallelism();
-  const init: ThreadInit = { backend: settings.backend ?? 'auto', maxPixels: settings.maxPixels };
-  const options = settings.options ?? defaultPipelineOptions;
+  const base = settings.options ?? defaultPipelineOptions;
+  const options: PipelineOptions = settings.descriptor ? { ...base, descriptor: settings.descriptor } : base;
+  const init: ThreadInit = { backend: settings.backend ?? 'auto', maxPixels: settings.maxPixels, descriptor: options.descriptor };
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let nextId = 1;

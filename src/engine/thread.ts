@@ -7,7 +7,7 @@ import type { ThreadInit, ThreadReply, ThreadRequest } from './pool.js';
 const init = workerData as ThreadInit;
 const port = parentPort!;
 
-const ready = FacePipeline.create(init.backend, { maxPixels: init.maxPixels });
+const ready = FacePipeline.create(init.backend, { maxPixels: init.maxPixels }, init.descriptor);
 
 ready.then(
   (pipeline) => port.postMessage({ kind: 'ready', backend: pipeline.backend, fallbackReason: pipeline.fallbackReason } satisfies ThreadReply),

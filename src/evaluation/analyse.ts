@@ -5,7 +5,8 @@ import { isAppError } from '../errors.js';
 import { boxCentreDistance } from '../engine/geometry.js';
 import { chipVariants, defaultPipelineOptions, plainPipelineOptions, type PipelineOptions } from '../engine/pipeline.js';
 import type { FaceEngine } from '../engine/pool.js';
-import { contentHash, variantKey, type CachedImage, type DescriptorCache } from './cache.js';
+import { descriptorsOf, fuse } from '../engine/descriptors.js';
+import { contentHash, partKey, variantKey, type CachedImage, type DescriptorCache } from './cache.js';
 
 /** Named pipeline variants compared in README "What improved verification". */
 export function variantOptions(name: string): PipelineOptions {
@@ -35,6 +36,8 @@ export function applyOverrides(options: PipelineOptions, settings: string[]): Pi
 
 export interface AnalysedImage extends CachedImage {
   path: string;
+  /** The image's content hash, its key in the descriptor cache. */
+  hash: string;
   /** The face nearest the image centre, if any: the labelled person. */
   face?: CachedImage['faces'][number];
 }
@@ -60,13 +63,13 @@ export async function analyseImages(
   const work = files.map(async (file) => {
     const bytes = await readFile(path.join(dir, file));
     const hash = contentHash(bytes);
-    let image = cache.get(key, hash) ?? firstPassHit(cache, options, hash);
+    let image = cache.get(key, hash) ?? firstPassHit(cache, options, hash) ?? fusedFromParts(cache, options, hash);
     if (image && requireQuality && image.faces.some((face) => !face.quality)) image = undefined;
     if (!image) {
       computed++;
       image = await analyseOne(engine, cache, bytes, hash, options);
     }
-    results.set(file, { ...image, path: file, face: centreFace(image) });
+    results.set(file, { ...image, path: file, hash, face: centreFace(image) });
     done++;
     if (done % 100 === 0 || done === files.length) progress(done, files.length, computed);
   });
@@ -85,6 +88,20 @@ function firstPassHit(cache: DescriptorCache, options: PipelineOptions, hash: st
   return image && image.faces.length > 0 ? { ...image, pass: 0 } : undefined;
 }
 
+/**
+ * A fused descriptor from its networks' cached unit descriptors of the same detection, fused with
+ * today's weights: changing the weights costs no engine run.
+ */
+function fusedFromParts(cache: DescriptorCache, options: PipelineOptions, hash: string): CachedImage | undefined {
+  const names = descriptorsOf(options.descriptor ?? 'face-api');
+  if (names.length < 2) return undefined;
+  const parts = names.map((name) => cache.get(partKey(options, name), hash));
+  const first = parts[0];
+  if (!first || parts.some((part) => !part || part.faces.length !== first.faces.length || part.pass !== first.pass)) return undefined;
+  const faces = first.faces.map((face, f) => ({ ...face, descriptor: fuse(Object.fromEntries(names.map((name, i) => [name, parts[i]!.faces[f].descriptor])), names) }));
+  return { ...first, faces };
+}
+
 async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buffer, hash: string, options: PipelineOptions): Promise<CachedImage> {
   const describeVariants = !options.plain;
   try {
@@ -96,6 +113,14 @@ async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buf
       faces: analysis.faces.map((f) => ({ box: f.box, score: f.quality.detectorScore, descriptor: f.descriptor, quality: f.quality })),
     };
     cache.put(variantKey(options), hash, image, options);
+    if (analysis.descriptorParts) {
+      for (const name of descriptorsOf(options.descriptor ?? 'face-api')) {
+        const key = partKey(options, name);
+        if (cache.get(key, hash)) continue;
+        const faces = image.faces.map((f, i) => ({ ...f, descriptor: analysis.descriptorParts![i][name]! }));
+        cache.put(key, hash, { ...image, faces }, options);
+      }
+    }
     if (describeVariants && analysis.variantDescriptors) {
       for (const variant of chipVariants) {
         const variantOpts = { ...options, crop: variant.crop, align: variant.align, flip: variant.flip };

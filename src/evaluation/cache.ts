@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Box, FaceQuality } from '../domain/types.js';
+import { descriptorModelPart, descriptorSpecs, type DescriptorName } from '../engine/descriptors.js';
 import type { PipelineOptions } from '../engine/pipeline.js';
 
 /** What the evaluation keeps of one image: enough to pick a face and score it. */
@@ -18,10 +19,27 @@ export interface CachedImage {
 
 export const cacheRoot = path.resolve('.cache/eval');
 
-/** One key per pipeline configuration: every option that changes the descriptors. */
+/**
+ * One key per pipeline configuration: every option that changes the descriptors. face-api's
+ * descriptor alone keys as it did before descriptors could be chosen; any other descriptor set
+ * adds its networks and fusion weights (the model id's descriptor part), so a change of weights
+ * never reuses another configuration's descriptors.
+ */
 export function variantKey(options: PipelineOptions): string {
-  const { describeVariants: _ignored, ...rest } = options;
-  const canonical = JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))));
+  const { describeVariants: _ignored, descriptor, ...rest } = options;
+  const keyed: Record<string, unknown> = { ...rest };
+  if (descriptor && descriptor !== 'face-api') keyed.descriptor = `${descriptor}${descriptorModelPart(descriptor)}`;
+  return hashOf(keyed);
+}
+
+/** The key of one network's unit descriptor within a fused configuration (weights play no part in it). */
+export function partKey(options: PipelineOptions, part: DescriptorName): string {
+  const { describeVariants: _ignored, descriptor: _mode, ...rest } = options;
+  return part === 'face-api' ? hashOf(rest) : hashOf({ ...rest, descriptor: descriptorSpecs[part].model });
+}
+
+function hashOf(keyed: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(keyed).sort(([a], [b]) => a.localeCompare(b))));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Accuracy of the face engine on a folder of labelled pairs (see /work/shared/data/faces):
  *
- *   npm run eval -- --pairs DIR/pairs.csv [--fold N] [--variant NAME] [--set option=value]...
+ *   npm run eval -- --pairs DIR/pairs.csv [--fold N] [--variant NAME] [--descriptor face-api|fused] [--set option=value]...
  *                   [--distance D] [--threads N] [--calibrate] [--identify] [--json]
  *
  * Prints one JSON object with --json, else a readable summary. Descriptors are cached per
@@ -12,12 +12,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { defaultThresholds, identificationAccept, type Thresholds } from '../domain/thresholds.js';
+import { identificationAccept, thresholdsFor, type Thresholds } from '../domain/thresholds.js';
+import { descriptorsOf, parseDescriptorMode, type DescriptorMode } from '../engine/descriptors.js';
+import type { PipelineOptions } from '../engine/pipeline.js';
 import { modelId } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
-import { analyseImages, applyOverrides, variantOptions, type AnalysedImage } from './analyse.js';
-import { DescriptorCache, variantKey } from './cache.js';
-import { readDataset } from './dataset.js';
+import { analyseImages, applyOverrides, centreFace, variantOptions, type AnalysedImage } from './analyse.js';
+import { DescriptorCache, partKey, variantKey } from './cache.js';
+import { readDataset, type Pair } from './dataset.js';
 import { identify, impostorTail, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
 import { referenceIntake, type ReferenceIntake } from './references.js';
 import { calibrate, calibrateMargin, distanceToScore, pairScore, pairMetrics, type ScoredPair } from './metrics.js';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     pairs: { type: 'string' },
     fold: { type: 'string' },
     variant: { type: 'string', default: 'default' },
+    descriptor: { type: 'string' },
     set: { type: 'string', multiple: true, default: [] },
     distance: { type: 'string' },
     threads: { type: 'string', default: '0' },
@@ -42,15 +45,16 @@ async function main(): Promise<void> {
   const fold = values.fold === undefined ? undefined : Number(values.fold);
   if (values.calibrate && fold !== 0) throw new Error('--calibrate runs on fold 0 only (--fold 0): fold 1 is kept for the accuracy figures');
   const dataset = await readDataset(values.pairs, fold);
-  const options = applyOverrides(variantOptions(values.variant!), values.set!);
+  const config = loadConfig();
+  const descriptor = parseDescriptorMode(values.descriptor ?? config.DESCRIPTOR);
+  const options = { ...applyOverrides(variantOptions(values.variant!), values.set!), descriptor };
   // The plain face-api pipeline is judged the way face-api's examples judge it: distance 0.6.
   const distance = values.distance ? Number(values.distance) : options.plain ? 0.6 : undefined;
   const thresholds: Thresholds = distance === undefined
-    ? defaultThresholds
+    ? thresholdsFor(descriptor)
     : { accept: distanceToScore(distance), reject: distanceToScore(distance), decision: distanceToScore(distance), margin: 0 };
 
   const files = [...new Set(dataset.pairs.flatMap((p) => [p.a, p.b]))].sort();
-  const config = loadConfig();
   const log = (line: string) => process.stderr.write(line + '\n');
   const engine = await startEngine({ threads: Number(values.threads), maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, options, log });
   const started = performance.now();
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
     dataset: dataset.name,
     fold: fold ?? null,
     variant: values.variant,
+    descriptor,
     model: modelId(options),
     variantKey: variantKey(options),
     thresholds,
@@ -92,6 +97,8 @@ async function main(): Promise<void> {
     imageErrors,
   };
 
+  if (descriptorsOf(descriptor).length > 1) result.descriptors = descriptorFigures(images, dataset.pairs, options, thresholds);
+
   if (values.calibrate) {
     const calibration = calibrate(scored, calibrationTargets.falseAccept, calibrationTargets.falseReject);
     const labelled = labelledDescriptors(images, dataset.identities);
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
     calibration.thresholds.margin = margin.margin;
     calibration.thresholds.identification = { fpir: calibrationTargets.falsePositiveIdentification, tail: impostorTail(labelled) };
     result.calibration = { ...calibration, marginEvidence: margin };
-    await writeThresholds(calibration.thresholds, describeCalibration(dataset.name, calibration, margin, options));
+    await writeThresholds(descriptor, calibration.thresholds, describeCalibration(dataset.name, calibration, margin, options));
     result.calibrated = pairMetrics(scored, calibration.thresholds);
   }
 
@@ -133,6 +140,34 @@ async function main(): Promise<void> {
  */
 export const calibrationTargets = { falseAccept: 0.0005, falseReject: 0.01, falsePositiveIdentification: 0.01 };
 
+/**
+ * Each fused network's own figures on the same detections, from the descriptors the fused run
+ * cached per network, and the spread (standard deviation) of its different-person scores: the
+ * fusion weights are 1/sqrt of it (src/engine/descriptors.ts).
+ */
+function descriptorFigures(images: Map<string, AnalysedImage>, pairs: Pair[], options: PipelineOptions, thresholds: Thresholds): Record<string, unknown> {
+  const cache = new DescriptorCache();
+  const out: Record<string, unknown> = {};
+  for (const name of descriptorsOf(options.descriptor ?? 'face-api')) {
+    const faceOf = (file: string) => {
+      const image = images.get(file);
+      const cached = image && cache.get(partKey(options, name), image.hash);
+      return cached ? centreFace(cached) : undefined;
+    };
+    const scored: ScoredPair[] = pairs.map((p) => {
+      const a = faceOf(p.a);
+      const b = faceOf(p.b);
+      return { same: p.same, score: a && b ? pairScore(a.descriptor, b.descriptor) : null };
+    });
+    const impostor = scored.filter((p) => !p.same && p.score !== null).map((p) => p.score!);
+    const meanScore = impostor.reduce((sum, v) => sum + v, 0) / (impostor.length || 1);
+    const spread = Math.sqrt(impostor.reduce((sum, v) => sum + (v - meanScore) ** 2, 0) / (impostor.length || 1));
+    const { eer, frrAtFar001 } = pairMetrics(scored, thresholds);
+    out[name] = { eer, frrAtFar001, impostorMean: meanScore, impostorSpread: spread, weightFromSpread: 1 / Math.sqrt(spread) };
+  }
+  return out;
+}
+
 function labelledDescriptors(images: Map<string, AnalysedImage>, identities: Map<string, string>): LabelledDescriptor[] {
   const out: LabelledDescriptor[] = [];
   for (const image of images.values()) {
@@ -151,7 +186,7 @@ function describeCalibration(
   const e = calibration.evidence;
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   return [
-    `Calibrated by \`npm run eval -- --pairs ${name}/pairs.csv --fold 0 --calibrate\` on ${new Date().toISOString().slice(0, 10)}`,
+    `Calibrated by \`npm run eval -- --pairs ${name}/pairs.csv --fold 0${options.descriptor && options.descriptor !== 'face-api' ? ` --descriptor ${options.descriptor}` : ''} --calibrate\` on ${new Date().toISOString().slice(0, 10)}`,
     `(pipeline ${modelId(options)}, variant key ${variantKey(options)}): on ${e.differentPairs} different-person and`,
     `${e.samePairs} same-person scored pairs of fold 0, accept gives a false-accept rate of ${pct(e.acceptFar)}`,
     `(target <= ${pct(calibrationTargets.falseAccept)}, half the 0.1% limit), reject a false-reject rate of ${pct(e.rejectFrr)}`,
@@ -162,22 +197,28 @@ function describeCalibration(
   ].join('\n');
 }
 
-const beginMarker = '// engine:calibrated-thresholds:begin';
-const endMarker = '// engine:calibrated-thresholds:end';
+/** Each descriptor mode's calibrated block in src/domain/thresholds.ts: its markers and constant. */
+const calibratedBlocks: Record<DescriptorMode, { marker: string; constant: string; list: string }> = {
+  'face-api': { marker: 'engine:calibrated-thresholds', constant: 'defaultThresholds', list: 'faceApiListThresholds' },
+  fused: { marker: 'engine:calibrated-thresholds:fused', constant: 'fusedThresholds', list: 'fusedListThresholds' },
+};
 
-/** Replaces the calibrated block of src/domain/thresholds.ts (between the markers) in place. */
-async function writeThresholds(t: Thresholds, comment: string): Promise<void> {
+/** Replaces the descriptor mode's calibrated block of src/domain/thresholds.ts (between its markers) in place. */
+async function writeThresholds(descriptor: DescriptorMode, t: Thresholds, comment: string): Promise<void> {
+  const { marker, constant, list } = calibratedBlocks[descriptor];
+  const beginMarker = `// ${marker}:begin`;
+  const endMarker = `// ${marker}:end`;
   const file = new URL('../domain/thresholds.ts', import.meta.url);
   const text = await readFile(file, 'utf8');
-  const start = text.indexOf(beginMarker);
-  const end = text.indexOf(endMarker);
+  const start = text.indexOf(beginMarker + '\n');
+  const end = text.indexOf(endMarker + '\n');
   if (start < 0 || end < start) throw new Error(`src/domain/thresholds.ts has no ${beginMarker} ... ${endMarker} block`);
   const block = [
     beginMarker,
     '/**',
     ...comment.split('\n').map((line) => ` * ${line}`),
     ' */',
-    'export const defaultThresholds: Thresholds = {',
+    `export const ${constant}: Thresholds = {`,
     `  accept: ${t.accept},`,
     `  reject: ${t.reject},`,
     `  decision: ${t.decision},`,
@@ -185,6 +226,8 @@ async function writeThresholds(t: Thresholds, comment: string): Promise<void> {
     ...(t.identification
       ? [`  identification: {`, `    fpir: ${t.identification.fpir},`, `    tail: ${JSON.stringify(t.identification.tail.map(([share, score]) => [share, Number(score.toFixed(4))]))},`, `  },`]
       : []),
+    // Printed lists are calibrated on the handout benchmark, not on photo pairs: kept as they are.
+    `  list: ${list}(),`,
     '};',
     '',
   ].join('\n');

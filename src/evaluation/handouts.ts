@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { defaultThresholds } from '../domain/thresholds.js';
+import { thresholdsFor } from '../domain/thresholds.js';
 import { halves, type Half } from './handouts/cast.js';
 import { composeBenchmark, defaultComposeSettings, isComposed, type ComposeSettings } from './handouts/compose.js';
 import { lazyEngine, runHalf } from './handouts/run.js';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const config = loadConfig();
-  const engine = lazyEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, log });
+  const engine = lazyEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, log, descriptor: config.DESCRIPTOR });
   try {
     if (values.rebuild || !(await isComposed(workDir, settings))) {
       if (!existsSync(facesDir)) {
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       await composeBenchmark(facesDir, workDir, settings, engine, log);
     } else log(`reusing the benchmark composed in ${workDir}`);
 
-    const result: Record<string, unknown> = { seed: settings.seed, model: engine.model, thresholds: defaultThresholds, work: workDir, halves: {} };
+    const result: Record<string, unknown> = { seed: settings.seed, model: engine.model, thresholds: thresholdsFor(config.DESCRIPTOR), work: workDir, halves: {} };
     const records: Record<string, unknown> = {};
     for (const half of chosen) {
       const run = await runHalf(workDir, half, engine);

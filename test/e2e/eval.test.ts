@@ -75,6 +75,18 @@ describe('npm run eval -- --pairs DIR/pairs.csv --fold N --json', () => {
     expect(again.result).toEqual(first);
   }, 150_000);
 
+  it('with --descriptor fused, names both networks and their weights, and reports each network on the same faces', async () => {
+    const faceApi = await evaluate('--fold', '1', '--json');
+    const fused = (await evaluate('--fold', '1', '--descriptor', 'fused', '--json')) as unknown as Record<string, unknown>;
+    expect(fused.model).toMatch(/\+fr_feature-[0-9a-f]{8}\/arcface112-flip\/fused\(face-api:[\d.]+,fr-feature:[\d.]+\)$/);
+    expect(fused.variantKey).not.toBe((faceApi as unknown as Record<string, unknown>).variantKey);
+    expect(fused.pairs).toBe(7);
+    expect(fused.falseAcceptRate).toBe(0);
+    const parts = fused.descriptors as Record<string, { eer: number; impostorSpread: number }>;
+    expect(parts['face-api'].eer).toBe(faceApi.eer);
+    expect(parts['fr-feature'].impostorSpread).toBeGreaterThan(0);
+  }, 300_000);
+
   it('refuses to calibrate on any fold but 0, which keeps fold 1 for the accuracy figures', async () => {
     await expect(evaluate('--fold', '1', '--calibrate', '--json')).rejects.toThrow(/--calibrate runs on fold 0 only/);
   }, 60_000);

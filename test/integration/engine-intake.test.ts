@@ -98,6 +98,23 @@ describe('what the engine accepts and refuses', () => {
     await writeFile(path.join(copy, weights), bytes);
     await expect(verifyModels(copy)).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringContaining(weights) });
   });
+
+  it('refuses the second descriptor network when one byte changes, and any model file listed without its source and licence', async () => {
+    const copy = path.join(tmp, 'models-fr');
+    await mkdir(copy);
+    for (const file of await readdir(modelDir)) await copyFile(path.join(modelDir, file), path.join(copy, file));
+    const onnx = path.join(copy, 'fr_feature.onnx');
+    const bytes = await readFile(onnx);
+    bytes[bytes.length - 100] ^= 0x01;
+    await writeFile(onnx, bytes);
+    await expect(verifyModels(copy)).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringContaining('fr_feature.onnx: sha256') });
+    await copyFile(path.join(modelDir, 'fr_feature.onnx'), onnx);
+    const manifestFile = path.join(copy, 'checksums.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { files: Record<string, { licence?: string }> };
+    delete manifest.files['fr_feature.onnx'].licence;
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    await expect(verifyModels(copy)).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringContaining('fr_feature.onnx: no source or licence') });
+  });
 });
 
 /** A valid PNG header (signature, IHDR, a little compressed data, IEND) claiming width x height. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceFromSimilarity, rankPeople, similarity } from '../../src/domain/matching.js';
+import { createScoreKernel } from '../../src/domain/score-kernel.js';
 import { descriptorLike, gallery } from './synthetic.js';
 
 describe('comparing a face with the registry', () => {
@@ -20,5 +21,43 @@ describe('comparing a face with the registry', () => {
 
   it('an empty registry ranks nobody', () => {
     expect(rankPeople(descriptorLike({}), { model: 'test-model', people: [], references: [] })).toEqual([]);
+  });
+});
+
+describe('1:N at registry scale', () => {
+  it('the best k people and the claimed one are those of the full ranking, in the same order', () => {
+    const probe = descriptorLike({ 'server-mustafayev': 0.7, 'enver-bekirov': 0.5, 'maksym-butkevych': 0.2 });
+    const everyone = rankPeople(probe, gallery());
+    expect(rankPeople(probe, gallery(), { top: 2 })).toEqual(everyone.slice(0, 2));
+    const withClaim = rankPeople(probe, gallery(), { top: 1, include: ['nariman-dzhelyal'] });
+    expect(withClaim).toEqual([everyone[0], everyone.find((match) => match.personId === 'nariman-dzhelyal')]);
+  });
+
+  it("a person's score is their best reference photo's, and names that photo", () => {
+    const base = gallery();
+    const second = { personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/closer.jpg', descriptor: descriptorLike({ 'server-mustafayev': 0.9 }) };
+    const ranked = rankPeople(descriptorLike({ 'server-mustafayev': 1 }), { ...base, references: [...base.references, second] }, { top: 2 });
+    expect(ranked[0]).toMatchObject({ personId: 'server-mustafayev', referencePhoto: 'server-mustafayev/portrait.jpg' });
+    expect(ranked[1]).toMatchObject({ personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/closer.jpg' });
+    expect(ranked[1].score).toBeCloseTo(0.9, 6);
+  });
+});
+
+describe('the 1:N scoring kernel', () => {
+  it('scores every reference row as the plain dot product, in SIMD as in JavaScript, for 128-d and fused 640-d rows', () => {
+    let seed = 1;
+    const next = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+    for (const dimension of [128, 640, 5]) {
+      const rows = 37;
+      const simd = createScoreKernel(rows, dimension);
+      const plain = createScoreKernel(rows, dimension, false);
+      for (let i = 0; i < rows * dimension; i++) simd.matrix[i] = plain.matrix[i] = next();
+      const probe = Float32Array.from({ length: dimension }, next);
+      const expected = Array.from({ length: rows }, (_, row) => probe.reduce((sum, v, i) => sum + v * simd.matrix[row * dimension + i], 0));
+      const fromSimd = Array.from(simd.score(probe));
+      const fromPlain = Array.from(plain.score(probe));
+      fromSimd.forEach((value, row) => expect(value).toBeCloseTo(expected[row], 5));
+      fromPlain.forEach((value, row) => expect(value).toBeCloseTo(expected[row], 5));
+    }
   });
 });

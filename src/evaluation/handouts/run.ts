@@ -34,7 +34,8 @@ export function checkDraft(analysis: ImageAnalysis, gallery: Gallery, request: C
  * the started engine's, so that cached analyses can never be taken for another model's.
  */
 export function lazyEngine(settings: EngineSettings & { threads: number }): FaceEngine {
-  const model = modelId(settings.options ?? defaultPipelineOptions);
+  const base = settings.options ?? defaultPipelineOptions;
+  const model = modelId(settings.descriptor ? { ...base, descriptor: settings.descriptor } : base);
   let started: Promise<FaceEngine> | undefined;
   const start = () =>
     (started ??= startEngine(settings).then(async (engine) => {

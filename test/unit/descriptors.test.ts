@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { buildGallery } from '../../src/domain/gallery.js';
+import { rankPeople } from '../../src/domain/matching.js';
+import { defaultThresholds, thresholdsFor } from '../../src/domain/thresholds.js';
+import { descriptorDimension, descriptorModeOf, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
+import { defaultPipelineOptions, modelId } from '../../src/engine/pipeline.js';
+import { similarity } from '../../src/domain/matching.js';
+
+const dot = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);
+
+describe('fusing face-api with a second descriptor', () => {
+  it('a fused score is the weighted mean of the two cosines, w_i^2 s_i / sum w_i^2', () => {
+    // face-api cosine 0.8, fr-feature cosine 0.2; weights 2 and 1 give (4 * 0.8 + 1 * 0.2) / 5 = 0.68.
+    const weights = { 'face-api': 2, 'fr-feature': 1 };
+    const a = fuse({ 'face-api': [1, 0], 'fr-feature': [1, 0, 0] }, ['face-api', 'fr-feature'], weights);
+    const b = fuse({ 'face-api': [0.8, 0.6], 'fr-feature': [0.2, Math.sqrt(0.96), 0] }, ['face-api', 'fr-feature'], weights);
+    expect(a).toHaveLength(5);
+    expect(dot(a, a)).toBeCloseTo(1, 12);
+    expect(dot(a, b)).toBeCloseTo(0.68, 12);
+    expect(fusedScore({ 'face-api': 0.8, 'fr-feature': 0.2 }, ['face-api', 'fr-feature'], weights)).toBeCloseTo(0.68, 12);
+  });
+
+  it('with the measured weights, 1:N over fused vectors ranks by the fused score', () => {
+    const names = ['face-api', 'fr-feature'] as const;
+    const probe = fuse({ 'face-api': [1, 0], 'fr-feature': [1, 0] }, [...names]);
+    const lookalike = fuse({ 'face-api': [0.95, Math.sqrt(1 - 0.95 ** 2)], 'fr-feature': [0.1, Math.sqrt(0.99)] }, [...names]);
+    const same = fuse({ 'face-api': [0.9, Math.sqrt(1 - 0.81)], 'fr-feature': [0.7, Math.sqrt(0.51)] }, [...names]);
+    const gallery = {
+      model: 'fused-test',
+      people: [{ id: 'lookalike', name: 'Look Alike', aliases: [] }, { id: 'same', name: 'Same Person', aliases: [] }],
+      references: [{ personId: 'lookalike', referencePhoto: 'l.jpg', descriptor: lookalike }, { personId: 'same', referencePhoto: 's.jpg', descriptor: same }],
+    };
+    const ranked = rankPeople(probe, gallery);
+    expect(ranked.map((match) => match.personId)).toEqual(['same', 'lookalike']);
+    expect(ranked[0].score).toBeCloseTo(fusedScore({ 'face-api': 0.9, 'fr-feature': 0.7 }, [...names]), 6);
+    expect(ranked[1].score).toBeCloseTo(similarity(probe, lookalike), 6);
+    expect(fusionWeights['face-api']).toBeGreaterThan(0);
+    expect(descriptorDimension('fused')).toBe(640);
+  });
+});
+
+describe('changing the descriptor mode', () => {
+  const faceApi = modelId(defaultPipelineOptions);
+  const fused = modelId({ ...defaultPipelineOptions, descriptor: 'fused' });
+
+  it('gives another model id, naming every descriptor and the fusion weights', () => {
+    expect(fused).not.toBe(faceApi);
+    expect(faceApi).toMatch(/^face-api-\d+\.\d+\.\d+\/ssd-mobilenetv1\+landmark68\+recognition128\/dlib-aligned-flip$/);
+    expect(fused).toContain(faceApi);
+    expect(fused).toContain('fr_feature-');
+    expect(fused).toContain(`face-api:${fusionWeights['face-api']},fr-feature:${fusionWeights['fr-feature']}`);
+    expect(descriptorModeOf(fused)).toBe('fused');
+    expect(descriptorModeOf(faceApi)).toBe('face-api');
+  });
+
+  it('makes the registry stale: embeddings of the other mode are refused until re-embedded', () => {
+    const people = [{ id: 'enver-bekirov', name: 'Enver Bekirov', aliases: [] }];
+    const references = [{ personId: 'enver-bekirov', referencePhoto: 'a.jpg', descriptor: [1, 0], model: faceApi }];
+    expect(() => buildGallery(fused, people, references)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining('re-embed') }));
+    expect(buildGallery(faceApi, people, references).references).toHaveLength(1);
+  });
+
+  it('each mode has its own thresholds; face-api keeps the calibrated defaults', () => {
+    expect(thresholdsFor('face-api')).toBe(defaultThresholds);
+    expect(thresholdsFor('fused')).not.toBe(defaultThresholds);
+  });
+});
