@@ -85,7 +85,7 @@ export function identificationAccept(thresholds: Thresholds, references: number)
 
 // engine:calibrated-thresholds:begin
 /**
- * Calibrated by `npm run eval -- --pairs lfw-view1/pairs.csv --fold 0 --calibrate` on 2026-11-29
+ * Calibrated by `npm run eval -- --pairs lfw-view1/pairs.csv --fold 0 --calibrate` on 2026-11-30
  * (pipeline face-api-1.7.15/ssd-mobilenetv1+landmark68+recognition128/dlib-aligned-flip, variant key 848a7d2f4f28949b): on 1100 different-person and
  * 1100 same-person scored pairs of fold 0, accept gives a false-accept rate of 0.00%
  * (target <= 0.05%, half the 0.1% limit), reject a false-reject rate of 1.00%
@@ -99,6 +99,10 @@ export const defaultThresholds: Thresholds = {
   reject: 0.915,
   decision: 0.915,
   margin: 0.001,
+  identification: {
+    fpir: 0.01,
+    tail: [[-2,0.9114],[-3,0.9297],[-4,0.9434],[-5,0.9541]],
+  },
   list: faceApiListThresholds(),
 };
 // engine:calibrated-thresholds:end
