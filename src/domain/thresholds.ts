@@ -123,6 +123,10 @@ export const fusedThresholds: Thresholds = {
   reject: 0.759,
   decision: 0.759,
   margin: 0.018,
+  identification: {
+    fpir: 0.01,
+    tail: [[-2,0.7266],[-3,0.763],[-4,0.7903],[-5,0.8151]],
+  },
   list: fusedListThresholds(),
 };
 // engine:calibrated-thresholds:fused:end
