@@ -239,11 +239,18 @@ export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: Id
     if (i === null) namesWithoutFace.push(names[n]);
     else claimOfFace[order[i]] = names[n];
   });
-  // A face the names left out that is clearly smaller than the faces they name is a bystander.
-  const named = order.filter((f) => claimOfFace[f] !== null).map((f) => size(faces[f].box)).sort((a, b) => a - b);
-  if (named.length > 0) {
-    const median = named[Math.floor(named.length / 2)];
-    for (const f of order) if (claimOfFace[f] === null && roles[f] === 'portrait' && size(faces[f].box) < crowdingSizeRatio * median) roles[f] = 'bystander';
+  // A face the names left out that is clearly smaller or much less sharp than the faces they name is a bystander.
+  const namedFaces = order.filter((f) => claimOfFace[f] !== null);
+  if (namedFaces.length > 0) {
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const namedSize = median(namedFaces.map((f) => size(faces[f].box)));
+    const sharpness = namedFaces.flatMap((f) => (faces[f].quality ? [faces[f].quality!.sharpness] : []));
+    const namedSharpness = sharpness.length > 0 ? median(sharpness) : undefined;
+    for (const f of order) {
+      if (claimOfFace[f] !== null || roles[f] !== 'portrait') continue;
+      const blurred = namedSharpness !== undefined && faces[f].quality !== undefined && faces[f].quality!.sharpness < crowdingSharpnessRatio * namedSharpness;
+      if (size(faces[f].box) < crowdingSizeRatio * namedSize || blurred) roles[f] = 'bystander';
+    }
   }
   return finish({ namesWithoutFace });
 }
