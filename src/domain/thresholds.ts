@@ -17,29 +17,38 @@ export interface Thresholds {
   identification?: IdentificationThresholds;
   /** Accept and reject for the faces of a printed list (see listMinPortraits); absent: the same as any face's. */
   list?: { accept: number; reject: number };
+  /**
+   * A claimed score at or above reject is a mismatch only when another registry person matches
+   * better by at least this much; a smaller lead is uncertain (a degraded photo of the right person
+   * can look a little more like someone else). Absent: `margin`.
+   */
+  swapMargin?: number;
 }
 
 /**
- * Printed lists, calibrated on the handout benchmark's calibration half (`npm run eval:handouts --
- * --half calibration --per-face`, seed 1: 298 genuine list faces, 14 random-stranger and registry
- * swaps, 13 look-alikes). reject: the lowest genuine list face scored 0.876, so 0.86 leaves none of
- * them a mismatch. accept: from 0.90 up every threshold confirmed no random-stranger or registry
- * swap (the runner-up margin turns the closest ones uncertain); 0.915, where a single
- * different-person photo pair passes about 1% of the time on lfw-view1, confirms 94.0% of the
- * genuine faces that got their name and 3 of the 13 look-alikes.
+ * Calibrated on the handout benchmark's calibration half (`npm run eval:handouts -- --half
+ * calibration --per-face`, seed 1: 298 genuine list faces, 14 random-stranger and registry swaps,
+ * 13 look-alikes on lists). Printed lists: reject 0.86, since the lowest genuine list face scored
+ * 0.876; accept 0.915, where a single different-person photo pair passes about 1% of the time on
+ * lfw-view1: from 0.90 up no random-stranger or registry swap was confirmed (the runner-up margin
+ * turns the closest ones uncertain), and 0.915 confirms 94.0% of the genuine faces that got their
+ * name and 3 of the 13 look-alikes. swapMargin: the registry swaps' faces matched the person
+ * they show better than the claimed one by 0.072 to 0.161; the one genuine face that another
+ * registry person matched above the identification threshold, by 0.018: halfway, 0.045.
  */
-function faceApiListThresholds(): { accept: number; reject: number } {
-  return { accept: 0.915, reject: 0.86 };
+function faceApiHandoutThresholds(): Pick<Thresholds, 'list' | 'swapMargin'> {
+  return { list: { accept: 0.915, reject: 0.86 }, swapMargin: 0.045 };
 }
 
 /**
- * Printed lists in the fused mode, calibrated the same way on the same calibration half (298
- * genuine list faces): the lowest genuine list face scored 0.685, so reject 0.67; accept 0.76
- * confirms 95.3% of the genuine faces that got their name, no random-stranger or registry swap,
- * and 1 of the 13 look-alikes (0.74 would confirm 3).
+ * The fused mode, calibrated the same way on the same half: the lowest genuine list face scored
+ * 0.685, so reject 0.67; accept 0.76 confirms 95.3% of the genuine faces that got their name, no
+ * random-stranger or registry swap, and 1 of the 13 look-alikes (0.74 would confirm 3). The registry
+ * swaps led by 0.194 and more and no genuine face had another person above the identification
+ * threshold: swapMargin 0.1, about half the smallest swap lead.
  */
-function fusedListThresholds(): { accept: number; reject: number } {
-  return { accept: 0.76, reject: 0.67 };
+function fusedHandoutThresholds(): Pick<Thresholds, 'list' | 'swapMargin'> {
+  return { list: { accept: 0.76, reject: 0.67 }, swapMargin: 0.1 };
 }
 
 /**
@@ -108,7 +117,7 @@ export const defaultThresholds: Thresholds = {
     fpir: 0.01,
     tail: [[-2,0.9114],[-3,0.9297],[-4,0.9434],[-5,0.9541]],
   },
-  list: faceApiListThresholds(),
+  ...faceApiHandoutThresholds(),
 };
 // engine:calibrated-thresholds:end
 
@@ -132,7 +141,7 @@ export const fusedThresholds: Thresholds = {
     fpir: 0.01,
     tail: [[-2,0.7266],[-3,0.763],[-4,0.7903],[-5,0.8151]],
   },
-  list: fusedListThresholds(),
+  ...fusedHandoutThresholds(),
 };
 // engine:calibrated-thresholds:fused:end
 

@@ -62,8 +62,10 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds, id
       return decided('confirmed', [`the face matches ${describe(claimed)}`]);
     }
     if (other && other.score >= identifyAccept && other.score - claimed.score >= thresholds.margin) {
-      // Only a claimed score below reject says "not him"; above it, a degraded photo of him may still look more like another.
-      if (claimed.score < thresholds.reject) return decided('mismatch', [`the face is not ${claim.name} (similarity ${score(claimed.score)}): it matches ${describe(other)}`]);
+      // Above reject, a degraded photo of the right person may still look a little more like someone else.
+      if (claimed.score < thresholds.reject || other.score - claimed.score >= (thresholds.swapMargin ?? thresholds.margin)) {
+        return decided('mismatch', [`the face is not ${claim.name} (similarity ${score(claimed.score)}): it matches ${describe(other)}`]);
+      }
       return decided('uncertain', [
         `the face resembles ${claim.name} (similarity ${score(claimed.score)}, ${thresholds.accept} needed to confirm) but matches ${describe(other)} better; a person must look`,
       ]);

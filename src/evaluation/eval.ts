@@ -198,14 +198,14 @@ function describeCalibration(
 }
 
 /** Each descriptor mode's calibrated block in src/domain/thresholds.ts: its markers and constant. */
-const calibratedBlocks: Record<DescriptorMode, { marker: string; constant: string; list: string }> = {
-  'face-api': { marker: 'engine:calibrated-thresholds', constant: 'defaultThresholds', list: 'faceApiListThresholds' },
-  fused: { marker: 'engine:calibrated-thresholds:fused', constant: 'fusedThresholds', list: 'fusedListThresholds' },
+const calibratedBlocks: Record<DescriptorMode, { marker: string; constant: string; handout: string }> = {
+  'face-api': { marker: 'engine:calibrated-thresholds', constant: 'defaultThresholds', handout: 'faceApiHandoutThresholds' },
+  fused: { marker: 'engine:calibrated-thresholds:fused', constant: 'fusedThresholds', handout: 'fusedHandoutThresholds' },
 };
 
 /** Replaces the descriptor mode's calibrated block of src/domain/thresholds.ts (between its markers) in place. */
 async function writeThresholds(descriptor: DescriptorMode, t: Thresholds, comment: string): Promise<void> {
-  const { marker, constant, list } = calibratedBlocks[descriptor];
+  const { marker, constant, handout } = calibratedBlocks[descriptor];
   const beginMarker = `// ${marker}:begin`;
   const endMarker = `// ${marker}:end`;
   const file = new URL('../domain/thresholds.ts', import.meta.url);
@@ -226,8 +226,8 @@ async function writeThresholds(descriptor: DescriptorMode, t: Thresholds, commen
     ...(t.identification
       ? [`  identification: {`, `    fpir: ${t.identification.fpir},`, `    tail: ${JSON.stringify(t.identification.tail.map(([share, score]) => [share, Number(score.toFixed(4))]))},`, `  },`]
       : []),
-    // Printed lists are calibrated on the handout benchmark, not on photo pairs: kept as they are.
-    `  list: ${list}(),`,
+    // What is calibrated on the handout benchmark, not on photo pairs, is kept as it is.
+    `  ...${handout}(),`,
     '};',
     '',
   ].join('\n');
