@@ -4,7 +4,6 @@
  * behind a portrait, two registry people's photos exchanged, and a registry of one photo per person.
  * Composed at run time from the fixtures (test/fixtures/README.md), with the real face models.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import sharp, { type OverlayOptions } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflineReport } from '../../src/report/report.js';
+import { photoVerify, type Run } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/faces');
@@ -66,21 +66,9 @@ async function composeList(file: string): Promise<void> {
   await sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite(layers).jpeg({ quality: 60 }).toFile(file);
 }
 
-function photoVerify(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/photo-verify.mjs', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 let work: string;
 let report: OfflineReport;
-let run: { code: number | null; stdout: string; stderr: string };
+let run: Run;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'pv-list-'));
