@@ -166,11 +166,15 @@ export interface QualityGate {
  * from 0.44 (a hand at the face) with 1% below 0.6, sharpness from 6.7 with 1% below 13.4,
  * |yaw| up to 40 and |pitch| up to 40 degrees (an open mouth reads as a tilted head). Every one
  * of them passes; a Gaussian blur of sigma 2 on a 250-px LFW portrait gives sharpness 6.9,
- * sigma 4 loses the face altogether.
+ * sigma 4 loses the face altogether. The detector score asks no more than the detector's own
+ * minimum (0.3): on the handout benchmark's calibration half, 13 genuine faces of greyscale
+ * printed lists scored 0.30-0.38 and matched their person at 0.93-0.975, and no swap was lost
+ * by judging them (genuine faces confirmed 86.3% to 90.7%); false detections are told apart by
+ * their landmark geometry (src/domain/claims.ts), not by this score.
  */
 export const draftGate: QualityGate = {
   minFaceSize: 12,
-  minDetectorScore: 0.4,
+  minDetectorScore: 0.3,
   minSharpness: 5,
   maxAbsYaw: 50,
   maxAbsPitch: 50,
