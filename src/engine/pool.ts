@@ -60,11 +60,16 @@ interface Slot {
 
 const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './thread-from-source.mjs' : './thread.js', import.meta.url);
 
+/** The pipeline an engine started with these settings runs: its options, the descriptor mode overriding theirs. */
+export function engineOptions(settings: Pick<EngineSettings, 'options' | 'descriptor'>): PipelineOptions {
+  const base = settings.options ?? defaultPipelineOptions;
+  return settings.descriptor ? { ...base, descriptor: settings.descriptor } : base;
+}
+
 /** Starts a pool of inference threads and waits until each has verified and loaded the models. */
 export async function startEngine(settings: EngineSettings): Promise<FaceEngine> {
   const count = settings.threads && settings.threads > 0 ? settings.threads : os.availableParallelism();
-  const base = settings.options ?? defaultPipelineOptions;
-  const options: PipelineOptions = settings.descriptor ? { ...base, descriptor: settings.descriptor } : base;
+  const options = engineOptions(settings);
   const init: ThreadInit = { backend: settings.backend ?? 'auto', maxPixels: settings.maxPixels, descriptor: options.descriptor };
   const slots: Slot[] = [];
   const queue: Task[] = [];

@@ -12,8 +12,8 @@ import { loadReferencePhotos, type RegistrySummary } from '../../cli/reference-p
 import type { Gallery } from '../../domain/gallery.js';
 import type { CheckRequest } from '../../domain/results.js';
 import type { ImageAnalysis } from '../../domain/types.js';
-import { defaultPipelineOptions, modelId } from '../../engine/pipeline.js';
-import { startEngine, type EngineSettings, type FaceEngine } from '../../engine/pool.js';
+import { modelId } from '../../engine/pipeline.js';
+import { engineOptions, startEngine, type EngineSettings, type FaceEngine } from '../../engine/pool.js';
 import { DescriptorCache } from '../../registry/cache.js';
 import { readRegistryFolder } from '../../registry/folder.js';
 import type { Half } from './cast.js';
@@ -34,8 +34,7 @@ export function checkDraft(analysis: ImageAnalysis, gallery: Gallery, request: C
  * the started engine's, so that cached analyses can never be taken for another model's.
  */
 export function lazyEngine(settings: EngineSettings & { threads: number }): FaceEngine {
-  const base = settings.options ?? defaultPipelineOptions;
-  const model = modelId(settings.descriptor ? { ...base, descriptor: settings.descriptor } : base);
+  const model = modelId(engineOptions(settings));
   let started: Promise<FaceEngine> | undefined;
   const start = () =>
     (started ??= startEngine(settings).then(async (engine) => {
