@@ -4,7 +4,7 @@
  * the offline checker and the service workers both call it.
  */
 import { AppError } from '../errors.js';
-import { assignClaims, faceRoles, readingOrder, type ClaimAssignment, type IdentitySupport } from '../domain/claims.js';
+import { assignClaims, faceRoles, faceSize, readingOrder, type ClaimAssignment, type IdentitySupport } from '../domain/claims.js';
 import type { Gallery } from '../domain/gallery.js';
 import { rankPeople } from '../domain/matching.js';
 import { clearSuggestion, normaliseCategory, resolveClaim } from '../domain/names.js';
@@ -36,7 +36,8 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     throw new AppError('CONFLICT', `the image was analysed by model ${analysis.model}, but the registry was embedded by ${gallery.model}`);
   }
   const gate = options.gate ?? draftGate;
-  const portraits = faceRoles(analysis.faces).filter((role) => role === 'portrait').length;
+  const roles = faceRoles(analysis.faces);
+  const portraits = roles.filter((role) => role === 'portrait').length;
   const thresholds = thresholdsForLayout(options.thresholds ?? thresholdsFor(descriptorModeOf(gallery.model)), portraits);
   const identifyAccept = identificationAccept(thresholds, gallery.references.length);
   const findings: Finding[] = [];
@@ -60,7 +61,7 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     if (score === undefined) return 0;
     return score >= thresholds.accept ? 1 : score < thresholds.reject ? -1 : 0;
   };
-  const assignment = assignClaims(analysis.faces, request.claims, identity);
+  const assignment = assignClaims(analysis.faces, request.claims, identity, roles);
   for (const c of assignment.emptyBoxes) {
     findings.push({ code: 'no_face', message: `no face was found in the box given for ${quoted(request.claims[c].text)}`, subject: request.claims[c].text });
   }
@@ -221,7 +222,7 @@ export function referencePhotoWarnings(quality: FaceQuality): string[] {
  */
 function clearSubject(faces: DetectedFace[], analysis: ImageAnalysis): DetectedFace[] {
   if (faces.length < 2) return faces;
-  const size = (face: DetectedFace) => Math.sqrt(face.box.width * face.box.height);
+  const size = (face: DetectedFace) => faceSize(face.box);
   const bySize = [...faces].sort((a, b) => size(b) - size(a));
   const nearest = [...faces].sort((a, b) => boxCentreDistance(a.box, analysis.width, analysis.height) - boxCentreDistance(b.box, analysis.width, analysis.height))[0];
   return bySize[0] === nearest && size(bySize[1]) < subjectSizeLead * size(bySize[0]) ? [nearest] : faces;

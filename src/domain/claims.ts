@@ -61,7 +61,9 @@ export interface ClaimAssignment {
   namesWithoutFace: number[];
 }
 
-const size = (box: Box) => Math.sqrt(box.width * box.height);
+/** A face's size in the layout: the side of the square its box would make. */
+export const faceSize = (box: Box) => Math.sqrt(box.width * box.height);
+const size = faceSize;
 const centreX = (box: Box) => box.x + box.width / 2;
 const centreY = (box: Box) => box.y + box.height / 2;
 
@@ -175,11 +177,13 @@ const cost = {
 
 /**
  * Assigns claims to faces, in the order of the input. `identity` breaks ties between alignments
- * the layout finds equally plausible; without it, such ties are a count mismatch.
+ * the layout finds equally plausible; without it, such ties are a count mismatch. `layoutRoles`
+ * are the faces' roles when the caller has them already (see faceRoles).
  */
-export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: IdentitySupport): ClaimAssignment {
+export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: IdentitySupport, layoutRoles: FaceRole[] = faceRoles(faces)): ClaimAssignment {
   const claimOfFace: (number | null)[] = faces.map(() => null);
-  const roles = faceRoles(faces);
+  // The alignment may still turn a portrait it leaves out into a bystander: a copy of its own.
+  const roles = [...layoutRoles];
   const emptyBoxes: number[] = [];
 
   // Claims with a box: the best-covered face first, each face once.
