@@ -69,11 +69,10 @@ export function referenceIntake(images: Map<string, AnalysedImage>, dataset: Dat
 
 /** The cached analysis as the intake sees it; landmarks are not kept in the evaluation cache and not needed. */
 function asAnalysis(image: AnalysedImage): ImageAnalysis {
-  const faces: DetectedFace[] = image.faces.map((face) => ({
-    box: face.box,
-    landmarks: [],
-    descriptor: face.descriptor,
-    quality: face.quality ?? { faceSize: 0, detectorScore: face.score, sharpness: 0, yaw: 0, pitch: 0, roll: 0 },
-  }));
+  const faces: DetectedFace[] = image.faces.map((face) => {
+    // analyseImages(..., requireQuality) analyses again every cached image without them.
+    if (!face.quality) throw new Error(`${image.path}: the cached analysis has no quality measures; analyse it again`);
+    return { box: face.box, landmarks: [], descriptor: face.descriptor, quality: face.quality };
+  });
   return { width: image.width, height: image.height, format: 'jpeg', model: 'evaluation', faces };
 }
