@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { descriptorModes } from './engine/descriptors.js';
+import { descriptorModes } from './domain/descriptor-modes.js';
 
 /**
  * The one place that reads process.env. Every problem is reported at once; the result is frozen.

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { evaluateImage } from '../checking/evaluate.js';
 import { loadConfig } from '../config.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
-import { descriptorModes, type DescriptorMode } from '../engine/descriptors.js';
+import { descriptorModes, type DescriptorMode } from '../domain/descriptor-modes.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
 import { DescriptorCache, defaultCacheName } from '../registry/cache.js';

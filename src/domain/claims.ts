@@ -63,6 +63,11 @@ export interface ClaimAssignment {
 
 /** A face's size in the layout: the side of the square its box would make. */
 export const faceSize = (box: Box) => Math.sqrt(box.width * box.height);
+
+/** How far a face's box centre lies from the image centre, in pixels. */
+export function boxCentreDistance(box: Box, width: number, height: number): number {
+  return Math.hypot(box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2);
+}
 const size = faceSize;
 const centreX = (box: Box) => box.x + box.width / 2;
 const centreY = (box: Box) => box.y + box.height / 2;

@@ -2,7 +2,7 @@
  * Verdict thresholds and quality gates: named defaults, each with where its value comes from.
  * Scores are cosine similarities of L2-normalised descriptors (see results.ts).
  */
-import type { DescriptorMode } from '../engine/descriptors.js';
+import type { DescriptorMode } from './descriptor-modes.js';
 
 export interface Thresholds {
   /** At or above: the face is the person. Set for a false-accept rate of at most 0.1%. */

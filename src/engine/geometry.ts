@@ -1,4 +1,4 @@
-import type { Box, FaceQuality, Point } from '../domain/types.js';
+import type { FaceQuality, Point } from '../domain/types.js';
 
 /** Side of the square chip the recognition network reads (face-api's input size). */
 export const chipSize = 150;
@@ -160,10 +160,6 @@ export function headPose(landmarks: Point[]): Pick<FaceQuality, 'yaw' | 'pitch' 
 export function interOcular(landmarks: Point[]): number {
   const { left, right } = eyeCentres(landmarks);
   return Math.hypot(right.x - left.x, right.y - left.y);
-}
-
-export function boxCentreDistance(box: Box, width: number, height: number): number {
-  return Math.hypot(box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2);
 }
 
 export function l2normalise(vector: ArrayLike<number>): number[] {

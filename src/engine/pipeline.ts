@@ -3,7 +3,8 @@ import type { Box, DetectedFace, ImageAnalysis, Point } from '../domain/types.js
 import { decodeImage, type DecodedImage, type IntakeLimits } from '../images/intake.js';
 import { startBackend, type BackendPreference, type FaceApi, type TfRuntime } from './backend.js';
 import { alignedCrop, alignmentTransform } from './alignment.js';
-import { descriptorModelPart, descriptorSpecs, descriptorsOf, fuse, type DescriptorMode, type DescriptorName } from './descriptors.js';
+import type { DescriptorMode } from '../domain/descriptor-modes.js';
+import { descriptorModelPart, descriptorSpecs, descriptorsOf, fuse, type DescriptorName } from './descriptors.js';
 import { FrFeatureNet } from './fr-feature.js';
 import { chipFrame, chipSize, type ChipCrop, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
 import { modelDir, verifyModels } from './models.js';

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { BackendPreference } from './backend.js';
-import type { DescriptorMode } from './descriptors.js';
+import type { DescriptorMode } from '../domain/descriptor-modes.js';
 import { defaultPipelineOptions, modelId, type PipelineOptions, type TimedAnalysis } from './pipeline.js';
 
 export interface ThreadInit {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Box } from '../domain/types.js';
 import { isAppError } from '../errors.js';
-import { boxCentreDistance } from '../engine/geometry.js';
+import { boxCentreDistance } from '../domain/claims.js';
 import { chipVariants, defaultPipelineOptions, plainPipelineOptions, type PipelineOptions } from '../engine/pipeline.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { descriptorsOf, fuse } from '../engine/descriptors.js';

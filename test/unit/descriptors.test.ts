@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildGallery } from '../../src/domain/gallery.js';
 import { rankPeople } from '../../src/domain/matching.js';
 import { defaultThresholds, thresholdsFor } from '../../src/domain/thresholds.js';
-import { descriptorDimension, descriptorModeOf, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
+import { descriptorModeOf } from '../../src/domain/descriptor-modes.js';
+import { descriptorDimension, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
 import { defaultPipelineOptions, modelId } from '../../src/engine/pipeline.js';
 import { similarity } from '../../src/domain/matching.js';
 
