@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateImage } from '../checking/evaluate.js';
+import { evaluateImage } from '../domain/evaluate.js';
 import { loadConfig } from '../config.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
 import { descriptorModes, type DescriptorMode } from '../domain/descriptor-modes.js';

@@ -5,7 +5,7 @@
  * ones are used and reported.
  */
 import { readFile } from 'node:fs/promises';
-import { checkReferencePhoto } from '../checking/evaluate.js';
+import { checkReferencePhoto } from '../domain/evaluate.js';
 import { buildGallery, type Gallery, type StoredReference } from '../domain/gallery.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../api/client.js';
-import { referencePhotoWarnings } from '../checking/evaluate.js';
+import { referencePhotoWarnings } from '../domain/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { readRegistryFolder } from '../registry/folder.js';

@@ -3,7 +3,7 @@
  * against the former gate (a good reference photo's), and what using the newly accepted (weak) ones
  * does to false accepts, false rejects and uncertain answers when they are the reference of a pair.
  */
-import { checkReferencePhoto, type ReferencePhotoCheck } from '../checking/evaluate.js';
+import { checkReferencePhoto, type ReferencePhotoCheck } from '../domain/evaluate.js';
 import { goodReferenceGate, type Thresholds } from '../domain/thresholds.js';
 import type { DetectedFace, ImageAnalysis } from '../domain/types.js';
 import type { AnalysedImage } from './analyse.js';

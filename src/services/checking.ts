@@ -1,4 +1,4 @@
-import { evaluateImage } from '../checking/evaluate.js';
+import { evaluateImage } from '../domain/evaluate.js';
 import { AppError, isPermanentImageError } from '../errors.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { withTransaction } from '../store/db.js';

@@ -1,4 +1,4 @@
-import { checkReferencePhoto } from '../checking/evaluate.js';
+import { checkReferencePhoto } from '../domain/evaluate.js';
 import { AppError, isPermanentImageError } from '../errors.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { withTransaction } from '../store/db.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkReferencePhoto, evaluateImage } from '../../src/checking/evaluate.js';
+import { checkReferencePhoto, evaluateImage } from '../../src/domain/evaluate.js';
 import { buildGallery, type Gallery, type StoredReference } from '../../src/domain/gallery.js';
 import type { CheckRequest } from '../../src/domain/results.js';
 import type { RegistryPerson } from '../../src/domain/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkReferencePhoto, evaluateImage } from '../../src/checking/evaluate.js';
+import { checkReferencePhoto, evaluateImage } from '../../src/domain/evaluate.js';
 import { buildGallery } from '../../src/domain/gallery.js';
 import { identificationAccept, type QualityGate, type Thresholds } from '../../src/domain/thresholds.js';
 import { box, face, gallery, image, model, person, registryPeople, unit } from './synthetic.js';

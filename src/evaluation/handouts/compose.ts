@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkReferencePhoto } from '../../checking/evaluate.js';
+import { checkReferencePhoto } from '../../domain/evaluate.js';
 import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { similarity } from '../../domain/matching.js';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { evaluateImage, type ImageEvaluation } from '../../checking/evaluate.js';
+import { evaluateImage, type ImageEvaluation } from '../../domain/evaluate.js';
 import { readClaimsManifest } from '../../cli/claims-manifest.js';
 import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos, type RegistrySummary } from '../../cli/reference-photos.js';

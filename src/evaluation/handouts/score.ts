@@ -3,7 +3,7 @@
  * to the portrait (or bystander) whose rectangle holds its box centre; a second face in the same
  * rectangle, or a face outside every rectangle, is an extra face. Pure, no I/O.
  */
-import type { ImageEvaluation } from '../../checking/evaluate.js';
+import type { ImageEvaluation } from '../../domain/evaluate.js';
 import type { FaceResult } from '../../domain/results.js';
 import type { Box, Verdict } from '../../domain/types.js';
 import type { DraftTruth, Portrait, PortraitKind, SwapKind } from './truth.js';

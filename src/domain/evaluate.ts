@@ -4,16 +4,16 @@
  * the offline checker and the service workers both call it.
  */
 import { AppError } from '../errors.js';
-import { assignClaims, boxCentreDistance, faceRoles, faceSize, readingOrder, type ClaimAssignment, type IdentitySupport } from '../domain/claims.js';
-import { descriptorModeOf } from '../domain/descriptor-modes.js';
-import type { Gallery } from '../domain/gallery.js';
-import { rankPeople } from '../domain/matching.js';
-import { clearSuggestion, normaliseCategory, resolveClaim } from '../domain/names.js';
-import { checkQuality } from '../domain/quality.js';
-import { isFlaggedFace, type CheckRequest, type FaceResult } from '../domain/results.js';
-import { draftGate, goodReferenceGate, identificationAccept, referenceGate, thresholdsFor, thresholdsForLayout, type QualityGate, type Thresholds } from '../domain/thresholds.js';
-import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from '../domain/types.js';
-import { decideVerdict } from '../domain/verdicts.js';
+import { assignClaims, boxCentreDistance, faceRoles, faceSize, readingOrder, type ClaimAssignment, type IdentitySupport } from './claims.js';
+import { descriptorModeOf } from './descriptor-modes.js';
+import type { Gallery } from './gallery.js';
+import { rankPeople } from './matching.js';
+import { clearSuggestion, normaliseCategory, resolveClaim } from './names.js';
+import { checkQuality } from './quality.js';
+import { isFlaggedFace, type CheckRequest, type FaceResult } from './results.js';
+import { draftGate, goodReferenceGate, identificationAccept, referenceGate, thresholdsFor, thresholdsForLayout, type QualityGate, type Thresholds } from './thresholds.js';
+import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from './types.js';
+import { decideVerdict } from './verdicts.js';
 
 export interface EvaluateOptions {
   thresholds?: Thresholds;
