@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../src/api/client.js';
 import { startApi } from '../src/api/server.js';
 import { pushRegistry } from '../src/cli/registry-push.js';
-import { removeQueues } from '../src/queue/redis.js';
+import { removeQueues } from '../src/queues/redis.js';
 import { loadConfig } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
 import { ApiKeyService } from '../src/services/keys.js';

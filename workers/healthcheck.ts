@@ -4,8 +4,8 @@
  */
 import os from 'node:os';
 import { loadConfig } from '../src/config.js';
-import { liveWorkers } from '../src/queue/heartbeat.js';
-import { createRedis } from '../src/queue/redis.js';
+import { liveWorkers } from '../src/queues/heartbeat.js';
+import { createRedis } from '../src/queues/redis.js';
 
 const config = loadConfig();
 const redis = createRedis(config.REDIS_URL);

@@ -4,11 +4,11 @@
  * deliveries in hand, then exits.
  */
 import { loadConfig } from '../src/config.js';
-import { ensureRedis } from '../src/queue/redis.js';
-import { createLog, runMain } from '../src/services/process.js';
+import { ensureRedis } from '../src/queues/redis.js';
+import { createLog, runMain } from '../src/runtime/process.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { startWebhookDelivery } from '../src/webhooks/worker.js';
+import { startWebhookDelivery } from '../src/queues/webhook-worker.js';
 
 runMain('webhooks worker', async () => {
   const config = loadConfig();

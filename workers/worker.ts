@@ -5,19 +5,19 @@
  */
 import { loadConfig } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
-import { startHeartbeat } from '../src/queue/heartbeat.js';
-import { createQueues } from '../src/queue/queues.js';
-import { createRedis, ensureRedis } from '../src/queue/redis.js';
-import { startQueueWorkers } from '../src/queue/workers.js';
+import { startHeartbeat } from '../src/queues/heartbeat.js';
+import { createQueues } from '../src/queues/queues.js';
+import { createRedis, ensureRedis } from '../src/queues/redis.js';
+import { startQueueWorkers } from '../src/queues/workers.js';
 import { CheckRunner } from '../src/services/checking.js';
 import { EnrolmentRunner } from '../src/services/enrolment.js';
 import { GalleryCache } from '../src/services/gallery.js';
-import { createLog, runMain } from '../src/services/process.js';
+import { createLog, runMain } from '../src/runtime/process.js';
 import { createPublisher } from '../src/services/publisher.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
-import { createUploadStore } from '../src/uploads/store.js';
+import { createUploadStore } from '../src/store/upload-files.js';
 
 runMain('worker', async () => {
   const config = loadConfig();

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { runMain } from '../services/process.js';
+import { runMain } from '../runtime/process.js';
 import { startApi } from './server.js';
 
 runMain('api', async () => {

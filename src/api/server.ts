@@ -1,19 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
-import { createQueues } from '../queue/queues.js';
-import { createRedis, ensureRedis } from '../queue/redis.js';
+import { createQueues } from '../queues/queues.js';
+import { createRedis, ensureRedis } from '../queues/redis.js';
 import { BatchService } from '../services/batches.js';
 import { CheckService } from '../services/checks.js';
 import { createPublisher } from '../services/publisher.js';
 import { EvidenceService } from '../services/evidence.js';
 import { ApiKeyService } from '../services/keys.js';
-import { createLog } from '../services/process.js';
+import { createLog } from '../runtime/process.js';
 import { RegistryService } from '../services/registry.js';
 import { createPool, ensureDatabase } from '../store/db.js';
 import { createStore } from '../store/index.js';
 import { migrate } from '../store/migrate.js';
-import { createUploadStore } from '../uploads/store.js';
+import { createUploadStore } from '../store/upload-files.js';
 import { createApi } from './app.js';
 import type { ApiContext, RouteModule } from './context.js';
 

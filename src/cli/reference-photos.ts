@@ -10,8 +10,8 @@ import { buildGallery, type Gallery, type StoredReference } from '../domain/gall
 import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
-import { contentHash, type DescriptorCache } from '../registry/cache.js';
-import type { RegistryFolder } from '../registry/folder.js';
+import { contentHash, type DescriptorCache } from '../registry-folder/cache.js';
+import type { RegistryFolder } from '../registry-folder/folder.js';
 import { mapConcurrent } from './concurrency.js';
 
 export interface SkippedReferencePhoto {

@@ -4,10 +4,10 @@ import { ApiClient } from '../api/client.js';
 import { referencePhotoWarnings } from '../domain/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
 import { AppError } from '../errors.js';
-import { readRegistryFolder } from '../registry/folder.js';
+import { readRegistryFolder } from '../registry-folder/folder.js';
 import type { Person } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
-import { fileHash } from '../uploads/store.js';
+import { fileHash } from '../store/upload-files.js';
 import { createProgress } from './progress.js';
 
 const usage = `Usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { secretKey, verify } from '../webhooks/signing.js';
+import { secretKey, verify } from '../services/webhooks/signing.js';
 
 const usage = `usage: photo-verify webhooks listen --secret whsec_... [--port N] [--host HOST]
   Runs a small webhook receiver for trying the service out: every POST is verified with the

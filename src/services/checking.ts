@@ -4,7 +4,7 @@ import type { FaceEngine } from '../engine/pool.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { CheckRecord } from '../store/checks.js';
-import type { UploadStore } from '../uploads/store.js';
+import type { UploadStore } from '../store/upload-files.js';
 import { completeBatchIfEnded } from './batches.js';
 import { imageResultOf } from './checks.js';
 import type { EventPublisher } from './events.js';

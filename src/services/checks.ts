@@ -1,12 +1,12 @@
 import type { Claim, ImageResult } from '../domain/results.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
-import type { Queues } from '../queue/queues.js';
+import type { Queues } from '../queues/queues.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { CheckFilter, CheckRecord, CheckWithResult, ReviewDecision } from '../store/checks.js';
-import type { UploadStore } from '../uploads/store.js';
-import { validateImage } from '../uploads/validate.js';
+import type { UploadStore } from '../store/upload-files.js';
+import { validateImage } from '../images/validate.js';
 import { isUuid } from './registry.js';
 
 export interface CheckSubmission {

@@ -3,7 +3,7 @@ import { AppError, isPermanentImageError } from '../errors.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
-import type { UploadStore } from '../uploads/store.js';
+import type { UploadStore } from '../store/upload-files.js';
 import { PermanentFailure } from './checking.js';
 
 /**

@@ -3,7 +3,7 @@ import type { FaceResult } from '../domain/results.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import type { UploadStore } from '../uploads/store.js';
+import type { UploadStore } from '../store/upload-files.js';
 import type { CheckService } from './checks.js';
 
 const tile = 240;

@@ -5,9 +5,9 @@ import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Person, PersonFields } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
-import type { Queues } from '../queue/queues.js';
-import type { UploadStore } from '../uploads/store.js';
-import { validateImage } from '../uploads/validate.js';
+import type { Queues } from '../queues/queues.js';
+import type { UploadStore } from '../store/upload-files.js';
+import { validateImage } from '../images/validate.js';
 
 export interface PersonInput {
   id?: string;

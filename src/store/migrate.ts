@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { loadConfig } from '../config.js';
 import { createPool, ensureDatabase } from './db.js';
-import { runMain } from '../services/process.js';
+import { runMain } from '../runtime/process.js';
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** Any constant shared by every process that migrates, so API and workers starting together take turns. */

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
-import { verify } from '../../src/webhooks/signing.js';
+import { verify } from '../../src/services/webhooks/signing.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
 import { createKey, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateSecret, sign } from '../../src/webhooks/signing.js';
+import { generateSecret, sign } from '../../src/services/webhooks/signing.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let child: ChildProcess | null = null;

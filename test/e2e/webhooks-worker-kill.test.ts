@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLog } from '../../src/services/process.js';
-import { createWebhooks, type Webhooks } from '../../src/webhooks/publisher.js';
-import { verify } from '../../src/webhooks/signing.js';
+import { createLog } from '../../src/runtime/process.js';
+import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publisher.js';
+import { verify } from '../../src/services/webhooks/signing.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { startProcess, testConfig, testEnvironment, type ChildService } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';

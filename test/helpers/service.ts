@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
-import { removeQueues } from '../../src/queue/redis.js';
+import { removeQueues } from '../../src/queues/redis.js';
 import { ApiKeyService } from '../../src/services/keys.js';
 import { ApiKeyRepository, type Role } from '../../src/store/api-keys.js';
 import { testDatabaseUrl } from './db.js';

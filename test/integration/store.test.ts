@@ -7,7 +7,7 @@ import { GalleryCache } from '../../src/services/gallery.js';
 import { withTransaction } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { migrate } from '../../src/store/migrate.js';
-import { createUploadStore } from '../../src/uploads/store.js';
+import { createUploadStore } from '../../src/store/upload-files.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { testEnvironment } from '../helpers/service.js';
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import { liveWorkers } from '../../queue/heartbeat.js';
+import { liveWorkers } from '../../queues/heartbeat.js';
 import { describe } from '../../store/db.js';
 import type { ApiContext, RouteModule } from '../context.js';
 import { handle } from '../http.js';

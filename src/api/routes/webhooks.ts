@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { eventTypes } from '../../webhooks/events.js';
-import { createWebhooks } from '../../webhooks/publisher.js';
-import { defaultGraceSeconds, maxGraceSeconds } from '../../webhooks/service.js';
+import { eventTypes } from '../../services/webhooks/events.js';
+import { createWebhooks } from '../../services/webhooks/publisher.js';
+import { defaultGraceSeconds, maxGraceSeconds } from '../../services/webhooks/service.js';
 import type { ApiContext, RouteModule } from '../context.js';
 import { allow, handle, parse } from '../http.js';
 import { op } from '../openapi.js';

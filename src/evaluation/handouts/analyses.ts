@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ImageAnalysis } from '../../domain/types.js';
 import type { FaceEngine } from '../../engine/pool.js';
-import { contentHash, type DescriptorCache } from '../../registry/cache.js';
+import { contentHash, type DescriptorCache } from '../../registry-folder/cache.js';
 
 /** The offline checker's cache for a half's registry (pass it as `photo-verify check --cache`). */
 export const referenceCacheFile = (halfDir: string) => path.join(halfDir, '.registry-cache.json');

@@ -13,8 +13,8 @@ import { similarity } from '../../domain/matching.js';
 import { defaultPipelineOptions } from '../../engine/pipeline.js';
 import type { FaceEngine } from '../../engine/pool.js';
 import { isAppError } from '../../errors.js';
-import { contentHash, DescriptorCache as ReferenceCache } from '../../registry/cache.js';
-import { readRegistryFolder } from '../../registry/folder.js';
+import { contentHash, DescriptorCache as ReferenceCache } from '../../registry-folder/cache.js';
+import { readRegistryFolder } from '../../registry-folder/folder.js';
 import { analyseImages } from '../analyse.js';
 import { DescriptorCache } from '../cache.js';
 import {

@@ -2,7 +2,7 @@ import { DelayedError, Job, QueueEvents, UnrecoverableError, Worker, type Connec
 import { AppError } from '../errors.js';
 import { PermanentFailure, RegistryNotReady, type CheckRunner } from '../services/checking.js';
 import type { EnrolmentRunner } from '../services/enrolment.js';
-import type { Log } from '../services/process.js';
+import type { Log } from '../runtime/process.js';
 import { queueNames, type CheckJob, type EnrolmentJob } from './queues.js';
 
 export interface WorkerSettings {

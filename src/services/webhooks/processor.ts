@@ -1,5 +1,5 @@
-import type { Log } from '../services/process.js';
-import type { DeliveryStatus, WebhookRepository } from './repository.js';
+import type { Log } from '../../runtime/process.js';
+import type { DeliveryStatus, WebhookRepository } from '../../store/webhooks.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 import type { AttemptOutcome, Delivery, SendOptions } from './sender.js';
 import { sign } from './signing.js';

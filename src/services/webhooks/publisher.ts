@@ -1,14 +1,14 @@
 import type pg from 'pg';
-import type { Config } from '../config.js';
-import type { EventPublisher } from '../services/events.js';
-import type { Log } from '../services/process.js';
+import type { Config } from '../../config.js';
+import type { EventPublisher } from '../events.js';
+import type { Log } from '../../runtime/process.js';
 import { buildEvent } from './events.js';
-import { createDeliveryQueue, type DeliveryQueue } from './queue.js';
-import { WebhookRepository } from './repository.js';
+import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
+import { WebhookRepository } from '../../store/webhooks.js';
 import { retryPolicyOf } from './retry.js';
 import { WebhookService } from './service.js';
 
-export type { EventPublisher, EventType } from '../services/events.js';
+export type { EventPublisher, EventType } from '../events.js';
 
 /**
  * Publishes an event to every endpoint subscribed to its type: the event and its deliveries are

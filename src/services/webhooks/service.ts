@@ -1,9 +1,9 @@
-import { AppError } from '../errors.js';
-import { isUuid } from '../services/registry.js';
+import { AppError } from '../../errors.js';
+import { isUuid } from '../registry.js';
 import { checkHostAddresses, ForbiddenAddressError } from './addresses.js';
 import { eventTypes, testEvent } from './events.js';
-import type { DeliveryQueue } from './queue.js';
-import type { DeliveryStatus, EndpointRecord, WebhookRepository } from './repository.js';
+import type { DeliveryQueue } from '../../queues/webhooks.js';
+import type { DeliveryStatus, EndpointRecord, WebhookRepository } from '../../store/webhooks.js';
 import { generateSecret } from './signing.js';
 
 /** An endpoint as the API shows it: never its secret, except once when it is created or rotated. */

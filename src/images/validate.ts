@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { AppError } from '../errors.js';
-import { sniffImage } from '../images/intake.js';
+import { sniffImage } from './intake.js';
 
 /**
  * Refuses at upload what no worker could ever read, so the submitter hears it at once:

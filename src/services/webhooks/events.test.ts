@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FaceResult, ImageResult } from '../domain/results.js';
+import type { FaceResult, ImageResult } from '../../domain/results.js';
 import { buildEvent, eventTypes, schemaVersion } from './events.js';
 
 const quality = { faceSize: 60, detectorScore: 0.99, sharpness: 300, yaw: 2, pitch: 1, roll: 0 };
@@ -91,7 +91,7 @@ describe('webhook events', () => {
 });
 
 describe('the README', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Webhooks'));
 
   it.each(eventTypes)('documents %s with an example payload', (type) => {

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '../../config.js';
 
 /**
  * When a failed delivery is tried again: exponential backoff with jitter, spread over about a day

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from '../services/webhooks/retry.js';
 
 export const webhookQueueName = 'webhooks';
 /** The custom backoff the delivery worker computes (retry.ts, Retry-After). */

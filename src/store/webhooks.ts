@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction, type Queryable } from '../store/db.js';
+import { withTransaction, type Queryable } from './db.js';
 
 export interface EndpointRecord {
   id: string;

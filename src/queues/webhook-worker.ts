@@ -1,12 +1,12 @@
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 import type { Config } from '../config.js';
-import type { Log } from '../services/process.js';
-import { DeliveryProcessor } from './processor.js';
-import { createDeliveryQueue, webhookQueueName, type DeliveryJob } from './queue.js';
-import { WebhookRepository } from './repository.js';
-import { backoffDelay, retryPolicyOf } from './retry.js';
-import { sendWebhook } from './sender.js';
+import type { Log } from '../runtime/process.js';
+import { DeliveryProcessor } from '../services/webhooks/processor.js';
+import { createDeliveryQueue, webhookQueueName, type DeliveryJob } from './webhooks.js';
+import { WebhookRepository } from '../store/webhooks.js';
+import { backoffDelay, retryPolicyOf } from '../services/webhooks/retry.js';
+import { sendWebhook } from '../services/webhooks/sender.js';
 
 /** Deliveries wait on the network, not the CPU: one process keeps many in flight. */
 const deliveryConcurrency = 16;

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isFlaggedFace, type FaceResult, type ImageResult } from '../domain/results.js';
-import type { Finding, PersonRef } from '../domain/types.js';
-import type { EventType } from '../services/events.js';
-import type { BatchSummary } from '../store/batches.js';
+import { isFlaggedFace, type FaceResult, type ImageResult } from '../../domain/results.js';
+import type { Finding, PersonRef } from '../../domain/types.js';
+import type { EventType } from '../events.js';
+import type { BatchSummary } from '../../store/batches.js';
 
 /** The version of the payload schema below; a change a receiver could trip over raises it. */
 export const schemaVersion = 1;
