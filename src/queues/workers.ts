@@ -1,9 +1,21 @@
 import { DelayedError, Job, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { AppError } from '../errors.js';
-import { PermanentFailure, RegistryNotReady, type CheckRunner } from '../services/checking.js';
-import type { EnrolmentRunner } from '../services/enrolment.js';
 import type { Log } from '../runtime/process.js';
+import { PermanentFailure, RegistryNotReady } from './outcomes.js';
 import { queueNames, type CheckJob, type EnrolmentJob } from './queues.js';
+
+/** What the check queue's worker calls: services/checking.ts's CheckRunner. */
+export interface CheckJobRunner {
+  /** False when the check had already ended. */
+  run(checkId: string): Promise<boolean>;
+  giveUp(checkId: string, cause: unknown): Promise<void>;
+}
+
+/** What the enrolment queue's worker calls: services/enrolment.ts's EnrolmentRunner. */
+export interface EnrolmentJobRunner {
+  run(referencePhotoId: string): Promise<string>;
+  giveUp(referencePhotoId: string, reason: string): Promise<void>;
+}
 
 export interface WorkerSettings {
   connection: ConnectionOptions;
@@ -20,7 +32,7 @@ export interface WorkerSettings {
  * BullMQ workers for checks and enrolments. The processors only await: inference runs on the engine's
  * threads, so this event loop stays free to renew job locks. Permanent failures are not retried.
  */
-export function startQueueWorkers(runners: { checks: CheckRunner; enrolment: EnrolmentRunner }, settings: WorkerSettings, log: Log): { close(): Promise<void> } {
+export function startQueueWorkers(runners: { checks: CheckJobRunner; enrolment: EnrolmentJobRunner }, settings: WorkerSettings, log: Log): { close(): Promise<void> } {
   const options = {
     connection: settings.connection,
     prefix: settings.prefix,

@@ -1,6 +1,7 @@
 import { evaluateImage } from '../domain/evaluate.js';
 import { AppError, isPermanentImageError } from '../errors.js';
 import type { FaceEngine } from '../engine/pool.js';
+import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { CheckRecord } from '../store/checks.js';
@@ -9,24 +10,6 @@ import { completeBatchIfEnded } from './batches.js';
 import { imageResultOf } from './checks.js';
 import type { EventPublisher } from './events.js';
 import type { GalleryCache } from './gallery.js';
-
-/** A failure that retrying cannot mend; the queue adapter turns it into BullMQ's UnrecoverableError. */
-export class PermanentFailure extends Error {
-  constructor(override readonly cause: AppError) {
-    super(cause.message);
-  }
-}
-
-/**
- * The registry still holds active reference photos embedded by another model (the engine's model
- * changed; the enrolment queue is re-embedding them). A check judged now would miss those people,
- * so it waits: the queue adapter puts it back, delayed, without spending an attempt.
- */
-export class RegistryNotReady extends Error {
-  constructor(readonly stale: number) {
-    super(`${stale} reference photo(s) are still being re-embedded by the current model`);
-  }
-}
 
 /**
  * Runs one check: the same engine and verdict rules as the offline checker, then the result is

@@ -4,7 +4,7 @@ import type { FaceEngine } from '../engine/pool.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
-import { PermanentFailure } from './checking.js';
+import { PermanentFailure } from '../queues/outcomes.js';
 
 /**
  * Enrols a reference photo: exactly one face passing the reference gate (or the face in the
