@@ -40,6 +40,19 @@ const schema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),
   /** How often workers look for such stalled jobs. */
   WORKER_STALLED_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * A job whose worker died this many times is failed (its check ends with the reason); one more
+   * than that many tries are made. Two: a poison image cannot kill workers for ever.
+   */
+  WORKER_MAX_STALLED: z.coerce.number().int().min(0).default(2),
+  /** How long a check waits before looking again while the registry is being re-embedded. */
+  REGISTRY_WAIT_MS: z.coerce.number().int().positive().default(2_000),
+  /** A worker's heartbeat lapses after this long without renewal; /health counts live workers by it. */
+  HEARTBEAT_TTL_S: z.coerce.number().int().positive().default(15),
+  /** Finished jobs are kept this long in Redis (and at most JOB_KEEP_COUNT of them), failed ones FAILED_JOB_KEEP_S. */
+  JOB_KEEP_S: z.coerce.number().int().positive().default(24 * 3600),
+  JOB_KEEP_COUNT: z.coerce.number().int().positive().default(10_000),
+  FAILED_JOB_KEEP_S: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** JSON request bodies: claims and registry fields are small; 1 MiB leaves room for long lists. */
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   WEBHOOK_ALLOW_PRIVATE: booleanString,
@@ -49,6 +62,10 @@ const schema = z.object({
   WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(60_000),
   /** Delivery attempts in all before a delivery is marked failed. */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(14),
+  /** Deliveries in flight per webhook worker: they wait on the network, not the CPU. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  /** How often pending deliveries are checked against their jobs (a job lost before it reached Redis is queued again). */
+  WEBHOOK_SWEEP_MS: z.coerce.number().int().positive().default(5 * 60_000),
   /** Base URL the service is reached at, used for links in webhook events. */
   PUBLIC_URL: z.string().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

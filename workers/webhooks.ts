@@ -8,7 +8,7 @@ import { ensureRedis } from '../src/queues/redis.js';
 import { createLog, runMain } from '../src/runtime/process.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { startWebhookDelivery } from '../src/queues/webhook-worker.js';
+import { startWebhookDelivery } from '../src/services/webhooks/delivery.js';
 
 runMain('webhooks worker', async () => {
   const config = loadConfig();

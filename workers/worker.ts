@@ -6,7 +6,7 @@
 import { loadConfig } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
 import { startHeartbeat } from '../src/queues/heartbeat.js';
-import { createQueues } from '../src/queues/queues.js';
+import { createQueues, jobRetentionOf } from '../src/queues/queues.js';
 import { createRedis, ensureRedis } from '../src/queues/redis.js';
 import { startQueueWorkers } from '../src/queues/workers.js';
 import { CheckRunner } from '../src/services/checking.js';
@@ -41,7 +41,7 @@ runMain('worker', async () => {
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
-  const queues = createQueues(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  const queues = createQueues(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS }, jobRetentionOf(config));
   // Photos enrolled by another model (or never), and checks left without a job, are queued again.
   for (const id of await store.referencePhotos.needingEnrolment(engine.model)) await queues.enqueueEnrolment(id);
   for (const id of await store.checks.orphaned()) await queues.enqueueCheck(id);
@@ -54,12 +54,13 @@ runMain('worker', async () => {
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_STALLED_MS,
-      registryWaitMs: 2_000,
+      maxStalledCount: config.WORKER_MAX_STALLED,
+      registryWaitMs: config.REGISTRY_WAIT_MS,
     },
     log,
   );
   const redis = createRedis(config.REDIS_URL);
-  const heartbeat = await startHeartbeat(redis, config.QUEUE_PREFIX, { model: engine.model, backend: engine.backend, threads: engine.threads });
+  const heartbeat = await startHeartbeat(redis, config.QUEUE_PREFIX, { model: engine.model, backend: engine.backend, threads: engine.threads }, config.HEARTBEAT_TTL_S);
   log('info', 'worker ready', { id: heartbeat.id, concurrency: config.WORKER_CONCURRENCY });
 
   let stopping = false;

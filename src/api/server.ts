@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
-import { createQueues } from '../queues/queues.js';
+import { createQueues, jobRetentionOf } from '../queues/queues.js';
 import { createRedis, ensureRedis } from '../queues/redis.js';
 import { BatchService } from '../services/batches.js';
 import { CheckService } from '../services/checks.js';
@@ -40,7 +40,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const store = createStore(pool);
   const uploads = createUploadStore(config.UPLOAD_DIR);
   const redis = createRedis(config.REDIS_URL);
-  const queues = createQueues({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  const queues = createQueues({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS }, jobRetentionOf(config));
   const events = createPublisher({ config, pool, log });
   const publisher = events.publisher;
   const limits = { maxPixels: config.MAX_IMAGE_PIXELS };

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Config } from '../config.js';
 
 /** Job payloads carry ids only: the bytes are in the upload store, everything else in PostgreSQL. */
 export interface CheckJob {
@@ -16,12 +17,29 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
-export function jobOptions(retry: RetryPolicy): JobsOptions {
+/** How long finished jobs stay in Redis, for every queue (config JOB_KEEP_S, JOB_KEEP_COUNT, FAILED_JOB_KEEP_S). */
+export interface JobRetention {
+  keepSeconds: number;
+  keepCount: number;
+  failedKeepSeconds: number;
+}
+
+export function jobRetentionOf(config: Pick<Config, 'JOB_KEEP_S' | 'JOB_KEEP_COUNT' | 'FAILED_JOB_KEEP_S'>): JobRetention {
+  return { keepSeconds: config.JOB_KEEP_S, keepCount: config.JOB_KEEP_COUNT, failedKeepSeconds: config.FAILED_JOB_KEEP_S };
+}
+
+export function retentionOptions(retention: JobRetention): Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> {
+  return {
+    removeOnComplete: { age: retention.keepSeconds, count: retention.keepCount },
+    removeOnFail: { age: retention.failedKeepSeconds },
+  };
+}
+
+export function jobOptions(retry: RetryPolicy, retention: JobRetention): JobsOptions {
   return {
     attempts: retry.attempts,
     backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...retentionOptions(retention),
   };
 }
 
@@ -33,12 +51,12 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: ConnectionOptions, prefix: string, retry: RetryPolicy): Queues {
+export function createQueues(connection: ConnectionOptions, prefix: string, retry: RetryPolicy, retention: JobRetention): Queues {
   const checks = new Queue<CheckJob>(queueNames.checks, { connection, prefix });
   const enrolment = new Queue<EnrolmentJob>(queueNames.enrolment, { connection, prefix });
   checks.on('error', () => undefined);
   enrolment.on('error', () => undefined);
-  const options = jobOptions(retry);
+  const options = jobOptions(retry, retention);
   return {
     checks,
     enrolment,

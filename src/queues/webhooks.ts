@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { RetryPolicy } from '../services/webhooks/retry.js';
+import { retentionOptions, type JobRetention } from './queues.js';
 
 export const webhookQueueName = 'webhooks';
 /** The custom backoff the delivery worker computes (retry.ts, Retry-After). */
@@ -24,7 +24,7 @@ export function deliveryJobId(deliveryId: string, generation: number): string {
 }
 
 /** The queue of deliveries; its Redis connection opens on the first delivery, so a process without webhooks never opens it. */
-export function createDeliveryQueue(connection: ConnectionOptions, prefix: string, policy: RetryPolicy): DeliveryQueue {
+export function createDeliveryQueue(connection: ConnectionOptions, prefix: string, maxAttempts: number, retention: JobRetention): DeliveryQueue {
   let queue: Queue<DeliveryJob> | null = null;
   const open = () => {
     if (!queue) {
@@ -37,10 +37,9 @@ export function createDeliveryQueue(connection: ConnectionOptions, prefix: strin
     async enqueue(deliveryId, generation) {
       await open().add('deliver', { deliveryId }, {
         jobId: deliveryJobId(deliveryId, generation),
-        attempts: policy.maxAttempts,
+        attempts: maxAttempts,
         backoff: { type: webhookBackoffType },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+        ...retentionOptions(retention),
       });
     },
     async failedReason(deliveryId, generation) {

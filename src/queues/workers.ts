@@ -24,6 +24,8 @@ export interface WorkerSettings {
   /** A job whose lock is not renewed for this long (a killed worker) is taken up by another worker. */
   lockDuration: number;
   stalledInterval: number;
+  /** A job whose worker died this many times is failed. */
+  maxStalledCount: number;
   /** How long a check waits before looking again while the registry is being re-embedded. */
   registryWaitMs: number;
 }
@@ -39,8 +41,7 @@ export function startQueueWorkers(runners: { checks: CheckJobRunner; enrolment: 
     concurrency: settings.concurrency,
     lockDuration: settings.lockDuration,
     stalledInterval: settings.stalledInterval,
-    // A job whose worker died twice is still retried once more before it counts as failed.
-    maxStalledCount: 2,
+    maxStalledCount: settings.maxStalledCount,
   };
   const checks = new Worker<CheckJob>(queueNames.checks, async (job, token) => {
     const started = Date.now();

@@ -1,8 +1,9 @@
+import { loadConfig } from '../../src/config.js';
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
-import { createQueues, type Queues } from '../../src/queues/queues.js';
+import { createQueues, jobRetentionOf, type Queues } from '../../src/queues/queues.js';
 import { startQueueWorkers } from '../../src/queues/workers.js';
 import { CheckRunner } from '../../src/services/checking.js';
 import { EnrolmentRunner } from '../../src/services/enrolment.js';
@@ -81,10 +82,10 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
       },
     };
     engine = await startEngine({ threads: 1, maxPixels: 60_000_000 });
-    queues = createQueues({ url: env.REDIS_URL, maxRetriesPerRequest: null }, env.QUEUE_PREFIX, { attempts: 3, backoffMs: 100 });
+    queues = createQueues({ url: env.REDIS_URL, maxRetriesPerRequest: null }, env.QUEUE_PREFIX, { attempts: 3, backoffMs: 100 }, jobRetentionOf(loadConfig({})));
     workers = startQueueWorkers(
       { checks: new CheckRunner(store, uploads, engine, new GalleryCache(store, engine.model), publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
-      { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX, concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000, registryWaitMs: 200 },
+      { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX, concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 2, registryWaitMs: 200 },
       createLog('worker', 'silent'),
     );
   });

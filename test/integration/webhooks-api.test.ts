@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api/server.js';
 import { createLog } from '../../src/runtime/process.js';
 import { verify } from '../../src/services/webhooks/signing.js';
-import { startWebhookDelivery } from '../../src/queues/webhook-worker.js';
+import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { createKey, testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';

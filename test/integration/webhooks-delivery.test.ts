@@ -17,7 +17,7 @@ import { WebhookRepository } from '../../src/store/webhooks.js';
 import { sendWebhook } from '../../src/services/webhooks/sender.js';
 import { WebhookService } from '../../src/services/webhooks/service.js';
 import { verify } from '../../src/services/webhooks/signing.js';
-import { startWebhookDelivery } from '../../src/queues/webhook-worker.js';
+import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type Answer, type TestReceiver } from '../helpers/webhook-receiver.js';

@@ -1,6 +1,6 @@
 import type { Log } from '../../runtime/process.js';
 import type { DeliveryStatus, WebhookRepository } from '../../store/webhooks.js';
-import { retryDelay, type RetryPolicy } from './retry.js';
+import { retryDelay, type RetryPolicy } from '../../domain/webhook-retry.js';
 import type { AttemptOutcome, Delivery, SendOptions } from './sender.js';
 import { sign } from './signing.js';
 

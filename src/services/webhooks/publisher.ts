@@ -5,7 +5,7 @@ import type { Log } from '../../runtime/process.js';
 import { buildEvent } from './events.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
 import { WebhookRepository } from '../../store/webhooks.js';
-import { retryPolicyOf } from './retry.js';
+import { jobRetentionOf } from '../../queues/queues.js';
 import { WebhookService } from './service.js';
 
 export type { EventPublisher, EventType } from '../events.js';
@@ -45,7 +45,7 @@ export interface Webhooks {
 export function createWebhooks(deps: { config: Config; pool: pg.Pool; log: Log }): Webhooks {
   const { config } = deps;
   const repository = new WebhookRepository(deps.pool);
-  const queue = createDeliveryQueue({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, retryPolicyOf(config));
+  const queue = createDeliveryQueue({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, config.WEBHOOK_MAX_ATTEMPTS, jobRetentionOf(config));
   return {
     publisher: new WebhookPublisher(repository, queue, config.PUBLIC_URL, deps.log),
     service: new WebhookService(repository, queue, { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retryDelay, worstCaseSpanMs } from './retry.js';
+import { backoffDelay, retryDelay, worstCaseSpanMs } from './webhook-retry.js';
 
 const defaults = { baseMs: 60_000, maxAttempts: 14 };
 

@@ -1,5 +1,3 @@
-import type { Config } from '../../config.js';
-
 /**
  * When a failed delivery is tried again: exponential backoff with jitter, spread over about a day
  * (with the default one-minute base: 1, 2, 4, ... 128 minutes, then every 256 minutes, 14 attempts
@@ -37,8 +35,4 @@ export function worstCaseSpanMs(policy: RetryPolicy): number {
   let total = 0;
   for (let attempt = 1; attempt < policy.maxAttempts; attempt++) total += backoffDelay(policy, attempt, () => 1);
   return total;
-}
-
-export function retryPolicyOf(config: Pick<Config, 'WEBHOOK_BACKOFF_BASE_MS' | 'WEBHOOK_MAX_ATTEMPTS'>): RetryPolicy {
-  return { baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS };
 }

@@ -1,17 +1,17 @@
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
-import type { Config } from '../config.js';
-import type { Log } from '../runtime/process.js';
-import { DeliveryProcessor } from '../services/webhooks/processor.js';
-import { createDeliveryQueue, webhookQueueName, type DeliveryJob } from './webhooks.js';
-import { WebhookRepository } from '../store/webhooks.js';
-import { backoffDelay, retryPolicyOf } from '../services/webhooks/retry.js';
-import { sendWebhook } from '../services/webhooks/sender.js';
+import type { Config } from '../../config.js';
+import type { Log } from '../../runtime/process.js';
+import { DeliveryProcessor } from './processor.js';
+import { createDeliveryQueue, webhookQueueName, type DeliveryJob } from '../../queues/webhooks.js';
+import { WebhookRepository } from '../../store/webhooks.js';
+import { backoffDelay, type RetryPolicy } from '../../domain/webhook-retry.js';
+import { jobRetentionOf } from '../../queues/queues.js';
+import { sendWebhook } from './sender.js';
 
-/** Deliveries wait on the network, not the CPU: one process keeps many in flight. */
-const deliveryConcurrency = 16;
-/** How often pending deliveries are checked against their jobs (see sweep). */
-const sweepIntervalMs = 5 * 60_000;
+export function retryPolicyOf(config: Pick<Config, 'WEBHOOK_BACKOFF_BASE_MS' | 'WEBHOOK_MAX_ATTEMPTS'>): RetryPolicy {
+  return { baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS };
+}
 
 /** A failed attempt that will be retried after delayMs; BullMQ's backoff reads the delay from here. */
 class RetryLater extends Error {
@@ -41,10 +41,10 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
     {
       connection: deps.connection,
       prefix: config.QUEUE_PREFIX,
-      concurrency: deliveryConcurrency,
+      concurrency: config.WEBHOOK_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_STALLED_MS,
-      maxStalledCount: 3,
+      maxStalledCount: config.WORKER_MAX_STALLED,
       settings: {
         backoffStrategy: (attemptsMade, _type, error) => (error instanceof RetryLater ? error.delayMs : backoffDelay(policy, attemptsMade)),
       },
@@ -59,7 +59,7 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
     repository.failDelivery(job.data.deliveryId, `the delivery job failed: ${error.message}`).catch(() => undefined);
   });
 
-  const queue = createDeliveryQueue(deps.connection, config.QUEUE_PREFIX, policy);
+  const queue = createDeliveryQueue(deps.connection, config.QUEUE_PREFIX, policy.maxAttempts, jobRetentionOf(config));
   // Pending deliveries whose job never reached Redis are queued; one whose job failed without the
   // processor ending it (its workers were killed again and again) is marked failed.
   const sweep = async () => {
@@ -70,7 +70,7 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
     }
   };
   await sweep();
-  const timer = setInterval(() => sweep().catch((error: Error) => log('warn', 'could not re-queue pending webhook deliveries', { error: error.message })), sweepIntervalMs);
+  const timer = setInterval(() => sweep().catch((error: Error) => log('warn', 'could not re-queue pending webhook deliveries', { error: error.message })), config.WEBHOOK_SWEEP_MS);
   timer.unref();
   return {
     async close() {
