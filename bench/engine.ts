@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { defaultPipelineOptions, plainPipelineOptions, type PipelineOptions, type StageTimings } from '../src/engine/pipeline.js';
+import { defaultPipelineOptions, type PipelineOptions, plainPipelineOptions, type StageTimings } from '../src/engine/pipeline.js';
 import { startEngine } from '../src/engine/pool.js';
 
 /** The shared folder of labelled real photos (its README names sources and licences). */
@@ -61,8 +61,15 @@ interface Run {
 /** Samples the process's resident memory (the worker threads included) while a run lasts. */
 function rssSampler(): { stop(): number } {
   let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
-  return { stop: () => { clearInterval(timer); return Math.max(peak, process.memoryUsage.rss()) / 2 ** 20; } };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss()) / 2 ** 20;
+    },
+  };
 }
 
 async function measure(name: string, options: PipelineOptions, threads: number, images: { bytes: Buffer }[]): Promise<Run> {
@@ -81,7 +88,16 @@ async function measure(name: string, options: PipelineOptions, threads: number, 
       if (values.length === results.length) stages[key] = values.reduce((a, b) => a + b, 0) / values.length;
     }
     const retried = options.plain ? undefined : results.filter((r) => (r.detectionPass ?? 0) > 0 || r.faces.length === 0).length;
-    return { pipeline: name, threads, images: images.length, seconds, imagesPerSecond: images.length / seconds, stages, peakRssMb: sampler.stop(), retried };
+    return {
+      pipeline: name,
+      threads,
+      images: images.length,
+      seconds,
+      imagesPerSecond: images.length / seconds,
+      stages,
+      peakRssMb: sampler.stop(),
+      retried,
+    };
   } finally {
     await engine.close();
     sampler.stop();
@@ -92,7 +108,12 @@ export async function engineBenchmark(facesDir = defaultFacesDir): Promise<void>
   const images = await pickImages(facesDir);
   const cores = os.availableParallelism();
   const sizes = await imageSizes(images);
-  console.log(`face engine: ${images.length} photos from ${facesDir} (${sizes}), ${cores} core(s), load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  console.log(
+    `face engine: ${images.length} photos from ${facesDir} (${sizes}), ${cores} core(s), load average ${os
+      .loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')}`,
+  );
   const runs: Run[] = [];
   for (const threads of [...new Set([1, cores])]) {
     const pipelines = [
@@ -115,7 +136,9 @@ export async function engineBenchmark(facesDir = defaultFacesDir): Promise<void>
     const plain = runs.find((r) => r.threads === threads && r.pipeline === 'face-api plain')!;
     const fused = runs.find((r) => r.threads === threads && r.pipeline === 'engine fused')!;
     console.log(`  engine / plain throughput on ${threads} thread(s): ${(engine.imagesPerSecond / plain.imagesPerSecond).toFixed(2)}x`);
-    console.log(`  engine fused / engine throughput on ${threads} thread(s): ${(fused.imagesPerSecond / engine.imagesPerSecond).toFixed(2)}x, peak RSS ${fused.peakRssMb.toFixed(0)} MB vs ${engine.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `  engine fused / engine throughput on ${threads} thread(s): ${(fused.imagesPerSecond / engine.imagesPerSecond).toFixed(2)}x, peak RSS ${fused.peakRssMb.toFixed(0)} MB vs ${engine.peakRssMb.toFixed(0)} MB`,
+    );
   }
   console.log(`  peak RSS of the whole benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }

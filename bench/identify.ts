@@ -6,9 +6,10 @@
  * msPerFace is wall time; cpuMsPerFace the process's CPU time, the figure that holds on a machine
  * whose cores other work shares (the search itself runs on one core).
  */
-import { descriptorDimension } from '../src/engine/descriptors.js';
+
 import type { Gallery } from '../src/domain/gallery.js';
 import { rankPeople, referenceMatrix } from '../src/domain/matching.js';
+import { descriptorDimension } from '../src/engine/descriptors.js';
 
 /** A deterministic generator, so every run scores the same registry. */
 function random(seed: number): () => number {
@@ -31,7 +32,11 @@ function syntheticGallery(references: number, dimension: number): Gallery {
   return {
     model: `synthetic-${dimension}`,
     people,
-    references: Array.from({ length: references }, (_, i) => ({ personId: people[Math.floor(i / 2)].id, referencePhoto: `photo-${i}.jpg`, descriptor: unitVector(next, dimension) })),
+    references: Array.from({ length: references }, (_, i) => ({
+      personId: people[Math.floor(i / 2)].id,
+      referencePhoto: `photo-${i}.jpg`,
+      descriptor: unitVector(next, dimension),
+    })),
   };
 }
 
@@ -53,8 +58,20 @@ export async function identifyBenchmark(): Promise<void> {
       const used = process.cpuUsage(cpu);
       const cpuMsPerFace = (used.user + used.system) / 1000 / probes.length;
       const round = (v: number) => Number(v.toFixed(3));
-      if (json) console.log(JSON.stringify({ references, dimension, msPerFace: round(msPerFace), cpuMsPerFace: round(cpuMsPerFace), matrixBuildMs: round(buildMs) }));
-      else console.log(`  1:N ${String(references).padStart(6)} references x ${dimension}-d: ${msPerFace.toFixed(2)} ms per face (CPU ${cpuMsPerFace.toFixed(2)} ms; matrix built once in ${buildMs.toFixed(0)} ms)`);
+      if (json)
+        console.log(
+          JSON.stringify({
+            references,
+            dimension,
+            msPerFace: round(msPerFace),
+            cpuMsPerFace: round(cpuMsPerFace),
+            matrixBuildMs: round(buildMs),
+          }),
+        );
+      else
+        console.log(
+          `  1:N ${String(references).padStart(6)} references x ${dimension}-d: ${msPerFace.toFixed(2)} ms per face (CPU ${cpuMsPerFace.toFixed(2)} ms; matrix built once in ${buildMs.toFixed(0)} ms)`,
+        );
     }
   }
 }

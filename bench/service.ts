@@ -8,17 +8,17 @@
  *   npx tsx bench/service.ts   (this one alone)
  * Uses the database photo_verify_bench (emptied first) and local Redis.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile, mkdtemp, mkdir, cp, writeFile } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../src/api/client.js';
 import { startApi } from '../src/api/server.js';
 import { pushRegistry } from '../src/cli/registry-push.js';
-import { removeQueues } from '../src/queues/redis.js';
 import { loadConfig } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
+import { removeQueues } from '../src/queues/redis.js';
 import { ApiKeyService } from '../src/services/keys.js';
 import { ApiKeyRepository } from '../src/store/api-keys.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
@@ -60,9 +60,11 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
   await engine.analyze(drafts[0]);
   const engineStart = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: cores * 2 }, async () => {
-    while (next < drafts.length) await engine.analyze(drafts[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: cores * 2 }, async () => {
+      while (next < drafts.length) await engine.analyze(drafts[next++]);
+    }),
+  );
   const engineImagesPerSecond = drafts.length / ((performance.now() - engineStart) / 1000);
   await engine.close();
 
@@ -71,7 +73,9 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
   const pool = createPool(databaseUrl, 2);
   await ensureDatabase(pool, databaseUrl);
   await migrate(pool);
-  const { rows } = await pool.query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public' and tablename not in ('schema_migrations', 'registry_state')`);
+  const { rows } = await pool.query<{ tablename: string }>(
+    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('schema_migrations', 'registry_state')`,
+  );
   await pool.query(`truncate ${rows.map((row) => `"${row.tablename}"`).join(', ')} cascade`);
   await pool.query('update registry_state set version = version + 1');
   const key = (await new ApiKeyService(new ApiKeyRepository(pool)).create('admin', 'bench')).key;
@@ -92,16 +96,25 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
     const client = new ApiClient(api.url, key);
     await pushRegistry(await registryFolder(), client, { wait: true });
 
-    const submit = async (bytes: Buffer, index: number) => (await client.upload<{ id: string }>('/v1/checks', { bytes, name: `draft-${index}.jpg` })).id;
+    const submit = async (bytes: Buffer, index: number) =>
+      (await client.upload<{ id: string }>('/v1/checks', { bytes, name: `draft-${index}.jpg` })).id;
     const waitAll = async (ids: string[]) => {
       for (;;) {
-        const open = await pool.query<{ count: number }>(`select count(*)::int as count from checks where id = any($1::uuid[]) and status in ('queued', 'processing')`, [ids]);
+        const open = await pool.query<{ count: number }>(
+          `select count(*)::int as count from checks where id = any($1::uuid[]) and status in ('queued', 'processing')`,
+          [ids],
+        );
         if (open.rows[0].count === 0) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
     const latencies = async (ids: string[]) =>
-      (await pool.query<{ seconds: number }>(`select extract(epoch from completed_at - created_at)::float8 as seconds from checks where id = any($1::uuid[])`, [ids])).rows.map((row) => row.seconds);
+      (
+        await pool.query<{ seconds: number }>(
+          `select extract(epoch from completed_at - created_at)::float8 as seconds from checks where id = any($1::uuid[])`,
+          [ids],
+        )
+      ).rows.map((row) => row.seconds);
 
     // Warm-up: every worker loads the registry once.
     await waitAll(await Promise.all(Array.from({ length: cores }, (_, index) => submit(drafts[index], index))));
@@ -109,14 +122,19 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
     // A burst: every draft at once; throughput from the first check stored to the last result.
     const burstIds: string[] = [];
     let cursor = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (cursor < drafts.length) {
-        const index = cursor++;
-        burstIds.push(await submit(drafts[index], index));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (cursor < drafts.length) {
+          const index = cursor++;
+          burstIds.push(await submit(drafts[index], index));
+        }
+      }),
+    );
     await waitAll(burstIds);
-    const span = await pool.query<{ seconds: number }>(`select extract(epoch from max(completed_at) - min(created_at))::float8 as seconds from checks where id = any($1::uuid[])`, [burstIds]);
+    const span = await pool.query<{ seconds: number }>(
+      `select extract(epoch from max(completed_at) - min(created_at))::float8 as seconds from checks where id = any($1::uuid[])`,
+      [burstIds],
+    );
     const serviceChecksPerSecond = burstIds.length / span.rows[0].seconds;
     const burst = await latencies(burstIds);
 
@@ -142,13 +160,14 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
     };
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.exitCode === null ? worker.once('exit', resolve) : resolve(null)))));
+    await Promise.all(
+      workers.map((worker) => new Promise((resolve) => (worker.exitCode === null ? worker.once('exit', resolve) : resolve(null)))),
+    );
     await api.close();
     await removeQueues(env.REDIS_URL, env.QUEUE_PREFIX);
     await pool.end();
   }
 }
-
 
 /** For `npm run bench`: runs and prints. */
 export async function serviceBenchmark(): Promise<void> {

@@ -17,7 +17,11 @@ const schema = z.object({
   /** Shared store of uploads, addressed by content hash (a volume in compose). */
   UPLOAD_DIR: z.string().default('var/uploads'),
   /** 25 MiB: a print-quality A4 handout as JPEG/PNG stays well below it. */
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   /** 60 megapixels: above any camera in use; a decompression bomb is refused before decoding. */
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(60_000_000),
   /** Inference threads in one process; 0 means one per core. */
@@ -50,11 +54,23 @@ const schema = z.object({
   /** A worker's heartbeat lapses after this long without renewal; /health counts live workers by it. */
   HEARTBEAT_TTL_S: z.coerce.number().int().positive().default(15),
   /** Finished jobs are kept this long in Redis (and at most JOB_KEEP_COUNT of them), failed ones FAILED_JOB_KEEP_S. */
-  JOB_KEEP_S: z.coerce.number().int().positive().default(24 * 3600),
+  JOB_KEEP_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   JOB_KEEP_COUNT: z.coerce.number().int().positive().default(10_000),
-  FAILED_JOB_KEEP_S: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  FAILED_JOB_KEEP_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   /** JSON request bodies: claims and registry fields are small; 1 MiB leaves room for long lists. */
-  MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MAX_JSON_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   WEBHOOK_ALLOW_PRIVATE: booleanString,
   /** A delivery attempt that has not answered by then is a failure and is retried. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -65,7 +81,11 @@ const schema = z.object({
   /** Deliveries in flight per webhook worker: they wait on the network, not the CPU. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(16),
   /** How often pending deliveries are checked against their jobs (a job lost before it reached Redis is queued again). */
-  WEBHOOK_SWEEP_MS: z.coerce.number().int().positive().default(5 * 60_000),
+  WEBHOOK_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
   /** Base URL the service is reached at, used for links in webhook events. */
   PUBLIC_URL: z.string().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

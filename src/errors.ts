@@ -16,8 +16,14 @@ export const errorCatalogue = {
   UNAUTHORIZED: { status: 401, description: 'A valid API key is required (Authorization: Bearer KEY).' },
   FORBIDDEN: { status: 403, description: "The API key's role does not allow this action." },
   CONFLICT: { status: 409, description: 'The request conflicts with the current state of the resource.' },
-  REFERENCE_PHOTO_REJECTED: { status: 422, description: 'A reference photo failed enrolment: no face, several faces without a chosen box, or below the reference-quality gate.' },
-  WEBHOOK_URL_REFUSED: { status: 422, description: 'The webhook URL is not allowed (scheme, or an address that is private, loopback, link-local or metadata).' },
+  REFERENCE_PHOTO_REJECTED: {
+    status: 422,
+    description: 'A reference photo failed enrolment: no face, several faces without a chosen box, or below the reference-quality gate.',
+  },
+  WEBHOOK_URL_REFUSED: {
+    status: 422,
+    description: 'The webhook URL is not allowed (scheme, or an address that is private, loopback, link-local or metadata).',
+  },
   SERVICE_UNAVAILABLE: { status: 503, description: 'A service the request needs (PostgreSQL, Redis, models) is not ready.' },
   INTERNAL: { status: 500, description: 'An unexpected error; the details are in the server log.' },
 } as const;

@@ -6,9 +6,9 @@
 import { loadConfig } from '../src/config.js';
 import { ensureRedis } from '../src/queues/redis.js';
 import { createLog, runMain } from '../src/runtime/process.js';
+import { startWebhookDelivery } from '../src/services/webhooks/delivery.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { startWebhookDelivery } from '../src/services/webhooks/delivery.js';
 
 runMain('webhooks worker', async () => {
   const config = loadConfig();
@@ -25,10 +25,16 @@ runMain('webhooks worker', async () => {
     if (stopping) return;
     stopping = true;
     log('info', `${signal}: finishing the deliveries in hand`);
-    delivery.close().then(() => pool.end()).then(() => process.exit(0), (error: Error) => {
-      log('error', 'shutdown failed', { error: error.message });
-      process.exit(1);
-    });
+    delivery
+      .close()
+      .then(() => pool.end())
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          log('error', 'shutdown failed', { error: error.message });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

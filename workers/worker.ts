@@ -9,10 +9,10 @@ import { startHeartbeat } from '../src/queues/heartbeat.js';
 import { createQueues, jobRetentionOf } from '../src/queues/queues.js';
 import { createRedis, ensureRedis } from '../src/queues/redis.js';
 import { startQueueWorkers } from '../src/queues/workers.js';
+import { createLog, runMain } from '../src/runtime/process.js';
 import { CheckRunner } from '../src/services/checking.js';
 import { EnrolmentRunner } from '../src/services/enrolment.js';
 import { GalleryCache } from '../src/services/gallery.js';
-import { createLog, runMain } from '../src/runtime/process.js';
 import { createPublisher } from '../src/services/publisher.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
@@ -41,7 +41,12 @@ runMain('worker', async () => {
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
-  const queues = createQueues(connection, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS }, jobRetentionOf(config));
+  const queues = createQueues(
+    connection,
+    config.QUEUE_PREFIX,
+    { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
+    jobRetentionOf(config),
+  );
   // Photos enrolled by another model (or never), and checks left without a job, are queued again.
   for (const id of await store.referencePhotos.needingEnrolment(engine.model)) await queues.enqueueEnrolment(id);
   for (const id of await store.checks.orphaned()) await queues.enqueueCheck(id);
@@ -60,7 +65,12 @@ runMain('worker', async () => {
     log,
   );
   const redis = createRedis(config.REDIS_URL);
-  const heartbeat = await startHeartbeat(redis, config.QUEUE_PREFIX, { model: engine.model, backend: engine.backend, threads: engine.threads }, config.HEARTBEAT_TTL_S);
+  const heartbeat = await startHeartbeat(
+    redis,
+    config.QUEUE_PREFIX,
+    { model: engine.model, backend: engine.backend, threads: engine.threads },
+    config.HEARTBEAT_TTL_S,
+  );
   log('info', 'worker ready', { id: heartbeat.id, concurrency: config.WORKER_CONCURRENCY });
 
   let stopping = false;
@@ -76,10 +86,13 @@ runMain('worker', async () => {
       await engine.close();
       redis.disconnect();
       await pool.end();
-    })().then(() => process.exit(0), (error) => {
-      log('error', 'shutdown failed', { error: (error as Error).message });
-      process.exit(1);
-    });
+    })().then(
+      () => process.exit(0),
+      (error) => {
+        log('error', 'shutdown failed', { error: (error as Error).message });
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

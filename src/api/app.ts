@@ -1,4 +1,4 @@
-import express, { Router, type Express } from 'express';
+import express, { type Express, Router } from 'express';
 import type { ApiContext, RouteModule } from './context.js';
 import { errorHandler, notFound } from './errors.js';
 import { createMetrics } from './metrics.js';

@@ -1,10 +1,13 @@
-import { AppError, errorCatalogue, type ErrorCode } from '../errors.js';
+import { AppError, type ErrorCode, errorCatalogue } from '../errors.js';
 
 /** A small client of the /v1 API for the command-line tool: JSON in and out, coded errors back as AppError. */
 export class ApiClient {
   private readonly base: string;
 
-  constructor(server: string, private readonly apiKey: string) {
+  constructor(
+    server: string,
+    private readonly apiKey: string,
+  ) {
     this.base = server.replace(/\/+$/, '');
   }
 
@@ -52,7 +55,8 @@ export class ApiClient {
     const body = text ? safeJson(text) : null;
     if (!response.ok) {
       const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-      const code = error?.code && error.code in errorCatalogue ? (error.code as ErrorCode) : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL';
+      const code =
+        error?.code && error.code in errorCatalogue ? (error.code as ErrorCode) : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL';
       throw new AppError(code, error?.message ?? `${method} ${path} answered ${response.status}`);
     }
     return body as T;

@@ -6,7 +6,8 @@ import type { Log } from '../runtime/process.js';
 export function errorHandler(log: Log) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) log('error', 'request failed', { method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) });
+    if (appError.status >= 500)
+      log('error', 'request failed', { method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) });
     if (res.headersSent) return;
     res.status(appError.status).json({ error: appError.toJSON() });
   };
@@ -17,7 +18,8 @@ function toAppError(error: unknown): AppError {
   const status = (error as { type?: string; status?: number }).type;
   if (status === 'entity.too.large') return new AppError('FILE_TOO_LARGE', 'the request body is larger than the limit');
   if (status === 'entity.parse.failed') return new AppError('VALIDATION', 'the request body is not valid JSON');
-  if (typeof status === 'string' && status.startsWith('encoding.')) return new AppError('VALIDATION', 'the request body has an unsupported encoding');
+  if (typeof status === 'string' && status.startsWith('encoding.'))
+    return new AppError('VALIDATION', 'the request body has an unsupported encoding');
   return new AppError('INTERNAL', 'an unexpected error; the details are in the server log');
 }
 

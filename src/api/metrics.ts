@@ -1,5 +1,5 @@
-import { Job, QueueEvents, type Queue } from 'bullmq';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Job, type Queue, QueueEvents } from 'bullmq';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiContext } from './context.js';
 
 /**
@@ -53,12 +53,18 @@ export function createMetrics(ctx: ApiContext): { registry: Registry; close(): P
   });
 
   const listeners = queues.map((queue) => {
-    const events = new QueueEvents(queue.name, { connection: { url: ctx.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: ctx.config.QUEUE_PREFIX });
+    const events = new QueueEvents(queue.name, {
+      connection: { url: ctx.config.REDIS_URL, maxRetriesPerRequest: null },
+      prefix: ctx.config.QUEUE_PREFIX,
+    });
     events.on('error', () => undefined);
-    const observe = (outcome: string) => async ({ jobId }: { jobId: string }) => {
-      const job = await Job.fromId(queue, jobId).catch(() => undefined);
-      if (job?.processedOn && job.finishedOn) durations.observe({ queue: queue.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
-    };
+    const observe =
+      (outcome: string) =>
+      async ({ jobId }: { jobId: string }) => {
+        const job = await Job.fromId(queue, jobId).catch(() => undefined);
+        if (job?.processedOn && job.finishedOn)
+          durations.observe({ queue: queue.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+      };
     events.on('completed', observe('completed'));
     events.on('failed', observe('failed'));
     return events;

@@ -26,19 +26,30 @@ export function op(summary: string, spec: OperationSpec): Operation {
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
-    responses[status] = response.schema || response.content
-      ? { description: response.description, content: { [response.content ?? 'application/json']: { schema: response.schema ?? { type: 'string', format: 'binary' } } } }
-      : { description: response.description };
+    responses[status] =
+      response.schema || response.content
+        ? {
+            description: response.description,
+            content: { [response.content ?? 'application/json']: { schema: response.schema ?? { type: 'string', format: 'binary' } } },
+          }
+        : { description: response.description };
   }
   responses.default = { description: 'An error from the catalogue', content: { 'application/json': { schema: ref('Error') } } };
   return {
     tags: [spec.tag],
     summary,
-    ...(spec.roles ? { security: [{ apiKey: [] }], description: `Roles: admin${spec.roles.length ? `, ${spec.roles.join(', ')}` : ''}.` } : { security: [] }),
+    ...(spec.roles
+      ? { security: [{ apiKey: [] }], description: `Roles: admin${spec.roles.length ? `, ${spec.roles.join(', ')}` : ''}.` }
+      : { security: [] }),
     ...(parameters.length ? { parameters } : {}),
     ...(spec.json ? { requestBody: { required: true, content: { 'application/json': { schema: spec.json } } } } : {}),
     ...(spec.multipart
-      ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: spec.multipart, required: ['image'] } } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'multipart/form-data': { schema: { type: 'object', properties: spec.multipart, required: ['image'] } } },
+          },
+        }
       : {}),
     responses,
   };
@@ -48,10 +59,24 @@ export const schemas: Record<string, Schema> = {
   Error: {
     type: 'object',
     required: ['error'],
-    properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(errorCatalogue) }, message: { type: 'string' } } } },
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string', enum: Object.keys(errorCatalogue) }, message: { type: 'string' } },
+      },
+    },
   },
-  Box: { type: 'object', required: ['x', 'y', 'width', 'height'], properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' } } },
-  Claim: { type: 'object', required: ['text'], properties: { text: { type: 'string', description: 'A person id, name or alias' }, box: ref('Box') } },
+  Box: {
+    type: 'object',
+    required: ['x', 'y', 'width', 'height'],
+    properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' } },
+  },
+  Claim: {
+    type: 'object',
+    required: ['text'],
+    properties: { text: { type: 'string', description: 'A person id, name or alias' }, box: ref('Box') },
+  },
   Person: {
     type: 'object',
     properties: {
@@ -124,7 +149,10 @@ export function openApiDocument(paths: Paths, version: string): Record<string, u
     openapi: '3.0.3',
     info: { title: 'photo-verify', version, description: 'Checks whether photos in public materials show the people they claim to show.' },
     servers: [{ url: '/' }],
-    components: { schemas, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Create with `photo-verify keys create --role ROLE`' } } },
+    components: {
+      schemas,
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Create with `photo-verify keys create --role ROLE`' } },
+    },
     security: [{ apiKey: [] }],
     paths,
   };

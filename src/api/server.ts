@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import { createQueues, jobRetentionOf } from '../queues/queues.js';
 import { createRedis, ensureRedis } from '../queues/redis.js';
+import { createLog } from '../runtime/process.js';
 import { BatchService } from '../services/batches.js';
 import { CheckService } from '../services/checks.js';
-import { createPublisher } from '../services/publisher.js';
 import { EvidenceService } from '../services/evidence.js';
 import { ApiKeyService } from '../services/keys.js';
-import { createLog } from '../runtime/process.js';
+import { createPublisher } from '../services/publisher.js';
 import { RegistryService } from '../services/registry.js';
 import { createPool, ensureDatabase } from '../store/db.js';
 import { createStore } from '../store/index.js';
@@ -40,7 +40,12 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const store = createStore(pool);
   const uploads = createUploadStore(config.UPLOAD_DIR);
   const redis = createRedis(config.REDIS_URL);
-  const queues = createQueues({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS }, jobRetentionOf(config));
+  const queues = createQueues(
+    { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    config.QUEUE_PREFIX,
+    { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
+    jobRetentionOf(config),
+  );
   const events = createPublisher({ config, pool, log });
   const publisher = events.publisher;
   const limits = { maxPixels: config.MAX_IMAGE_PIXELS };

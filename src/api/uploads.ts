@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { AppError } from '../errors.js';
-import type { Box } from '../domain/types.js';
 import { z } from 'zod';
+import type { Box } from '../domain/types.js';
+import { AppError } from '../errors.js';
 import { parse } from './http.js';
 
 /** Multipart uploads held in memory up to the size limit, then hashed into the upload store. */
@@ -22,8 +22,10 @@ export function multipartImages(options: { maxBytes: number; maxFiles: number })
 
 function uploadError(error: unknown, maxBytes: number): AppError {
   if (error instanceof multer.MulterError) {
-    if (error.code === 'LIMIT_FILE_SIZE') return new AppError('FILE_TOO_LARGE', `the file is larger than the limit of ${(maxBytes / 1024 / 1024).toFixed(0)} MiB`);
-    if (error.code === 'LIMIT_UNEXPECTED_FILE') return new AppError('VALIDATION', `unexpected file field "${error.field}" or too many files: send images in the field "image"`);
+    if (error.code === 'LIMIT_FILE_SIZE')
+      return new AppError('FILE_TOO_LARGE', `the file is larger than the limit of ${(maxBytes / 1024 / 1024).toFixed(0)} MiB`);
+    if (error.code === 'LIMIT_UNEXPECTED_FILE')
+      return new AppError('VALIDATION', `unexpected file field "${error.field}" or too many files: send images in the field "image"`);
     return new AppError('VALIDATION', `the multipart body is not acceptable: ${error.message}`);
   }
   if (error instanceof Error) return new AppError('VALIDATION', `the multipart body cannot be read: ${error.message}`);
@@ -59,10 +61,17 @@ export function jsonField<T extends z.ZodType>(value: unknown, schema: T, field:
 /** `names` as a JSON array, as repeated fields, or as lines of text, in reading order. */
 export function namesField(value: unknown): string[] | undefined {
   if (value === undefined || value === '') return undefined;
-  if (Array.isArray(value)) return value.map(String).map((name) => name.trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((name) => name.trim())
+      .filter(Boolean);
   const text = String(value).trim();
   if (text.startsWith('[')) return jsonField(text, z.array(z.string().trim().min(1)), 'names');
-  return text.split(/\r?\n/).map((name) => name.trim()).filter(Boolean);
+  return text
+    .split(/\r?\n/)
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 export function boxField(value: unknown): Box | undefined {

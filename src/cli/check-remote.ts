@@ -9,14 +9,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../api/client.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
+import { isFlaggedFace } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
 import { toCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
-import { isFlaggedFace } from '../domain/results.js';
-import { summarise, toJson, type OfflineReport } from '../report/report.js';
+import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
-import type { CheckView } from '../services/checks.js';
 import type { BatchView } from '../services/batches.js';
+import type { CheckView } from '../services/checks.js';
 import type { RegistryOverview } from '../store/reference-photos.js';
 import { writeReport } from './check.js';
 import { readClaimsManifest } from './claims-manifest.js';
@@ -68,7 +68,8 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
     process.stdout.write(remoteCheckUsage);
     return 0;
   }
-  if (!values.server || !values['api-key']) throw new AppError('VALIDATION', '--server URL and --api-key KEY are both required in client mode');
+  if (!values.server || !values['api-key'])
+    throw new AppError('VALIDATION', '--server URL and --api-key KEY are both required in client mode');
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
   const paths = positionals.length > 0 ? positionals : manifest ? [...manifest.requests.keys()] : [];
   if (paths.length === 0) throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
@@ -87,7 +88,11 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
     const category = request.category ?? values.category;
     try {
       const fields: Record<string, string> = { claims: JSON.stringify(request.claims), ...(category ? { category } : {}) };
-      const { checks } = await client.upload<{ checks: Array<{ id: string }> }>(`/v1/batches/${batch.id}/checks`, { bytes: await readFile(input.path), name: path.basename(input.path) }, fields);
+      const { checks } = await client.upload<{ checks: Array<{ id: string }> }>(
+        `/v1/batches/${batch.id}/checks`,
+        { bytes: await readFile(input.path), name: path.basename(input.path) },
+        fields,
+      );
       return { input, checkId: checks[0].id };
     } catch (error) {
       if (!isAppError(error) || !(error.code.startsWith('IMAGE_') || error.code === 'FILE_TOO_LARGE')) throw error;
@@ -128,7 +133,9 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
       peopleWithoutPhotos: registry.peopleWithoutPhotos,
     },
   };
-  process.stdout.write(`server ${values.server}: registry of ${registry.people} people, ${registry.referencePhotos.active} reference photos in use; batch ${batch.id}\n\n`);
+  process.stdout.write(
+    `server ${values.server}: registry of ${registry.people} people, ${registry.referencePhotos.active} reference photos in use; batch ${batch.id}\n\n`,
+  );
   process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
   if (values.json) await writeReport(values.json, toJson(report));
   if (values.csv) await writeReport(values.csv, toCsv(report));
@@ -137,7 +144,13 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
 }
 
 function failedImage(input: InputFile, failure: { code: string; message: string }): ImageResult {
-  return { file: input.file, findings: [{ code: 'image_error', message: `${failure.code}: ${failure.message}` }], faces: [], flagged: true, error: failure };
+  return {
+    file: input.file,
+    findings: [{ code: 'image_error', message: `${failure.code}: ${failure.message}` }],
+    faces: [],
+    flagged: true,
+    error: failure,
+  };
 }
 
 /** The HTML report shows reference photos: fetch the ones the flagged faces name from the server. */

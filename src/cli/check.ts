@@ -6,17 +6,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateImage } from '../domain/evaluate.js';
 import { loadConfig } from '../config.js';
+import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
+import { evaluateImage } from '../domain/evaluate.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
-import { descriptorModes, type DescriptorMode } from '../domain/descriptor-modes.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
-import { summarise, toJson, type OfflineReport } from '../report/report.js';
+import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import { readClaimsManifest } from './claims-manifest.js';
 import { mapConcurrent } from './concurrency.js';
@@ -77,7 +77,8 @@ export async function runCheck(args: string[]): Promise<number> {
 
   const registry = await readRegistryFolder(values.registry);
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
-  if (positionals.length === 0 && !manifest) throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
+  if (positionals.length === 0 && !manifest)
+    throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
   const cacheFile = path.resolve(values.cache ?? path.join(registry.root, defaultCacheName));
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
   const paths = positionals.length > 0 ? positionals : [...manifest!.requests.keys()];
@@ -86,23 +87,31 @@ export async function runCheck(args: string[]): Promise<number> {
   if (manifest) {
     const checked = new Set(inputs.map((input) => input.path));
     for (const listed of manifest.requests.keys()) {
-      if (!checked.has(listed)) process.stderr.write(`warning: ${displayPath(listed)} is in the claims file but not among the images checked\n`);
+      if (!checked.has(listed))
+        process.stderr.write(`warning: ${displayPath(listed)} is in the claims file but not among the images checked\n`);
     }
   }
 
-  const engine = await startEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, descriptor, log: (message) => process.stderr.write(`${message}\n`) });
+  const engine = await startEngine({
+    threads,
+    maxPixels: config.MAX_IMAGE_PIXELS,
+    descriptor,
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
   try {
     const cache = await DescriptorCache.open(cacheFile);
     const enrolment = createProgress(process.stderr, 'reference photos', registry.photos.length);
     const { gallery, summary: registrySummary } = await loadReferencePhotos(registry, engine, cache, (photo) => enrolment.tick(photo));
     enrolment.done();
-    await cache.save(engine.model).catch((error: Error) => process.stderr.write(`warning: the descriptor cache ${cacheFile} was not saved: ${error.message}\n`));
+    await cache
+      .save(engine.model)
+      .catch((error: Error) => process.stderr.write(`warning: the descriptor cache ${cacheFile} was not saved: ${error.message}\n`));
     process.stdout.write(describeRegistry(values.registry, registrySummary));
 
     const progress = createProgress(process.stderr, 'checking', inputs.length);
     const images = await mapConcurrent(inputs, engine.threads * 2, async (input) => {
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
-      const result = await checkImage(input, request, async (bytes) => {
+      const result = await checkImage(input, async (bytes) => {
         const { timings: _timings, ...analysis } = await engine.analyze(bytes);
         return evaluateImage(analysis, gallery, request);
       });
@@ -116,7 +125,8 @@ export async function runCheck(args: string[]): Promise<number> {
     const byFile = new Map(inputs.map((input) => [input.file, input.path]));
     if (values.json) await writeReport(values.json, toJson(report));
     if (values.csv) await writeReport(values.csv, toCsv(report));
-    if (values.html) await writeReport(values.html, await renderHtml(report, { draftPath: (file) => byFile.get(file), registryRoot: registry.root }));
+    if (values.html)
+      await writeReport(values.html, await renderHtml(report, { draftPath: (file) => byFile.get(file), registryRoot: registry.root }));
     return report.summary.flagged > 0 ? 1 : 0;
   } finally {
     await engine.close();
@@ -124,7 +134,7 @@ export async function runCheck(args: string[]): Promise<number> {
 }
 
 /** One image: its verdicts, or the error that kept it from being checked (the others go on). */
-async function checkImage(input: InputFile, request: CheckRequest, evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>): Promise<ImageResult> {
+async function checkImage(input: InputFile, evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>): Promise<ImageResult> {
   const failed = (code: string, message: string): ImageResult => ({
     file: input.file,
     findings: [{ code: 'image_error', message: `${code}: ${message}` }],
@@ -151,9 +161,14 @@ function describeRegistry(folder: string, summary: RegistrySummary): string {
   const { used, computed, fromCache, skipped, weak } = summary.referencePhotos;
   const lines = [
     `registry ${folder}: ${summary.people} people; reference photos: ${used} in use (${weak.length} weak), ${skipped.length} skipped; ${fromCache} from cache, ${computed} computed`,
-    ...summary.peopleWithoutPhotos.map((name) => `  warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear`),
+    ...summary.peopleWithoutPhotos.map(
+      (name) =>
+        `  warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear`,
+    ),
     ...skipped.map((photo) => `  skipped ${photo.referencePhoto}: ${photo.reason}`),
-    ...weak.map((photo) => `  weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}`),
+    ...weak.map(
+      (photo) => `  weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}`,
+    ),
   ];
   return `${lines.join('\n')}\n\n`;
 }

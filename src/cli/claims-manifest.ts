@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
 import type { CheckRequest } from '../domain/results.js';
+import { AppError } from '../errors.js';
 
 export interface ClaimsManifest {
   file: string;
@@ -54,7 +54,10 @@ export async function readClaimsManifest(file: string): Promise<ClaimsManifest> 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('NOT_FOUND', `cannot read the claims file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new AppError(
+      'NOT_FOUND',
+      `cannot read the claims file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let rows: string[][];
   try {
@@ -71,12 +74,17 @@ export async function readClaimsManifest(file: string): Promise<ClaimsManifest> 
     if (header && index === 0) return;
     const line = `row ${index + 1}`;
     const [image = '', names = '', category = ''] = cells.map((cell) => cell.trim());
-    if (cells.length > 3) problems.push(`${line}: ${cells.length} columns, expected file,names[,category] (quote a field that holds a comma)`);
+    if (cells.length > 3)
+      problems.push(`${line}: ${cells.length} columns, expected file,names[,category] (quote a field that holds a comma)`);
     else if (image === '') problems.push(`${line}: the file column is empty`);
     else {
       const target = path.resolve(base, image);
       if (requests.has(target)) problems.push(`${line}: ${image} is listed twice`);
-      const claims = names.split(';').map((name) => name.trim()).filter((name) => name !== '').map((text) => ({ text }));
+      const claims = names
+        .split(';')
+        .map((name) => name.trim())
+        .filter((name) => name !== '')
+        .map((text) => ({ text }));
       requests.set(target, category === '' ? { claims } : { claims, category });
     }
   });

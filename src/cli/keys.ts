@@ -15,7 +15,11 @@ directly (DATABASE_URL), as the operator setting up the service.
 
 /** `photo-verify keys create` (the dispatcher passes what follows those two words). */
 export async function keysCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(usage);
     return 0;

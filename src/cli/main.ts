@@ -5,10 +5,10 @@
  */
 import { isAppError } from '../errors.js';
 import { runCheck } from './check.js';
-import { runWebhooksListen } from './webhooks-listen.js';
 import { runRemoteCheck, wantsServer } from './check-remote.js';
 import { keysCommand } from './keys.js';
 import { registryPushCommand } from './registry-push.js';
+import { runWebhooksListen } from './webhooks-listen.js';
 
 interface Command {
   summary: string;
@@ -16,7 +16,10 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
-  check: { summary: 'check images against a registry folder, offline (or with --server, through the service)', run: (args) => (wantsServer(args) ? runRemoteCheck(args) : runCheck(args)) },
+  check: {
+    summary: 'check images against a registry folder, offline (or with --server, through the service)',
+    run: (args) => (wantsServer(args) ? runRemoteCheck(args) : runCheck(args)),
+  },
   'keys create': { summary: 'create an API key for the service and print it', run: keysCommand },
   'registry push': { summary: 'import a registry folder into the service', run: registryPushCommand },
   'webhooks listen': { summary: 'run a receiver that verifies and prints webhook events', run: runWebhooksListen },

@@ -76,7 +76,12 @@ export async function loadReferencePhotos(
 
   for (const { photo, check } of outcomes) {
     if (check.accepted) {
-      references.push({ personId: photo.personId, referencePhoto: photo.referencePhoto, descriptor: check.face.descriptor, model: engine.model });
+      references.push({
+        personId: photo.personId,
+        referencePhoto: photo.referencePhoto,
+        descriptor: check.face.descriptor,
+        model: engine.model,
+      });
       if (check.warnings.length > 0) weak.push({ referencePhoto: photo.referencePhoto, warnings: check.warnings });
     } else {
       skipped.push({ referencePhoto: photo.referencePhoto, reason: check.reason });

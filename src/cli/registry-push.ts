@@ -37,31 +37,48 @@ export async function registryPushCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { server: { type: 'string' }, 'api-key': { type: 'string' }, 'no-wait': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      server: { type: 'string' },
+      'api-key': { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(usage);
     return 0;
   }
   const [folder] = positionals;
-  if (!folder || !values.server || !values['api-key']) throw new AppError('VALIDATION', 'give the registry folder, --server URL and --api-key KEY');
+  if (!folder || !values.server || !values['api-key'])
+    throw new AppError('VALIDATION', 'give the registry folder, --server URL and --api-key KEY');
   const outcome = await pushRegistry(folder, new ApiClient(values.server, values['api-key']), { wait: !values['no-wait'] });
   process.stdout.write(
     `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
   );
   // What a curator must act on first: people no face can be matched to.
   for (const name of outcome.peopleWithoutPhotos) {
-    process.stdout.write(`warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear\n`);
+    process.stdout.write(
+      `warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear\n`,
+    );
   }
   for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
-  for (const photo of outcome.weak) process.stdout.write(`weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}\n`);
+  for (const photo of outcome.weak)
+    process.stdout.write(`weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}\n`);
   return outcome.rejected.length > 0 ? 1 : 0;
 }
 
 /** Makes the service's registry hold what the folder holds; what is already there is left alone. */
 export async function pushRegistry(folder: string, client: ApiClient, options: { wait: boolean; pollMs?: number }): Promise<PushOutcome> {
   const registry = await readRegistryFolder(folder);
-  const outcome: PushOutcome = { peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 0, rejected: [], weak: [], peopleWithoutPhotos: [] };
+  const outcome: PushOutcome = {
+    peopleCreated: 0,
+    peopleUpdated: 0,
+    photosUploaded: 0,
+    photosUnchanged: 0,
+    rejected: [],
+    weak: [],
+    peopleWithoutPhotos: [],
+  };
   const progress = createProgress(process.stderr, 'pushing', registry.people.length + registry.photos.length);
   const pushed: Array<{ personId: string; photoId: string; referencePhoto: string }> = [];
 
@@ -83,7 +100,11 @@ export async function pushRegistry(folder: string, client: ApiClient, options: {
       let photo = stored.get(fileHash(bytes));
       if (photo) outcome.photosUnchanged++;
       else {
-        photo = await client.upload<ReferencePhoto>(`/v1/people/${person.id}/photos`, { bytes, name: file.referencePhoto.split('/').pop()! }, { provenance: `registry folder: ${file.referencePhoto}` });
+        photo = await client.upload<ReferencePhoto>(
+          `/v1/people/${person.id}/photos`,
+          { bytes, name: file.referencePhoto.split('/').pop()! },
+          { provenance: `registry folder: ${file.referencePhoto}` },
+        );
         outcome.photosUploaded++;
       }
       pushed.push({ personId: person.id, photoId: photo.id, referencePhoto: file.referencePhoto });
@@ -98,7 +119,8 @@ export async function pushRegistry(folder: string, client: ApiClient, options: {
   for (const photo of pushed) {
     for (;;) {
       const current = await client.json<ReferencePhoto>('GET', `/v1/people/${photo.personId}/photos/${photo.photoId}`);
-      if (current.status === 'rejected') outcome.rejected.push({ referencePhoto: photo.referencePhoto, reason: current.rejectionReason ?? 'rejected' });
+      if (current.status === 'rejected')
+        outcome.rejected.push({ referencePhoto: photo.referencePhoto, reason: current.rejectionReason ?? 'rejected' });
       if (current.status === 'active') {
         enrolled.add(photo.personId);
         const warnings = current.quality ? referencePhotoWarnings(current.quality) : [];
@@ -113,7 +135,13 @@ export async function pushRegistry(folder: string, client: ApiClient, options: {
 }
 
 function personFields(person: RegistryPerson) {
-  return { name: person.name, aliases: person.aliases, category: person.category ?? null, region: person.region ?? null, status: person.status ?? null };
+  return {
+    name: person.name,
+    aliases: person.aliases,
+    category: person.category ?? null,
+    region: person.region ?? null,
+    status: person.status ?? null,
+  };
 }
 
 function differs(existing: Person, fields: ReturnType<typeof personFields>): boolean {

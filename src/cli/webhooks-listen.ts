@@ -18,7 +18,13 @@ export interface Receiver {
 }
 
 /** A verifying receiver; `print` gets each verified event, `warn` each refused delivery. */
-export function startReceiver(options: { secret: string; port: number; host: string; print(line: string): void; warn(line: string): void }): Promise<Receiver> {
+export function startReceiver(options: {
+  secret: string;
+  port: number;
+  host: string;
+  print(line: string): void;
+  warn(line: string): void;
+}): Promise<Receiver> {
   secretKey(options.secret);
   const server = http.createServer((request, response) => {
     if (request.method !== 'POST') {
@@ -61,10 +67,11 @@ export function startReceiver(options: { secret: string; port: number; host: str
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
       resolve({
         url: `http://${host}:${port}/`,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
@@ -72,7 +79,15 @@ export function startReceiver(options: { secret: string; port: number; host: str
 
 /** `photo-verify webhooks listen`: runs until interrupted. */
 export async function runWebhooksListen(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { secret: { type: 'string' }, port: { type: 'string', default: '4000' }, host: { type: 'string', default: '127.0.0.1' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      secret: { type: 'string' },
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;

@@ -80,7 +80,9 @@ export function readingOrder(boxes: Box[]): number[] {
 /** The rows of a layout, top to bottom, each as the indices of its boxes from left to right. */
 function readingRows(boxes: Box[]): number[][] {
   const rows: { members: number[]; top: number; bottom: number }[] = [];
-  const byHeight = boxes.map((_, index) => index).sort((a, b) => centreY(boxes[a]) - centreY(boxes[b]) || centreX(boxes[a]) - centreX(boxes[b]));
+  const byHeight = boxes
+    .map((_, index) => index)
+    .sort((a, b) => centreY(boxes[a]) - centreY(boxes[b]) || centreX(boxes[a]) - centreX(boxes[b]));
   for (const index of byHeight) {
     const box = boxes[index];
     const row = rows.at(-1);
@@ -120,7 +122,8 @@ export function emptyPlaces(boxes: Box[]): number[] {
   let position = 0;
   for (const row of rows) {
     places[position] += Math.max(0, Math.round((centreX(boxes[row[0]]) - left) / spacing));
-    for (let k = 1; k < row.length; k++) places[position + k] += Math.max(0, Math.round((centreX(boxes[row[k]]) - centreX(boxes[row[k - 1]])) / spacing) - 1);
+    for (let k = 1; k < row.length; k++)
+      places[position + k] += Math.max(0, Math.round((centreX(boxes[row[k]]) - centreX(boxes[row[k - 1]])) / spacing) - 1);
     position += row.length;
     places[position] += Math.max(0, Math.round((right - centreX(boxes[row.at(-1)!])) / spacing));
   }
@@ -150,7 +153,9 @@ function crowds(face: FaceLayout, other: FaceLayout): boolean {
   if (size(face.box) < crowdingSizeRatio * size(other.box)) return true;
   const sharp = face.quality?.sharpness;
   const otherSharp = other.quality?.sharpness;
-  return sharp !== undefined && otherSharp !== undefined && size(face.box) <= size(other.box) && sharp < crowdingSharpnessRatio * otherSharp;
+  return (
+    sharp !== undefined && otherSharp !== undefined && size(face.box) <= size(other.box) && sharp < crowdingSharpnessRatio * otherSharp
+  );
 }
 
 /** Faces set aside by the layout alone: bystanders and false detections. */
@@ -185,7 +190,12 @@ const cost = {
  * the layout finds equally plausible; without it, such ties are a count mismatch. `layoutRoles`
  * are the faces' roles when the caller has them already (see faceRoles).
  */
-export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: IdentitySupport, layoutRoles: FaceRole[] = faceRoles(faces)): ClaimAssignment {
+export function assignClaims(
+  faces: FaceLayout[],
+  claims: Claim[],
+  identity?: IdentitySupport,
+  layoutRoles: FaceRole[] = faceRoles(faces),
+): ClaimAssignment {
   const claimOfFace: (number | null)[] = faces.map(() => null);
   // The alignment may still turn a portrait it leaves out into a bystander: a copy of its own.
   const roles = [...layoutRoles];
@@ -236,7 +246,10 @@ export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: Id
     return isolated ? cost.isolatedBystander : cost.bystander;
   });
   const support = (n: number, i: number) => (identity ? identity(names[n], order[i]) : 0);
-  const skipCosts = nameSkipCosts(order.map((f) => faces[f].box), order.map((f) => roles[f] === 'portrait'));
+  const skipCosts = nameSkipCosts(
+    order.map((f) => faces[f].box),
+    order.map((f) => roles[f] === 'portrait'),
+  );
   const best = align(names.length, faceCosts, skipCosts, support);
 
   if (best.ways > 1) {
@@ -257,7 +270,10 @@ export function assignClaims(faces: FaceLayout[], claims: Claim[], identity?: Id
     const namedSharpness = sharpness.length > 0 ? median(sharpness) : undefined;
     for (const f of order) {
       if (claimOfFace[f] !== null || roles[f] !== 'portrait') continue;
-      const blurred = namedSharpness !== undefined && faces[f].quality !== undefined && faces[f].quality!.sharpness < crowdingSharpnessRatio * namedSharpness;
+      const blurred =
+        namedSharpness !== undefined &&
+        faces[f].quality !== undefined &&
+        faces[f].quality!.sharpness < crowdingSharpnessRatio * namedSharpness;
       if (size(faces[f].box) < crowdingSizeRatio * namedSize || blurred) roles[f] = 'bystander';
     }
   }
@@ -326,13 +342,28 @@ function align(
         if (!cell) continue;
         const from = { n, i, state };
         if (n < nameCount && i < faceCount) {
-          offer(n + 1, i + 1, 1, { cost: cell.cost + faceCosts[i].named, identity: cell.identity + support(n, i), ways: cell.ways, back: { ...from, move: 'match' } });
+          offer(n + 1, i + 1, 1, {
+            cost: cell.cost + faceCosts[i].named,
+            identity: cell.identity + support(n, i),
+            ways: cell.ways,
+            back: { ...from, move: 'match' },
+          });
         }
         if (n < nameCount) {
-          offer(n + 1, i, 0, { cost: cell.cost + skipCosts[i], identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipName' } });
+          offer(n + 1, i, 0, {
+            cost: cell.cost + skipCosts[i],
+            identity: cell.identity,
+            ways: cell.ways,
+            back: { ...from, move: 'skipName' },
+          });
         }
         if (i < faceCount && state === 1) {
-          offer(n, i + 1, 1, { cost: cell.cost + faceCosts[i].leftOut, identity: cell.identity, ways: cell.ways, back: { ...from, move: 'skipFace' } });
+          offer(n, i + 1, 1, {
+            cost: cell.cost + faceCosts[i].leftOut,
+            identity: cell.identity,
+            ways: cell.ways,
+            back: { ...from, move: 'skipFace' },
+          });
         }
       }
     }

@@ -4,14 +4,31 @@
  * the offline checker and the service workers both call it.
  */
 import { AppError } from '../errors.js';
-import { assignClaims, boxCentreDistance, faceRoles, faceSize, readingOrder, type ClaimAssignment, type IdentitySupport } from './claims.js';
+import {
+  assignClaims,
+  boxCentreDistance,
+  type ClaimAssignment,
+  faceRoles,
+  faceSize,
+  type IdentitySupport,
+  readingOrder,
+} from './claims.js';
 import { descriptorModeOf } from './descriptor-modes.js';
 import type { Gallery } from './gallery.js';
 import { rankPeople } from './matching.js';
 import { clearSuggestion, normaliseCategory, resolveClaim } from './names.js';
 import { checkQuality } from './quality.js';
-import { isFlaggedFace, type CheckRequest, type FaceResult } from './results.js';
-import { draftGate, goodReferenceGate, identificationAccept, referenceGate, thresholdsFor, thresholdsForLayout, type QualityGate, type Thresholds } from './thresholds.js';
+import { type CheckRequest, type FaceResult, isFlaggedFace } from './results.js';
+import {
+  draftGate,
+  goodReferenceGate,
+  identificationAccept,
+  type QualityGate,
+  referenceGate,
+  type Thresholds,
+  thresholdsFor,
+  thresholdsForLayout,
+} from './thresholds.js';
 import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from './types.js';
 import { decideVerdict } from './verdicts.js';
 
@@ -30,7 +47,12 @@ export interface ImageEvaluation {
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 const quoted = (text: string) => `"${text}"`;
 
-export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request: CheckRequest, options: EvaluateOptions = {}): ImageEvaluation {
+export function evaluateImage(
+  analysis: ImageAnalysis,
+  gallery: Gallery,
+  request: CheckRequest,
+  options: EvaluateOptions = {},
+): ImageEvaluation {
   if (analysis.model !== gallery.model) {
     throw new AppError('CONFLICT', `the image was analysed by model ${analysis.model}, but the registry was embedded by ${gallery.model}`);
   }
@@ -50,7 +72,9 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   }
 
   // Each face's best two people and every person a name points to: no need to sort the whole registry.
-  const named = [...new Set(resolved.flatMap(({ person, suggested }) => [person?.id, suggested?.id].filter((id): id is string => id !== undefined)))];
+  const named = [
+    ...new Set(resolved.flatMap(({ person, suggested }) => [person?.id, suggested?.id].filter((id): id is string => id !== undefined))),
+  ];
   const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery, { top: 2, include: named }));
   const qualities = analysis.faces.map((face) => checkQuality(face.quality, gate));
   // How well face f's identity fits claim c: used only to choose between equally plausible layouts.
@@ -62,11 +86,19 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
   };
   const assignment = assignClaims(analysis.faces, request.claims, identity, roles);
   for (const c of assignment.emptyBoxes) {
-    findings.push({ code: 'no_face', message: `no face was found in the box given for ${quoted(request.claims[c].text)}`, subject: request.claims[c].text });
+    findings.push({
+      code: 'no_face',
+      message: `no face was found in the box given for ${quoted(request.claims[c].text)}`,
+      subject: request.claims[c].text,
+    });
   }
   for (const c of assignment.namesWithoutFace) {
     const text = request.claims[c].text;
-    findings.push({ code: 'no_face', message: `no face in the image is ${quoted(text)}: the person named is not in the picture, or their face was not found`, subject: text });
+    findings.push({
+      code: 'no_face',
+      message: `no face in the image is ${quoted(text)}: the person named is not in the picture, or their face was not found`,
+      subject: text,
+    });
   }
 
   const faces = readingOrder(analysis.faces.map((face) => face.box)).map((f): FaceResult => {
@@ -85,7 +117,11 @@ export function evaluateImage(analysis: ImageAnalysis, gallery: Gallery, request
     const role = assignment.roles[f];
     if (assignment.setAside[f] && role !== 'portrait') {
       result.setAside = role;
-      result.reasons.push(role === 'not_a_face' ? 'set aside: its landmarks do not form a face (a false detection); it takes no name' : 'set aside: a bystander or a face in the background; it takes no name from the list');
+      result.reasons.push(
+        role === 'not_a_face'
+          ? 'set aside: its landmarks do not form a face (a false detection); it takes no name'
+          : 'set aside: a bystander or a face in the background; it takes no name from the list',
+      );
     }
     return result;
   });
@@ -147,11 +183,16 @@ function countMismatchFinding(
 ): Finding {
   const aside = count.background > 0 ? ` (not counting ${plural(count.background, 'bystander or false detection')})` : '';
   const identified = new Set(faces.flatMap((face) => (face.verdict === 'identified' && face.bestMatch ? [face.bestMatch.personId] : [])));
-  const unboxed = request.claims.map((claim, c) => ({ text: claim.text, boxed: Boolean(claim.box), person: resolved[c].person })).filter(({ boxed }) => !boxed);
+  const unboxed = request.claims
+    .map((claim, c) => ({ text: claim.text, boxed: Boolean(claim.box), person: resolved[c].person }))
+    .filter(({ boxed }) => !boxed);
   const isFound = ({ person }: { person: RegistryPerson | null }) => person !== null && identified.has(person.id);
   const found = unboxed.filter(isFound).map(({ text }) => text);
   const missing = unboxed.filter((claim) => !isFound(claim)).map(({ text }) => text);
-  const tally = [found.length > 0 ? `found among the faces: ${found.join(', ')}` : '', missing.length > 0 ? `not found: ${missing.join(', ')}` : '']
+  const tally = [
+    found.length > 0 ? `found among the faces: ${found.join(', ')}` : '',
+    missing.length > 0 ? `not found: ${missing.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   return {
@@ -198,14 +239,26 @@ export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: Q
     candidates = [candidates[chosen]];
   } else {
     const roles = faceRoles(candidates);
-    candidates = clearSubject(candidates.filter((_, f) => roles[f] === 'portrait'), analysis);
+    candidates = clearSubject(
+      candidates.filter((_, f) => roles[f] === 'portrait'),
+      analysis,
+    );
   }
   if (candidates.length === 0) return { accepted: false, problem: 'no_face', reason: 'no face was found in the photo' };
   if (candidates.length > 1) {
-    return { accepted: false, problem: 'several_faces', reason: `the photo shows ${candidates.length} faces of about the same size; choose the person's face with a box` };
+    return {
+      accepted: false,
+      problem: 'several_faces',
+      reason: `the photo shows ${candidates.length} faces of about the same size; choose the person's face with a box`,
+    };
   }
   const quality = checkQuality(candidates[0].quality, gate);
-  if (!quality.passed) return { accepted: false, problem: 'low_quality', reason: `the face cannot be used even as a weak reference photo: ${quality.reasons.join('; ')}` };
+  if (!quality.passed)
+    return {
+      accepted: false,
+      problem: 'low_quality',
+      reason: `the face cannot be used even as a weak reference photo: ${quality.reasons.join('; ')}`,
+    };
   return { accepted: true, face: candidates[0], warnings: referencePhotoWarnings(candidates[0].quality) };
 }
 
@@ -223,7 +276,9 @@ function clearSubject(faces: DetectedFace[], analysis: ImageAnalysis): DetectedF
   if (faces.length < 2) return faces;
   const size = (face: DetectedFace) => faceSize(face.box);
   const bySize = [...faces].sort((a, b) => size(b) - size(a));
-  const nearest = [...faces].sort((a, b) => boxCentreDistance(a.box, analysis.width, analysis.height) - boxCentreDistance(b.box, analysis.width, analysis.height))[0];
+  const nearest = [...faces].sort(
+    (a, b) => boxCentreDistance(a.box, analysis.width, analysis.height) - boxCentreDistance(b.box, analysis.width, analysis.height),
+  )[0];
   return bySize[0] === nearest && size(bySize[1]) < subjectSizeLead * size(bySize[0]) ? [nearest] : faces;
 }
 

@@ -26,7 +26,10 @@ export function buildGallery(model: string, people: RegistryPerson[], references
   const active = references.filter((reference) => reference.active !== false);
   const stale = active.filter((reference) => reference.model !== model);
   if (stale.length > 0) {
-    const listed = stale.slice(0, 5).map((reference) => `${reference.referencePhoto} (${reference.model})`).join(', ');
+    const listed = stale
+      .slice(0, 5)
+      .map((reference) => `${reference.referencePhoto} (${reference.model})`)
+      .join(', ');
     throw new AppError(
       'CONFLICT',
       `${stale.length} reference photo embedding(s) were made by another model than the engine's ${model}: ${listed}; re-embed the registry`,
@@ -35,7 +38,10 @@ export function buildGallery(model: string, people: RegistryPerson[], references
   const ids = new Set(people.map((person) => person.id));
   const orphans = active.filter((reference) => !ids.has(reference.personId));
   if (orphans.length > 0) {
-    throw new AppError('VALIDATION', `reference photo ${orphans[0].referencePhoto} belongs to "${orphans[0].personId}", who is not in the registry`);
+    throw new AppError(
+      'VALIDATION',
+      `reference photo ${orphans[0].referencePhoto} belongs to "${orphans[0].personId}", who is not in the registry`,
+    );
   }
   return {
     model,

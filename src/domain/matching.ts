@@ -50,7 +50,9 @@ export function referenceMatrix(gallery: Gallery): ReferenceMatrix {
   const personIds: string[] = [];
   gallery.references.forEach((reference, row) => {
     if (reference.descriptor.length !== dimension) {
-      throw new Error(`reference photo ${reference.referencePhoto} has a ${reference.descriptor.length}-d descriptor, the gallery ${dimension}-d`);
+      throw new Error(
+        `reference photo ${reference.referencePhoto} has a ${reference.descriptor.length}-d descriptor, the gallery ${dimension}-d`,
+      );
     }
     kernel.matrix.set(unitRow(reference.descriptor), row * dimension);
     let index = personIndex.get(reference.personId);
@@ -62,7 +64,14 @@ export function referenceMatrix(gallery: Gallery): ReferenceMatrix {
     personOfRow[row] = index;
   });
   const nameOf = new Map(gallery.people.map((person) => [person.id, person.name]));
-  built = { dimension, rows: gallery.references.length, kernel, personOfRow, personIds, names: personIds.map((id) => nameOf.get(id) ?? id) };
+  built = {
+    dimension,
+    rows: gallery.references.length,
+    kernel,
+    personOfRow,
+    personIds,
+    names: personIds.map((id) => nameOf.get(id) ?? id),
+  };
   matrices.set(gallery, built);
   return built;
 }

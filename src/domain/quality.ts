@@ -19,7 +19,9 @@ export function checkQuality(quality: FaceQuality, gate: QualityGate): QualityCh
     reasons.push(`the face is too small: its eyes are ${round(quality.faceSize)} px apart, at least ${gate.minFaceSize} px are needed`);
   }
   if (quality.detectorScore < gate.minDetectorScore) {
-    reasons.push(`it is doubtful that this is a clear face: detector score ${round(quality.detectorScore, 2)}, at least ${gate.minDetectorScore} is needed`);
+    reasons.push(
+      `it is doubtful that this is a clear face: detector score ${round(quality.detectorScore, 2)}, at least ${gate.minDetectorScore} is needed`,
+    );
   }
   if (quality.sharpness < gate.minSharpness) {
     reasons.push(`the face is blurred: sharpness ${round(quality.sharpness, 1)}, at least ${gate.minSharpness} is needed`);

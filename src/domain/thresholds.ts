@@ -115,7 +115,12 @@ export const defaultThresholds: Thresholds = {
   margin: 0.001,
   identification: {
     fpir: 0.01,
-    tail: [[-2,0.9114],[-3,0.9297],[-4,0.9434],[-5,0.9541]],
+    tail: [
+      [-2, 0.9114],
+      [-3, 0.9297],
+      [-4, 0.9434],
+      [-5, 0.9541],
+    ],
   },
   ...faceApiHandoutThresholds(),
 };
@@ -139,7 +144,12 @@ export const fusedThresholds: Thresholds = {
   margin: 0.018,
   identification: {
     fpir: 0.01,
-    tail: [[-2,0.7266],[-3,0.763],[-4,0.7903],[-5,0.8151]],
+    tail: [
+      [-2, 0.7266],
+      [-3, 0.763],
+      [-4, 0.7903],
+      [-5, 0.8151],
+    ],
   },
   ...fusedHandoutThresholds(),
 };

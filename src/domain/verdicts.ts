@@ -46,12 +46,20 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds, id
   const accepted = nearest && nearest.score >= identifyAccept ? nearest : null;
 
   if (!quality.passed) {
-    return { ...base, verdict: 'low_quality', bestMatch: null, reasons: [...quality.reasons, 'too poor to decide either way; a person must look'] };
+    return {
+      ...base,
+      verdict: 'low_quality',
+      bestMatch: null,
+      reasons: [...quality.reasons, 'too poor to decide either way; a person must look'],
+    };
   }
   const decided = (verdict: Verdict, reasons: string[]): FaceVerdict => ({ ...base, verdict, bestMatch: accepted, reasons });
 
   if (claim) {
-    if (!claimed) return decided('uncertain', [`${claim.name} has no active reference photo in the registry, so there is nothing to compare the face with`]);
+    if (!claimed)
+      return decided('uncertain', [
+        `${claim.name} has no active reference photo in the registry, so there is nothing to compare the face with`,
+      ]);
     const other = ranked.find((match) => match.personId !== claim.personId) ?? null;
     if (claimed.score >= thresholds.accept) {
       if (other && other.score > claimed.score - thresholds.margin) {
@@ -83,7 +91,9 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds, id
   if (!nearest) return decided('unknown', ['the registry has no reference photos to compare the face with']);
   if (nearest.score >= identifyAccept) {
     if (runnerUp && runnerUp.score > nearest.score - thresholds.margin) {
-      return decided('uncertain', [`the face matches ${describe(nearest)}, but is almost as close to ${describe(runnerUp)}; a person must look`]);
+      return decided('uncertain', [
+        `the face matches ${describe(nearest)}, but is almost as close to ${describe(runnerUp)}; a person must look`,
+      ]);
     }
     return decided('identified', [`the face matches ${describe(nearest)}`]);
   }

@@ -24,7 +24,12 @@ export function backoffDelay(policy: RetryPolicy, failedAttempt: number, random:
 }
 
 /** The wait before the next attempt: the backoff, or longer when the receiver asked for it with Retry-After. */
-export function retryDelay(policy: RetryPolicy, failedAttempt: number, retryAfterMs: number | null, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  failedAttempt: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number {
   const backoff = backoffDelay(policy, failedAttempt, random);
   if (retryAfterMs === null) return backoff;
   return Math.max(backoff, Math.min(retryAfterMs, retryAfterCeiling(policy)));

@@ -51,14 +51,21 @@ export function descriptorDimension(mode: DescriptorMode): number {
 export function descriptorModelPart(mode: DescriptorMode, weights = fusionWeights): string {
   if (mode === 'face-api') return '';
   const names = descriptorsOf(mode);
-  return `+${names.slice(1).map((name) => descriptorSpecs[name].model).join('+')}/fused(${names.map((name) => `${name}:${weights[name]}`).join(',')})`;
+  return `+${names
+    .slice(1)
+    .map((name) => descriptorSpecs[name].model)
+    .join('+')}/fused(${names.map((name) => `${name}:${weights[name]}`).join(',')})`;
 }
 
 /**
  * The weighted concatenation of unit descriptors, scaled to unit length: the dot product of two
  * fused vectors is sum_i w_i^2 s_i / sum_i w_i^2, s_i the cosine of descriptor i.
  */
-export function fuse(parts: Partial<Record<DescriptorName, ArrayLike<number>>>, names: DescriptorName[], weights = fusionWeights): number[] {
+export function fuse(
+  parts: Partial<Record<DescriptorName, ArrayLike<number>>>,
+  names: DescriptorName[],
+  weights = fusionWeights,
+): number[] {
   const norm = Math.sqrt(names.reduce((sum, name) => sum + weights[name] ** 2, 0));
   const out: number[] = [];
   for (const name of names) {

@@ -3,8 +3,9 @@
  * onnxruntime-node. A session is created inside each inference thread, never on an event loop
  * that serves HTTP; one intra-op thread, since the pool already runs one thread per core.
  */
-import path from 'node:path';
+
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { AppError } from '../errors.js';
 import { alignedSize, toNchw } from './alignment.js';
 
@@ -23,7 +24,10 @@ export class FrFeatureNet {
     try {
       ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
     } catch (error) {
-      throw new AppError('ENGINE_UNAVAILABLE', `onnxruntime-node is not usable here: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      throw new AppError(
+        'ENGINE_UNAVAILABLE',
+        `onnxruntime-node is not usable here: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
     }
     const session = await ort.InferenceSession.create(path.join(dir, frFeatureFile), {
       intraOpNumThreads: 1,

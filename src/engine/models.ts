@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 
 /** The weights ship in the repository (models/README.md says where each file comes from); never fetched. */
@@ -27,7 +27,9 @@ export async function verifyModels(dir = modelDir): Promise<void> {
   for (const [file, { sha256: expected, source, licence }] of Object.entries(manifest.files)) {
     if (!source || !licence) problems.push(`${file}: no source or licence in checksums.json`);
     try {
-      const actual = createHash('sha256').update(await readFile(path.join(dir, file))).digest('hex');
+      const actual = createHash('sha256')
+        .update(await readFile(path.join(dir, file)))
+        .digest('hex');
       if (actual !== expected) problems.push(`${file}: sha256 ${actual} != ${expected}`);
     } catch {
       problems.push(`${file}: missing`);

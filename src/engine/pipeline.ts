@@ -1,12 +1,12 @@
 import sharp from 'sharp';
-import type { Box, DetectedFace, ImageAnalysis, Point } from '../domain/types.js';
-import { decodeImage, type DecodedImage, type IntakeLimits } from '../images/intake.js';
-import { startBackend, type BackendPreference, type FaceApi, type TfRuntime } from './backend.js';
-import { alignedCrop, alignmentTransform } from './alignment.js';
 import type { DescriptorMode } from '../domain/descriptor-modes.js';
-import { descriptorModelPart, descriptorSpecs, descriptorsOf, fuse, type DescriptorName } from './descriptors.js';
+import type { Box, DetectedFace, ImageAnalysis, Point } from '../domain/types.js';
+import { type DecodedImage, decodeImage, type IntakeLimits } from '../images/intake.js';
+import { alignedCrop, alignmentTransform } from './alignment.js';
+import { type BackendPreference, type FaceApi, startBackend, type TfRuntime } from './backend.js';
+import { type DescriptorName, descriptorModelPart, descriptorSpecs, descriptorsOf, fuse } from './descriptors.js';
 import { FrFeatureNet } from './fr-feature.js';
-import { chipFrame, chipSize, type ChipCrop, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
+import { type ChipCrop, chipFrame, chipSize, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
 import { modelDir, verifyModels } from './models.js';
 
 /**
@@ -62,7 +62,14 @@ export const defaultPipelineOptions: PipelineOptions = {
   retryPaddings: [0.5, 0.8],
 };
 
-export const plainPipelineOptions: PipelineOptions = { ...defaultPipelineOptions, detectionPadding: 0, plain: true, align: false, flip: false, retryPaddings: undefined };
+export const plainPipelineOptions: PipelineOptions = {
+  ...defaultPipelineOptions,
+  detectionPadding: 0,
+  plain: true,
+  align: false,
+  flip: false,
+  retryPaddings: undefined,
+};
 
 /** Names every network, crop and fusion weight that made the descriptors: a change re-embeds the registry. */
 export function modelId(options: PipelineOptions): string {
@@ -136,13 +143,13 @@ export class FacePipeline {
     const t3 = performance.now();
     const faces: DetectedFace[] = [];
     const fused = (options.descriptor ?? 'face-api') !== 'face-api';
-    const descriptorParts = options.describeVariants && fused ? [] as Partial<Record<DescriptorName, number[]>>[] : undefined;
+    const descriptorParts = options.describeVariants && fused ? ([] as Partial<Record<DescriptorName, number[]>>[]) : undefined;
     for (const face of located) {
       const described = await this.describe(image, face.box, face.score, face.landmarks, options);
       faces.push(described.face);
       descriptorParts?.push(described.parts);
     }
-    const variantDescriptors = options.describeVariants && !fused ? [] as Record<string, number[]>[] : undefined;
+    const variantDescriptors = options.describeVariants && !fused ? ([] as Record<string, number[]>[]) : undefined;
     if (variantDescriptors) for (const face of located) variantDescriptors.push(await this.describeVariants(image, face.landmarks));
     const t4 = performance.now();
     return {
@@ -186,13 +193,15 @@ export class FacePipeline {
         tensor as never,
         new faceapi.SsdMobilenetv1Options({ minConfidence: options.minDetectorScore, maxResults: 100 }),
       );
-      return detections.map((detection) => {
-        const x = Math.max(0, (detection.box.x - pad) / scale);
-        const y = Math.max(0, (detection.box.y - pad) / scale);
-        const right = Math.min(image.width, (detection.box.x + detection.box.width - pad) / scale);
-        const bottom = Math.min(image.height, (detection.box.y + detection.box.height - pad) / scale);
-        return { box: { x, y, width: right - x, height: bottom - y }, score: detection.score };
-      }).filter((d) => d.box.width >= 2 && d.box.height >= 2);
+      return detections
+        .map((detection) => {
+          const x = Math.max(0, (detection.box.x - pad) / scale);
+          const y = Math.max(0, (detection.box.y - pad) / scale);
+          const right = Math.min(image.width, (detection.box.x + detection.box.width - pad) / scale);
+          const bottom = Math.min(image.height, (detection.box.y + detection.box.height - pad) / scale);
+          return { box: { x, y, width: right - x, height: bottom - y }, score: detection.score };
+        })
+        .filter((d) => d.box.width >= 2 && d.box.height >= 2);
     } finally {
       tensor.dispose();
     }
@@ -268,7 +277,10 @@ export class FacePipeline {
     for (const crop of ['bbox', 'dlib'] as const) {
       for (const align of [false, true]) {
         const frame = chipFrame(landmarks, align, crop);
-        const chips = [extractChip(image.rgb, image.width, image.height, frame), extractChip(image.rgb, image.width, image.height, frame, true)];
+        const chips = [
+          extractChip(image.rgb, image.width, image.height, frame),
+          extractChip(image.rgb, image.width, image.height, frame, true),
+        ];
         const descriptors = await this.embed(chips);
         out[chipVariantName({ crop, align, flip: false })] = l2normalise(descriptors[0]);
         out[chipVariantName({ crop, align, flip: true })] = l2normalise(sumOf(descriptors));
@@ -283,7 +295,10 @@ export class FacePipeline {
     const t0 = performance.now();
     try {
       const options = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.3 });
-      const results = await faceapi.detectAllFaces(tensor as never, options).withFaceLandmarks().withFaceDescriptors();
+      const results = await faceapi
+        .detectAllFaces(tensor as never, options)
+        .withFaceLandmarks()
+        .withFaceDescriptors();
       const timings = { decode: decodeMs, total: decodeMs + performance.now() - t0 };
       return {
         width: image.width,
@@ -295,7 +310,12 @@ export class FacePipeline {
           box: { x: r.detection.box.x, y: r.detection.box.y, width: r.detection.box.width, height: r.detection.box.height },
           landmarks: r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
           descriptor: Array.from(r.descriptor),
-          quality: { faceSize: interOcular(r.landmarks.positions), detectorScore: r.detection.score, sharpness: 0, ...headPose(r.landmarks.positions) },
+          quality: {
+            faceSize: interOcular(r.landmarks.positions),
+            detectorScore: r.detection.score,
+            sharpness: 0,
+            ...headPose(r.landmarks.positions),
+          },
         })),
       };
     } finally {

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { DescriptorMode } from '../domain/descriptor-modes.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { BackendPreference } from './backend.js';
-import type { DescriptorMode } from '../domain/descriptor-modes.js';
 import { defaultPipelineOptions, modelId, type PipelineOptions, type TimedAnalysis } from './pipeline.js';
 
 export interface ThreadInit {
@@ -100,7 +100,11 @@ export async function startEngine(settings: EngineSettings): Promise<FaceEngine>
       worker.on('exit', () => {
         const index = slots.indexOf(slot);
         if (index >= 0) slots.splice(index, 1);
-        if (!closing && index >= 0) void spawn().then((replacement) => { slots.push(replacement); dispatch(); });
+        if (!closing && index >= 0)
+          void spawn().then((replacement) => {
+            slots.push(replacement);
+            dispatch();
+          });
       });
     });
 

@@ -10,7 +10,8 @@ const port = parentPort!;
 const ready = FacePipeline.create(init.backend, { maxPixels: init.maxPixels }, init.descriptor);
 
 ready.then(
-  (pipeline) => port.postMessage({ kind: 'ready', backend: pipeline.backend, fallbackReason: pipeline.fallbackReason } satisfies ThreadReply),
+  (pipeline) =>
+    port.postMessage({ kind: 'ready', backend: pipeline.backend, fallbackReason: pipeline.fallbackReason } satisfies ThreadReply),
   (error: unknown) => port.postMessage({ kind: 'failed', error: describe(error) } satisfies ThreadReply),
 );
 

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Box } from '../domain/types.js';
-import { isAppError } from '../errors.js';
 import { boxCentreDistance } from '../domain/claims.js';
-import { chipVariants, defaultPipelineOptions, plainPipelineOptions, type PipelineOptions } from '../engine/pipeline.js';
-import type { FaceEngine } from '../engine/pool.js';
+import type { Box } from '../domain/types.js';
 import { descriptorsOf, fuse } from '../engine/descriptors.js';
-import { contentHash, partKey, variantKey, type CachedImage, type DescriptorCache } from './cache.js';
+import { chipVariants, defaultPipelineOptions, type PipelineOptions, plainPipelineOptions } from '../engine/pipeline.js';
+import type { FaceEngine } from '../engine/pool.js';
+import { isAppError } from '../errors.js';
+import { type CachedImage, contentHash, type DescriptorCache, partKey, variantKey } from './cache.js';
 
 /** Named pipeline variants compared in README "What improved verification". */
 export function variantOptions(name: string): PipelineOptions {
@@ -22,13 +22,13 @@ export function applyOverrides(options: PipelineOptions, settings: string[]): Pi
   const out: Record<string, unknown> = { ...options };
   for (const setting of settings) {
     const [key, value] = setting.split('=');
-    if (!(key in defaultPipelineOptions) && !['retryPaddings', 'detectionMinSide'].includes(key)) throw new Error(`unknown pipeline option "${key}"`);
+    if (!(key in defaultPipelineOptions) && !['retryPaddings', 'detectionMinSide'].includes(key))
+      throw new Error(`unknown pipeline option "${key}"`);
     if (value === 'true' || value === 'false') out[key] = value === 'true';
     else if (key === 'crop') {
       if (value !== 'bbox' && value !== 'dlib') throw new Error(`crop must be bbox or dlib, not "${value}"`);
       out[key] = value;
-    }
-    else if (key === 'retryPaddings') out[key] = value === '' ? [] : value.split(',').map(Number);
+    } else if (key === 'retryPaddings') out[key] = value === '' ? [] : value.split(',').map(Number);
     else out[key] = Number(value);
   }
   return out as unknown as PipelineOptions;
@@ -98,11 +98,20 @@ function fusedFromParts(cache: DescriptorCache, options: PipelineOptions, hash: 
   const parts = names.map((name) => cache.get(partKey(options, name), hash));
   const first = parts[0];
   if (!first || parts.some((part) => !part || part.faces.length !== first.faces.length || part.pass !== first.pass)) return undefined;
-  const faces = first.faces.map((face, f) => ({ ...face, descriptor: fuse(Object.fromEntries(names.map((name, i) => [name, parts[i]!.faces[f].descriptor])), names) }));
+  const faces = first.faces.map((face, f) => ({
+    ...face,
+    descriptor: fuse(Object.fromEntries(names.map((name, i) => [name, parts[i]!.faces[f].descriptor])), names),
+  }));
   return { ...first, faces };
 }
 
-async function analyseOne(engine: FaceEngine, cache: DescriptorCache, bytes: Buffer, hash: string, options: PipelineOptions): Promise<CachedImage> {
+async function analyseOne(
+  engine: FaceEngine,
+  cache: DescriptorCache,
+  bytes: Buffer,
+  hash: string,
+  options: PipelineOptions,
+): Promise<CachedImage> {
   const describeVariants = !options.plain;
   try {
     const analysis = await engine.analyze(bytes, { ...options, describeVariants });
@@ -145,7 +154,10 @@ export function centreFace<F extends { box: Box }>(image: { width: number; heigh
   let bestDistance = Infinity;
   for (const face of image.faces) {
     const d = boxCentreDistance(face.box, image.width, image.height);
-    if (d < bestDistance) { best = face; bestDistance = d; }
+    if (d < bestDistance) {
+      best = face;
+      bestDistance = d;
+    }
   }
   return best;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Box, FaceQuality } from '../domain/types.js';
-import { descriptorModelPart, descriptorSpecs, type DescriptorName } from '../engine/descriptors.js';
+import { type DescriptorName, descriptorModelPart, descriptorSpecs } from '../engine/descriptors.js';
 import type { PipelineOptions } from '../engine/pipeline.js';
 
 /** What the evaluation keeps of one image: enough to pick a face and score it. */
@@ -84,9 +84,9 @@ export class DescriptorCache {
 
   put(key: string, hash: string, image: CachedImage, options: PipelineOptions): void {
     const map = this.load(key);
-    if (map.size === 0) appendFileSync(path.join(this.root, `${key}.options.json`), JSON.stringify(options) + '\n');
+    if (map.size === 0) appendFileSync(path.join(this.root, `${key}.options.json`), `${JSON.stringify(options)}\n`);
     map.set(hash, image);
     const compact = { ...image, faces: image.faces.map((f) => ({ ...f, descriptor: f.descriptor.map((v) => Math.round(v * 1e6) / 1e6) })) };
-    appendFileSync(this.file(key), JSON.stringify({ hash, ...compact }) + '\n');
+    appendFileSync(this.file(key), `${JSON.stringify({ hash, ...compact })}\n`);
   }
 }

@@ -54,13 +54,25 @@ const rows = [];
 try {
   for (const setting of settings) {
     const count = async (images: { bytes: Buffer }[]) =>
-      (await Promise.all(images.map(async (i) => centreFace(await engine.analyze(i.bytes, setting.options)) !== undefined))).filter(Boolean).length;
-    const row = { setting: setting.name, images: files.length, missedByEngine: missed.length, foundOfMissed: await count(missed), sample: sample.length, foundOfSample: await count(sample) };
+      (await Promise.all(images.map(async (i) => centreFace(await engine.analyze(i.bytes, setting.options)) !== undefined))).filter(Boolean)
+        .length;
+    const row = {
+      setting: setting.name,
+      images: files.length,
+      missedByEngine: missed.length,
+      foundOfMissed: await count(missed),
+      sample: sample.length,
+      foundOfSample: await count(sample),
+    };
     rows.push(row);
-    process.stderr.write(JSON.stringify(row) + '\n');
+    process.stderr.write(`${JSON.stringify(row)}\n`);
   }
 } finally {
   await engine.close();
 }
-if (values.json) process.stdout.write(JSON.stringify({ pipeline: `padding ${firstPass.detectionPadding}`, rows }) + '\n');
-else for (const r of rows) process.stdout.write(`${r.setting}: finds ${r.foundOfMissed} of the ${r.missedByEngine} missed and ${r.foundOfSample} of ${r.sample} found\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ pipeline: `padding ${firstPass.detectionPadding}`, rows })}\n`);
+else
+  for (const r of rows)
+    process.stdout.write(
+      `${r.setting}: finds ${r.foundOfMissed} of the ${r.missedByEngine} missed and ${r.foundOfSample} of ${r.sample} found\n`,
+    );

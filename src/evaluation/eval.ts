@@ -12,18 +12,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { identificationAccept, thresholdsFor, type Thresholds } from '../domain/thresholds.js';
-import { parseDescriptorMode, type DescriptorMode } from '../domain/descriptor-modes.js';
+import { type DescriptorMode, parseDescriptorMode } from '../domain/descriptor-modes.js';
+import { identificationAccept, type Thresholds, thresholdsFor } from '../domain/thresholds.js';
 import { descriptorsOf } from '../engine/descriptors.js';
 import type { PipelineOptions } from '../engine/pipeline.js';
 import { modelId } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
-import { analyseImages, applyOverrides, centreFace, variantOptions, type AnalysedImage } from './analyse.js';
+import { type AnalysedImage, analyseImages, applyOverrides, centreFace, variantOptions } from './analyse.js';
 import { DescriptorCache, partKey, variantKey } from './cache.js';
-import { readDataset, type Pair } from './dataset.js';
-import { identify, impostorTail, leaveOneOutProbes, type Aggregation, type LabelledDescriptor } from './identification.js';
-import { referenceIntake, type ReferenceIntake } from './references.js';
-import { calibrate, calibrateMargin, distanceToScore, pairScore, pairMetrics, type ScoredPair } from './metrics.js';
+import { type Pair, readDataset } from './dataset.js';
+import { type Aggregation, identify, impostorTail, type LabelledDescriptor, leaveOneOutProbes } from './identification.js';
+import { calibrate, calibrateMargin, distanceToScore, pairMetrics, pairScore, type ScoredPair } from './metrics.js';
+import { type ReferenceIntake, referenceIntake } from './references.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,20 +44,28 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   if (!values.pairs) throw new Error('--pairs DIR/pairs.csv is required');
   const fold = values.fold === undefined ? undefined : Number(values.fold);
-  if (values.calibrate && fold !== 0) throw new Error('--calibrate runs on fold 0 only (--fold 0): fold 1 is kept for the accuracy figures');
+  if (values.calibrate && fold !== 0)
+    throw new Error('--calibrate runs on fold 0 only (--fold 0): fold 1 is kept for the accuracy figures');
   const dataset = await readDataset(values.pairs, fold);
   const config = loadConfig();
   const descriptor = parseDescriptorMode(values.descriptor ?? config.DESCRIPTOR);
   const options = { ...applyOverrides(variantOptions(values.variant!), values.set!), descriptor };
   // The plain face-api pipeline is judged the way face-api's examples judge it: distance 0.6.
   const distance = values.distance ? Number(values.distance) : options.plain ? 0.6 : undefined;
-  const thresholds: Thresholds = distance === undefined
-    ? thresholdsFor(descriptor)
-    : { accept: distanceToScore(distance), reject: distanceToScore(distance), decision: distanceToScore(distance), margin: 0 };
+  const thresholds: Thresholds =
+    distance === undefined
+      ? thresholdsFor(descriptor)
+      : { accept: distanceToScore(distance), reject: distanceToScore(distance), decision: distanceToScore(distance), margin: 0 };
 
   const files = [...new Set(dataset.pairs.flatMap((p) => [p.a, p.b]))].sort();
-  const log = (line: string) => process.stderr.write(line + '\n');
-  const engine = await startEngine({ threads: Number(values.threads), maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, options, log });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const engine = await startEngine({
+    threads: Number(values.threads),
+    maxPixels: config.MAX_IMAGE_PIXELS,
+    backend: config.TF_BACKEND,
+    options,
+    log,
+  });
   const started = performance.now();
   let images: Map<string, AnalysedImage>;
   try {
@@ -67,7 +75,8 @@ async function main(): Promise<void> {
       dataset.dir,
       files,
       options,
-      (done, total, computed) => log(`${dataset.name}: ${done}/${total} images (${computed} computed, ${((performance.now() - started) / 1000).toFixed(0)} s)`),
+      (done, total, computed) =>
+        log(`${dataset.name}: ${done}/${total} images (${computed} computed, ${((performance.now() - started) / 1000).toFixed(0)} s)`),
       values.references,
     );
   } finally {
@@ -125,7 +134,7 @@ async function main(): Promise<void> {
   if (values.references) result.references = referenceIntake(images, dataset, thresholds);
 
   if (values.json) {
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     printSummary(result);
   }
@@ -146,7 +155,12 @@ export const calibrationTargets = { falseAccept: 0.0005, falseReject: 0.01, fals
  * cached per network, and the spread (standard deviation) of its different-person scores: the
  * fusion weights are 1/sqrt of it (src/engine/descriptors.ts).
  */
-function descriptorFigures(images: Map<string, AnalysedImage>, pairs: Pair[], options: PipelineOptions, thresholds: Thresholds): Record<string, unknown> {
+function descriptorFigures(
+  images: Map<string, AnalysedImage>,
+  pairs: Pair[],
+  options: PipelineOptions,
+  thresholds: Thresholds,
+): Record<string, unknown> {
   const cache = new DescriptorCache();
   const out: Record<string, unknown> = {};
   for (const name of descriptorsOf(options.descriptor ?? 'face-api')) {
@@ -173,7 +187,8 @@ function labelledDescriptors(images: Map<string, AnalysedImage>, identities: Map
   const out: LabelledDescriptor[] = [];
   for (const image of images.values()) {
     const identity = identities.get(image.path);
-    if (image.face && identity && !identity.startsWith('GROUP')) out.push({ path: image.path, identity, descriptor: image.face.descriptor });
+    if (image.face && identity && !identity.startsWith('GROUP'))
+      out.push({ path: image.path, identity, descriptor: image.face.descriptor });
   }
   return out;
 }
@@ -211,8 +226,8 @@ async function writeThresholds(descriptor: DescriptorMode, t: Thresholds, commen
   const endMarker = `// ${marker}:end`;
   const file = new URL('../domain/thresholds.ts', import.meta.url);
   const text = await readFile(file, 'utf8');
-  const start = text.indexOf(beginMarker + '\n');
-  const end = text.indexOf(endMarker + '\n');
+  const start = text.indexOf(`${beginMarker}\n`);
+  const end = text.indexOf(`${endMarker}\n`);
   if (start < 0 || end < start) throw new Error(`src/domain/thresholds.ts has no ${beginMarker} ... ${endMarker} block`);
   const block = [
     beginMarker,
@@ -225,7 +240,12 @@ async function writeThresholds(descriptor: DescriptorMode, t: Thresholds, commen
     `  decision: ${t.decision},`,
     `  margin: ${t.margin},`,
     ...(t.identification
-      ? [`  identification: {`, `    fpir: ${t.identification.fpir},`, `    tail: ${JSON.stringify(t.identification.tail.map(([share, score]) => [share, Number(score.toFixed(4))]))},`, `  },`]
+      ? [
+          `  identification: {`,
+          `    fpir: ${t.identification.fpir},`,
+          `    tail: ${JSON.stringify(t.identification.tail.map(([share, score]) => [share, Number(score.toFixed(4))]))},`,
+          `  },`,
+        ]
       : []),
     // What is calibrated on the handout benchmark, not on photo pairs, is kept as it is.
     `  ...${handout}(),`,
@@ -243,9 +263,12 @@ function printSummary(r: Record<string, unknown>): void {
     `  accuracy ${pct(r.accuracy)}  FAR ${pct(r.falseAcceptRate)}  FRR ${pct(r.falseRejectRate)}  uncertain ${pct(r.uncertainRate)}  EER ${pct(r.eer)}  FRR@FAR0.1% ${pct(r.frrAtFar001)}`,
     `  thresholds ${JSON.stringify(r.thresholds)}`,
   ];
-  if (r.calibration) lines.push(`  calibrated: ${JSON.stringify((r.calibration as { thresholds: unknown }).thresholds)} -> ${JSON.stringify(r.calibrated)}`);
+  if (r.calibration)
+    lines.push(`  calibrated: ${JSON.stringify((r.calibration as { thresholds: unknown }).thresholds)} -> ${JSON.stringify(r.calibrated)}`);
   for (const row of (r.identification as ReturnType<typeof identify>[] | undefined) ?? []) {
-    lines.push(`  1:N k=${row.k} ${row.aggregation}: top-1 ${pct(row.top1)}, confirmed ${pct(row.confirmed)}, wrongly confirmed ${pct(row.wronglyConfirmed)} of ${row.probes} probes`);
+    lines.push(
+      `  1:N k=${row.k} ${row.aggregation}: top-1 ${pct(row.top1)}, confirmed ${pct(row.confirmed)}, wrongly confirmed ${pct(row.wronglyConfirmed)} of ${row.probes} probes`,
+    );
   }
   const references = r.references as ReferenceIntake | undefined;
   if (references) {
@@ -254,11 +277,13 @@ function printSummary(r: Record<string, unknown>): void {
     );
     for (const kind of ['good', 'weak', 'all'] as const) {
       const m = references.pairsByReference[kind];
-      lines.push(`    pairs with a ${kind} reference: ${m.pairs}, FAR ${pct(m.falseAcceptRate)}, FRR ${pct(m.falseRejectRate)}, uncertain ${pct(m.uncertainRate)}`);
+      lines.push(
+        `    pairs with a ${kind} reference: ${m.pairs}, FAR ${pct(m.falseAcceptRate)}, FRR ${pct(m.falseRejectRate)}, uncertain ${pct(m.uncertainRate)}`,
+      );
     }
   }
   if ((r.imageErrors as string[]).length > 0) lines.push(`  image errors: ${(r.imageErrors as string[]).join(', ')}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

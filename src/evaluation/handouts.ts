@@ -23,10 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { thresholdsFor } from '../domain/thresholds.js';
-import { halves, type Half } from './handouts/cast.js';
-import { composeBenchmark, defaultComposeSettings, isComposed, type ComposeSettings } from './handouts/compose.js';
+import { type Half, halves } from './handouts/cast.js';
+import { type ComposeSettings, composeBenchmark, defaultComposeSettings, isComposed } from './handouts/compose.js';
 import { lazyEngine, runHalf } from './handouts/run.js';
-import { scoreDrafts, type HandoutFigures } from './handouts/score.js';
+import { type HandoutFigures, scoreDrafts } from './handouts/score.js';
 
 const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -82,17 +82,31 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const config = loadConfig();
-  const engine = lazyEngine({ threads, maxPixels: config.MAX_IMAGE_PIXELS, backend: config.TF_BACKEND, log, descriptor: config.DESCRIPTOR });
+  const engine = lazyEngine({
+    threads,
+    maxPixels: config.MAX_IMAGE_PIXELS,
+    backend: config.TF_BACKEND,
+    log,
+    descriptor: config.DESCRIPTOR,
+  });
   try {
     if (values.rebuild || !(await isComposed(workDir, settings))) {
       if (!existsSync(facesDir)) {
-        throw new UsageError(`the labelled photos are missing: ${facesDir} does not exist (expected shared/data/faces in a folder above the repository; pass --faces DIR)`);
+        throw new UsageError(
+          `the labelled photos are missing: ${facesDir} does not exist (expected shared/data/faces in a folder above the repository; pass --faces DIR)`,
+        );
       }
       log(`composing the benchmark (seed ${settings.seed}) from ${facesDir} into ${workDir}`);
       await composeBenchmark(facesDir, workDir, settings, engine, log);
     } else log(`reusing the benchmark composed in ${workDir}`);
 
-    const result: Record<string, unknown> = { seed: settings.seed, model: engine.model, thresholds: thresholdsFor(config.DESCRIPTOR), work: workDir, halves: {} };
+    const result: Record<string, unknown> = {
+      seed: settings.seed,
+      model: engine.model,
+      thresholds: thresholdsFor(config.DESCRIPTOR),
+      work: workDir,
+      halves: {},
+    };
     const records: Record<string, unknown> = {};
     for (const half of chosen) {
       const run = await runHalf(workDir, half, engine);
@@ -129,7 +143,9 @@ const verdicts = (counts: Record<string, number>) =>
 
 function describe(result: Record<string, unknown>): string {
   const lines = [`handout benchmark, seed ${result.seed}, model ${result.model}`, `thresholds ${JSON.stringify(result.thresholds)}`];
-  for (const [half, figures] of Object.entries(result.halves as Record<string, HandoutFigures & { registry: Record<string, number>; drafts: number }>)) {
+  for (const [half, figures] of Object.entries(
+    result.halves as Record<string, HandoutFigures & { registry: Record<string, number>; drafts: number }>,
+  )) {
     const { genuineFaces: g, swaps, categoryFindings: c, images, misspeltNames: m } = figures;
     lines.push(
       '',

@@ -1,5 +1,5 @@
-import { cosine, type Probe } from './metrics.js';
 import { l2normalise } from '../engine/geometry.js';
+import { cosine, type Probe } from './metrics.js';
 
 export type Aggregation = 'max' | 'mean' | 'centroid';
 
@@ -56,7 +56,10 @@ export function identify(
   const probes: LabelledDescriptor[] = [];
   for (const [identity, list] of byPerson) {
     if (list.length <= k) continue;
-    gallery.set(identity, list.slice(0, k).map((i) => i.descriptor));
+    gallery.set(
+      identity,
+      list.slice(0, k).map((i) => i.descriptor),
+    );
     probes.push(...list.slice(k));
   }
   const accept = acceptFor(gallery.size * k);
@@ -64,7 +67,9 @@ export function identify(
   let confirmed = 0;
   let wronglyConfirmed = 0;
   for (const probe of probes) {
-    const ranked = [...gallery.entries()].map(([identity, refs]) => ({ identity, score: aggregateScore(probe.descriptor, refs, aggregation) })).sort((a, b) => b.score - a.score);
+    const ranked = [...gallery.entries()]
+      .map(([identity, refs]) => ({ identity, score: aggregateScore(probe.descriptor, refs, aggregation) }))
+      .sort((a, b) => b.score - a.score);
     const right = ranked[0].identity === probe.identity;
     if (right) top1++;
     const sure = ranked[0].score >= accept && (ranked.length < 2 || ranked[0].score - ranked[1].score >= margin);
@@ -72,7 +77,16 @@ export function identify(
     if (sure && !right) wronglyConfirmed++;
   }
   const n = probes.length || 1;
-  return { k, aggregation, gallery: gallery.size, accept, probes: probes.length, top1: top1 / n, confirmed: confirmed / n, wronglyConfirmed: wronglyConfirmed / n };
+  return {
+    k,
+    aggregation,
+    gallery: gallery.size,
+    accept,
+    probes: probes.length,
+    top1: top1 / n,
+    confirmed: confirmed / n,
+    wronglyConfirmed: wronglyConfirmed / n,
+  };
 }
 
 /** Each image as a probe against every other image (best score per identity), for the margin. */

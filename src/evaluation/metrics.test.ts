@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, calibrateMargin, distanceToScore, equalErrorRate, frrAtFar, pairMetrics, thresholdForFar, type ScoredPair } from './metrics.js';
+import {
+  calibrate,
+  calibrateMargin,
+  distanceToScore,
+  equalErrorRate,
+  frrAtFar,
+  pairMetrics,
+  type ScoredPair,
+  thresholdForFar,
+} from './metrics.js';
 
 const pairs = (same: number[], different: number[]): ScoredPair[] => [
   ...same.map((score) => ({ same: true, score })),
@@ -13,7 +22,12 @@ describe('verification metrics', () => {
   });
 
   it('counts a pair without a face as wrong in accuracy and leaves it out of the rates', () => {
-    const m = pairMetrics([...pairs([0.9, 0.7], [0.3, 0.85]), { same: true, score: null }], { accept: 0.8, reject: 0.6, decision: 0.75, margin: 0 });
+    const m = pairMetrics([...pairs([0.9, 0.7], [0.3, 0.85]), { same: true, score: null }], {
+      accept: 0.8,
+      reject: 0.6,
+      decision: 0.75,
+      margin: 0,
+    });
     expect(m.pairs).toBe(5);
     expect(m.noFace).toBe(1);
     expect(m.accuracy).toBeCloseTo(2 / 5, 10); // 0.9 same right, 0.3 different right
@@ -49,8 +63,20 @@ describe('verification metrics', () => {
   });
 
   it('picks the margin so that 1% of the confident right identifications become uncertain', () => {
-    const probes = Array.from({ length: 100 }, (_, i) => ({ identity: 'a', scores: new Map([['a', 0.9], ['b', 0.9 - (i + 1) / 1000]]) }));
-    probes.push({ identity: 'a', scores: new Map([['b', 0.95], ['a', 0.949]]) });
+    const probes = Array.from({ length: 100 }, (_, i) => ({
+      identity: 'a',
+      scores: new Map([
+        ['a', 0.9],
+        ['b', 0.9 - (i + 1) / 1000],
+      ]),
+    }));
+    probes.push({
+      identity: 'a',
+      scores: new Map([
+        ['b', 0.95],
+        ['a', 0.949],
+      ]),
+    });
     const result = calibrateMargin(probes, 0.8);
     expect(result.correct).toBe(100);
     expect(result.margin).toBe(0.002);

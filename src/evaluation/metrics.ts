@@ -54,7 +54,7 @@ export function pairMetrics(pairs: ScoredPair[], thresholds: Thresholds): PairMe
   const scored = pairs.filter((p): p is { same: boolean; score: number } => p.score !== null);
   const same = scored.filter((p) => p.same).map((p) => p.score);
   const different = scored.filter((p) => !p.same).map((p) => p.score);
-  const correct = scored.filter((p) => (p.score >= thresholds.decision) === p.same).length;
+  const correct = scored.filter((p) => p.score >= thresholds.decision === p.same).length;
   const uncertain = scored.filter((p) => p.score >= thresholds.reject && p.score < thresholds.accept).length;
   return {
     pairs: pairs.length,
@@ -166,7 +166,11 @@ export interface Probe {
  * the `quantile` of the lead among correct identifications scoring >= accept, so that this
  * share of right answers turns uncertain. Also reports how many wrong ones it would catch.
  */
-export function calibrateMargin(probes: Probe[], accept: number, quantile = 0.01): { margin: number; correct: number; wrong: number; wrongCaught: number } {
+export function calibrateMargin(
+  probes: Probe[],
+  accept: number,
+  quantile = 0.01,
+): { margin: number; correct: number; wrong: number; wrongCaught: number } {
   const leadsCorrect: number[] = [];
   const leadsWrong: number[] = [];
   for (const probe of probes) {

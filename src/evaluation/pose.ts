@@ -47,12 +47,12 @@ try {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const quantile = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.floor(q * (v.length - 1))];
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     images: drops.length,
     noseDrop: { median: median(drops), p05: quantile(drops, 0.05), p95: quantile(drops, 0.95) },
     yaw: { median: median(yaws), p05: quantile(yaws, 0.05), p95: quantile(yaws, 0.95) },
     pitch: { median: median(pitches), p05: quantile(pitches, 0.05), p95: quantile(pitches, 0.95) },
-  }) + '\n',
+  })}\n`,
 );
 
 function centre(box: { x: number; y: number; width: number; height: number }, image: { width: number; height: number }): number {

@@ -8,7 +8,7 @@ import { goodReferenceGate, type Thresholds } from '../domain/thresholds.js';
 import type { DetectedFace, ImageAnalysis } from '../domain/types.js';
 import type { AnalysedImage } from './analyse.js';
 import type { Dataset } from './dataset.js';
-import { pairMetrics, pairScore, type PairMetrics, type ScoredPair } from './metrics.js';
+import { type PairMetrics, pairMetrics, pairScore, type ScoredPair } from './metrics.js';
 
 export interface ReferenceIntake {
   /** Labelled photos of one person (group photos aside) that could be read. */

@@ -54,7 +54,7 @@ export async function sniffImage(bytes: Buffer, limits: IntakeLimits): Promise<s
   if (width * height > limits.maxPixels) {
     throw new AppError(
       'IMAGE_TOO_LARGE',
-      `the image is ${width}x${height} = ${(width * height / 1e6).toFixed(1)} megapixels; the limit is ${(limits.maxPixels / 1e6).toFixed(1)}`,
+      `the image is ${width}x${height} = ${((width * height) / 1e6).toFixed(1)} megapixels; the limit is ${(limits.maxPixels / 1e6).toFixed(1)}`,
     );
   }
   if (width === 0 || height === 0) throw new AppError('IMAGE_CORRUPT', 'the image header gives no size');

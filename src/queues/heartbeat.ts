@@ -12,9 +12,15 @@ export interface WorkerHeartbeat {
 const key = (prefix: string, id: string) => `${prefix}:workers:${id}`;
 
 /** A worker says every few seconds that it is alive with its models loaded; the key lapses when it stops. */
-export async function startHeartbeat(redis: Redis, prefix: string, info: Omit<WorkerHeartbeat, 'id' | 'at'>, ttlSeconds: number): Promise<{ id: string; stop(): Promise<void> }> {
+export async function startHeartbeat(
+  redis: Redis,
+  prefix: string,
+  info: Omit<WorkerHeartbeat, 'id' | 'at'>,
+  ttlSeconds: number,
+): Promise<{ id: string; stop(): Promise<void> }> {
   const id = `${os.hostname()}-${process.pid}`;
-  const beat = () => redis.set(key(prefix, id), JSON.stringify({ ...info, id, at: new Date().toISOString() }), 'EX', ttlSeconds).catch(() => undefined);
+  const beat = () =>
+    redis.set(key(prefix, id), JSON.stringify({ ...info, id, at: new Date().toISOString() }), 'EX', ttlSeconds).catch(() => undefined);
   await beat();
   const timer = setInterval(beat, (ttlSeconds * 1000) / 3);
   timer.unref();

@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 import type { Config } from '../config.js';
 
 /** Job payloads carry ids only: the bytes are in the upload store, everything else in PostgreSQL. */

@@ -22,7 +22,10 @@ export async function ensureRedis(redisUrl: string): Promise<void> {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    throw new AppError('SERVICE_UNAVAILABLE', `cannot reach Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${describe(cause ?? error)}): start Redis or set REDIS_URL`);
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `cannot reach Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${describe(cause ?? error)}): start Redis or set REDIS_URL`,
+    );
   } finally {
     probe.disconnect();
   }

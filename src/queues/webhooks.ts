@@ -1,5 +1,5 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
-import { retentionOptions, type JobRetention } from './queues.js';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { type JobRetention, retentionOptions } from './queues.js';
 
 export const webhookQueueName = 'webhooks';
 /** The custom backoff the delivery worker computes (retry.ts, Retry-After). */
@@ -24,7 +24,12 @@ export function deliveryJobId(deliveryId: string, generation: number): string {
 }
 
 /** The queue of deliveries; its Redis connection opens on the first delivery, so a process without webhooks never opens it. */
-export function createDeliveryQueue(connection: ConnectionOptions, prefix: string, maxAttempts: number, retention: JobRetention): DeliveryQueue {
+export function createDeliveryQueue(
+  connection: ConnectionOptions,
+  prefix: string,
+  maxAttempts: number,
+  retention: JobRetention,
+): DeliveryQueue {
   let queue: Queue<DeliveryJob> | null = null;
   const open = () => {
     if (!queue) {
@@ -35,12 +40,16 @@ export function createDeliveryQueue(connection: ConnectionOptions, prefix: strin
   };
   return {
     async enqueue(deliveryId, generation) {
-      await open().add('deliver', { deliveryId }, {
-        jobId: deliveryJobId(deliveryId, generation),
-        attempts: maxAttempts,
-        backoff: { type: webhookBackoffType },
-        ...retentionOptions(retention),
-      });
+      await open().add(
+        'deliver',
+        { deliveryId },
+        {
+          jobId: deliveryJobId(deliveryId, generation),
+          attempts: maxAttempts,
+          backoff: { type: webhookBackoffType },
+          ...retentionOptions(retention),
+        },
+      );
     },
     async failedReason(deliveryId, generation) {
       const job = await open().getJob(deliveryJobId(deliveryId, generation));

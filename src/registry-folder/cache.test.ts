@@ -10,7 +10,14 @@ const analysis = (model: string, x: number): ImageAnalysis => ({
   height: 250,
   format: 'jpeg',
   model,
-  faces: [{ box: { x, y: 1, width: 2, height: 3 }, landmarks: [], quality: { faceSize: 40, detectorScore: 0.9, sharpness: 50, yaw: 0, pitch: 0, roll: 0 }, descriptor: [1, 0] }],
+  faces: [
+    {
+      box: { x, y: 1, width: 2, height: 3 },
+      landmarks: [],
+      quality: { faceSize: 40, detectorScore: 0.9, sharpness: 50, yaw: 0, pitch: 0, roll: 0 },
+      descriptor: [1, 0],
+    },
+  ],
 });
 
 describe('descriptor cache', () => {

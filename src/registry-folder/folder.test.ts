@@ -8,7 +8,8 @@ async function registry(people: Record<string, { person?: unknown; files?: strin
   const root = await mkdtemp(path.join(os.tmpdir(), 'pv-registry-'));
   for (const [id, { person, files = [] }] of Object.entries(people)) {
     await mkdir(path.join(root, id));
-    if (person !== undefined) await writeFile(path.join(root, id, 'person.json'), typeof person === 'string' ? person : JSON.stringify(person));
+    if (person !== undefined)
+      await writeFile(path.join(root, id, 'person.json'), typeof person === 'string' ? person : JSON.stringify(person));
     for (const file of files) await writeFile(path.join(root, id, file), 'bytes');
   }
   return root;
@@ -28,7 +29,10 @@ describe('registry folder', () => {
       { id: 'enver-bekirov', name: 'Enver Bekirov', aliases: ['Енвер Бекіров'], category: 'crimean-political-prisoner', region: 'Crimea' },
       { id: 'tony-blair', name: 'Tony Blair', aliases: [] },
     ]);
-    expect(folder.photos.map((photo) => photo.referencePhoto)).toEqual(['enver-bekirov/2019-court.jpg', 'enver-bekirov/photo-without-extension']);
+    expect(folder.photos.map((photo) => photo.referencePhoto)).toEqual([
+      'enver-bekirov/2019-court.jpg',
+      'enver-bekirov/photo-without-extension',
+    ]);
     expect(folder.photos[0].path).toBe(path.join(root, 'enver-bekirov', '2019-court.jpg'));
   });
 

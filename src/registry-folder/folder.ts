@@ -5,8 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
 import type { RegistryPerson } from '../domain/types.js';
+import { AppError } from '../errors.js';
 
 export const personFile = 'person.json';
 
@@ -93,6 +93,7 @@ export async function readRegistryFolder(folder: string): Promise<RegistryFolder
   }
 
   if (problems.length > 0) throw new AppError('VALIDATION', `the registry folder ${folder} has problems:\n  ${problems.join('\n  ')}`);
-  if (people.length === 0) throw new AppError('VALIDATION', `the registry folder ${folder} holds no person (expected one folder per person with ${personFile})`);
+  if (people.length === 0)
+    throw new AppError('VALIDATION', `the registry folder ${folder} holds no person (expected one folder per person with ${personFile})`);
   return { root, people, photos };
 }

@@ -2,9 +2,24 @@
 import type { OfflineReport } from './report.js';
 
 const columns = [
-  'file', 'face', 'verdict', 'claim_id', 'claim_name', 'claim_score', 'claim_reference_photo',
-  'best_match_id', 'best_match_name', 'best_match_score', 'best_match_reference_photo',
-  'box_x', 'box_y', 'box_width', 'box_height', 'reasons', 'findings', 'error',
+  'file',
+  'face',
+  'verdict',
+  'claim_id',
+  'claim_name',
+  'claim_score',
+  'claim_reference_photo',
+  'best_match_id',
+  'best_match_name',
+  'best_match_score',
+  'best_match_reference_photo',
+  'box_x',
+  'box_y',
+  'box_width',
+  'box_height',
+  'reasons',
+  'findings',
+  'error',
 ] as const;
 
 type Cell = string | number | null | undefined;
@@ -28,11 +43,24 @@ export function toCsv(report: OfflineReport): string {
     }
     image.faces.forEach((face, index) => {
       const row: Cell[] = [
-        image.file, index + 1, face.verdict,
-        face.claim?.personId, face.claim?.name, face.claimScore, face.claimReferencePhoto,
-        face.bestMatch?.personId, face.bestMatch?.name, face.bestMatch?.score, face.bestMatch?.referencePhoto,
-        Math.round(face.box.x), Math.round(face.box.y), Math.round(face.box.width), Math.round(face.box.height),
-        face.reasons.join(' | '), findings, error,
+        image.file,
+        index + 1,
+        face.verdict,
+        face.claim?.personId,
+        face.claim?.name,
+        face.claimScore,
+        face.claimReferencePhoto,
+        face.bestMatch?.personId,
+        face.bestMatch?.name,
+        face.bestMatch?.score,
+        face.bestMatch?.referencePhoto,
+        Math.round(face.box.x),
+        Math.round(face.box.y),
+        Math.round(face.box.width),
+        Math.round(face.box.height),
+        face.reasons.join(' | '),
+        findings,
+        error,
       ];
       lines.push(row.map(cell).join(','));
     });

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import type { Box } from '../domain/types.js';
 import type { FaceResult, ImageResult } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
+import type { Box } from '../domain/types.js';
 import type { OfflineReport } from './report.js';
 
 export interface HtmlSources {
@@ -22,7 +22,7 @@ const pictureHeight = 160;
 /** Context around a face crop, as a fraction of the face box on each side. */
 const cropMargin = 0.3;
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 const score = (value: number | null | undefined) => (value === null || value === undefined ? '–' : value.toFixed(2));
 
@@ -49,14 +49,19 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
   const referencePicture = (referencePhoto: string) => {
     if (!references.has(referencePhoto)) {
       const file = path.join(sources.registryRoot, referencePhoto);
-      references.set(referencePhoto, readFile(file).then((bytes) => thumbnail(sharp(bytes).rotate())).catch(() => null));
+      references.set(
+        referencePhoto,
+        readFile(file)
+          .then((bytes) => thumbnail(sharp(bytes).rotate()))
+          .catch(() => null),
+      );
     }
     return references.get(referencePhoto)!;
   };
 
   const figure = (src: string | null, caption: string, alt: string) =>
     src
-      ? `<figure><img src="${src}" alt="${escape(alt)}" height="${pictureHeight}"><figcaption>${caption}</figcaption></figure>`
+      ? `<figure><img src="${src}" alt="${escapeHtml(alt)}" height="${pictureHeight}"><figcaption>${caption}</figcaption></figure>`
       : `<figure class="missing"><div>picture unavailable</div><figcaption>${caption}</figcaption></figure>`;
 
   const faceCard = async (image: ImageResult, face: FaceResult, index: number, bytes: Buffer | null) => {
@@ -67,12 +72,12 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
       figures.push(
         figure(
           await referencePicture(face.claimReferencePhoto),
-          `claimed: <b>${escape(face.claim.name)}</b><br>similarity ${score(face.claimScore)}<br><small>${escape(face.claimReferencePhoto)}</small>`,
+          `claimed: <b>${escapeHtml(face.claim.name)}</b><br>similarity ${score(face.claimScore)}<br><small>${escapeHtml(face.claimReferencePhoto)}</small>`,
           `reference photo of ${face.claim.name}`,
         ),
       );
     } else if (face.claim) {
-      figures.push(figure(null, `claimed: <b>${escape(face.claim.name)}</b><br>no reference photo`, ''));
+      figures.push(figure(null, `claimed: <b>${escapeHtml(face.claim.name)}</b><br>no reference photo`, ''));
     }
     const other = face.bestMatch ?? face.nearest;
     if (other && other.personId !== face.claim?.personId) {
@@ -80,7 +85,7 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
       figures.push(
         figure(
           await referencePicture(other.referencePhoto),
-          `${label}: <b>${escape(other.name)}</b><br>similarity ${score(other.score)}<br><small>${escape(other.referencePhoto)}</small>`,
+          `${label}: <b>${escapeHtml(other.name)}</b><br>similarity ${score(other.score)}<br><small>${escapeHtml(other.referencePhoto)}</small>`,
           `reference photo of ${other.name}`,
         ),
       );
@@ -89,7 +94,7 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
     return `<section class="face${flagged ? ' flagged' : ''}">
   <h3>Face ${index + 1}: <span class="verdict ${face.verdict}">${face.verdict}</span></h3>
   <div class="evidence">${figures.join('')}</div>
-  <ul>${face.reasons.map((reason) => `<li>${escape(reason)}</li>`).join('')}</ul>
+  <ul>${face.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>
 </section>`;
   };
 
@@ -97,13 +102,15 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
     const draft = sources.draftPath(image.file);
     const bytes = draft && !image.error ? await readFile(draft).catch(() => null) : null;
     const findings = [
-      ...(image.error ? [`<li class="error">${escape(image.error.code)}: ${escape(image.error.message)}</li>`] : []),
-      ...image.findings.filter((finding) => finding.code !== 'image_error').map((finding) => `<li><b>${finding.code}</b>: ${escape(finding.message)}</li>`),
+      ...(image.error ? [`<li class="error">${escapeHtml(image.error.code)}: ${escapeHtml(image.error.message)}</li>`] : []),
+      ...image.findings
+        .filter((finding) => finding.code !== 'image_error')
+        .map((finding) => `<li><b>${finding.code}</b>: ${escapeHtml(finding.message)}</li>`),
     ];
     const cards: string[] = [];
     for (const [index, face] of image.faces.entries()) cards.push(await faceCard(image, face, index, bytes));
     return `<article>
-<h2>${escape(image.file)}</h2>
+<h2>${escapeHtml(image.file)}</h2>
 ${findings.length > 0 ? `<ul class="findings">${findings.join('')}</ul>` : ''}
 ${cards.join('\n')}
 </article>`;
@@ -141,10 +148,10 @@ figure.missing div { height: ${pictureHeight}px; width: ${pictureHeight}px; back
 <h1>photo-verify report</h1>
 <p>${summary.images} image(s), ${summary.faces} face(s), <b>${summary.flagged} flagged</b>, ${summary.errors} could not be checked.
 Registry: ${registry.people} people, ${registry.referencePhotos.used} reference photos in use${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}.
-Scores are similarities (cosine of the face descriptors): higher is more alike. Model: ${escape(report.model)}.</p>
-${skipped.length > 0 ? `<details><summary>Skipped reference photos</summary><ul>${skipped.map((photo) => `<li>${escape(photo.referencePhoto)}: ${escape(photo.reason)}</li>`).join('')}</ul></details>` : ''}
+Scores are similarities (cosine of the face descriptors): higher is more alike. Model: ${escapeHtml(report.model)}.</p>
+${skipped.length > 0 ? `<details><summary>Skipped reference photos</summary><ul>${skipped.map((photo) => `<li>${escapeHtml(photo.referencePhoto)}: ${escapeHtml(photo.reason)}</li>`).join('')}</ul></details>` : ''}
 ${sections.join('\n')}
-${passed.length > 0 ? `<article><h2>Not flagged</h2><ul>${passed.map((image) => `<li>${escape(image.file)}: ${image.faces.map((face) => `${face.verdict}${face.bestMatch ? ` (${escape(face.bestMatch.name)} ${score(face.bestMatch.score)})` : ''}`).join(', ')}</li>`).join('')}</ul></article>` : ''}
+${passed.length > 0 ? `<article><h2>Not flagged</h2><ul>${passed.map((image) => `<li>${escapeHtml(image.file)}: ${image.faces.map((face) => `${face.verdict}${face.bestMatch ? ` (${escapeHtml(face.bestMatch.name)} ${score(face.bestMatch.score)})` : ''}`).join(', ')}</li>`).join('')}</ul></article>` : ''}
 </body>
 </html>
 `;

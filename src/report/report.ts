@@ -1,6 +1,7 @@
 /** The offline checker's report: the shared JSON schema (domain/results.ts) plus what the registry folder gave. */
-import type { ImageResult, Report, ReportSummary } from '../domain/results.js';
+
 import type { RegistrySummary } from '../cli/reference-photos.js';
+import type { ImageResult, Report, ReportSummary } from '../domain/results.js';
 
 export interface OfflineReport extends Report {
   registry: RegistrySummary;

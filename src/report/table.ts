@@ -11,7 +11,15 @@ function bestMatchText(face: FaceResult): string {
   return face.nearest ? `nobody (nearest ${face.nearest.name} ${score(face.nearest.score)})` : 'nobody';
 }
 
-const colours: Record<string, string> = { confirmed: '32', identified: '32', mismatch: '31', uncertain: '33', low_quality: '33', unknown: '33', error: '31' };
+const colours: Record<string, string> = {
+  confirmed: '32',
+  identified: '32',
+  mismatch: '31',
+  uncertain: '33',
+  low_quality: '33',
+  unknown: '33',
+  error: '31',
+};
 
 export function renderTable(report: OfflineReport, options: { colour?: boolean } = {}): string {
   const header = ['FILE', 'FACE', 'VERDICT', 'CLAIM', 'SCORE', 'BEST MATCH'];
@@ -31,13 +39,17 @@ export function renderTable(report: OfflineReport, options: { colour?: boolean }
     return options.colour && colour ? `\x1b[${colour}m${text}\x1b[0m` : text;
   };
   const line = (row: string[]) =>
-    row.map((text, column) => (column === 2 ? paint(text, text.padEnd(widths[column])) : text.padEnd(widths[column]))).join('  ').trimEnd();
+    row
+      .map((text, column) => (column === 2 ? paint(text, text.padEnd(widths[column])) : text.padEnd(widths[column])))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), ...rows.map(line)];
 
   const notes: string[] = [];
   for (const image of report.images) {
     if (image.error) notes.push(`${image.file}: ${image.error.code}: ${image.error.message}`);
-    for (const finding of image.findings) if (finding.code !== 'image_error') notes.push(`${image.file}: ${finding.code}: ${finding.message}`);
+    for (const finding of image.findings)
+      if (finding.code !== 'image_error') notes.push(`${image.file}: ${finding.code}: ${finding.message}`);
     image.faces.forEach((face, index) => {
       if (isFlaggedFace(face)) notes.push(`${image.file} face ${index + 1}: ${face.verdict}: ${face.reasons.join('; ')}`);
     });

@@ -18,9 +18,12 @@ export function createLog(component: string, minimum: keyof typeof order): Log {
  */
 export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    const message = isAppError(error) || (error instanceof Error && error.message.startsWith('invalid configuration'))
-      ? (error as Error).message
-      : error instanceof Error ? error.stack ?? error.message : String(error);
+    const message =
+      isAppError(error) || (error instanceof Error && error.message.startsWith('invalid configuration'))
+        ? (error as Error).message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`photo-verify ${name}: ${message}\n`);
     process.exit(1);
   });

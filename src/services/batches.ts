@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Store } from '../store/index.js';
 import type { BatchProgress, BatchRecord, BatchSummary } from '../store/batches.js';
+import type { Store } from '../store/index.js';
 import type { EventPublisher } from './events.js';
 import { isUuid } from './registry.js';
 

@@ -1,10 +1,10 @@
 import { evaluateImage } from '../domain/evaluate.js';
-import { AppError, isPermanentImageError } from '../errors.js';
 import type { FaceEngine } from '../engine/pool.js';
+import { AppError, isPermanentImageError } from '../errors.js';
 import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
+import type { CheckRecord } from '../store/checks.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
-import type { CheckRecord } from '../store/checks.js';
 import type { UploadStore } from '../store/upload-files.js';
 import { completeBatchIfEnded } from './batches.js';
 import { imageResultOf } from './checks.js';
@@ -30,7 +30,7 @@ export class CheckRunner {
     if (stale > 0) throw new RegistryNotReady(stale);
     const check = await this.store.checks.start(checkId);
     if (!check) return false;
-    let analysis;
+    let analysis: Awaited<ReturnType<typeof this.engine.analyze>>;
     try {
       const bytes = await this.uploads.get(check.fileHash);
       analysis = await this.engine.analyze(bytes);
@@ -57,14 +57,18 @@ export class CheckRunner {
   async giveUp(checkId: string, error: unknown): Promise<void> {
     const check = await this.store.checks.get(checkId);
     if (!check) return;
-    const reason = error instanceof AppError ? error : new AppError('INTERNAL', `the check failed after all retries: ${(error as Error).message}`);
+    const reason =
+      error instanceof AppError ? error : new AppError('INTERNAL', `the check failed after all retries: ${(error as Error).message}`);
     await this.fail(check, reason);
   }
 
   private async fail(check: CheckRecord, error: AppError): Promise<void> {
     const failed = await this.store.checks.saveFailure(check.id, { code: error.code, message: error.message });
     if (!failed) return;
-    await this.publisher.publish({ type: 'check.failed', data: { checkId: check.id, batchId: check.batchId, result: imageResultOf(failed, []) } });
+    await this.publisher.publish({
+      type: 'check.failed',
+      data: { checkId: check.id, batchId: check.batchId, result: imageResultOf(failed, []) },
+    });
     if (check.batchId) await completeBatchIfEnded(this.store, this.publisher, check.batchId);
   }
 }

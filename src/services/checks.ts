@@ -1,12 +1,12 @@
 import type { Claim, ImageResult } from '../domain/results.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
+import { validateImage } from '../images/validate.js';
 import type { Queues } from '../queues/queues.js';
+import type { CheckFilter, CheckRecord, CheckWithResult, ReviewDecision } from '../store/checks.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
-import type { CheckFilter, CheckRecord, CheckWithResult, ReviewDecision } from '../store/checks.js';
 import type { UploadStore } from '../store/upload-files.js';
-import { validateImage } from '../images/validate.js';
 import { isUuid } from './registry.js';
 
 export interface CheckSubmission {
@@ -38,7 +38,13 @@ export interface CheckView {
 export function imageResultOf(check: CheckRecord, faces: ImageResult['faces']): ImageResult | null {
   const file = check.fileName ?? check.id;
   if (check.status === 'failed') {
-    return { file, findings: [], faces: [], flagged: true, error: { code: check.errorCode ?? 'INTERNAL', message: check.errorMessage ?? 'the check failed' } };
+    return {
+      file,
+      findings: [],
+      faces: [],
+      flagged: true,
+      error: { code: check.errorCode ?? 'INTERNAL', message: check.errorMessage ?? 'the check failed' },
+    };
   }
   if (check.status !== 'done') return null;
   return { file, findings: check.findings ?? [], faces, flagged: Boolean(check.flagged) };
@@ -83,7 +89,15 @@ export class CheckService {
     const { hash } = await this.uploads.put(submission.bytes);
     const check = await withTransaction(this.store.pool, (db) =>
       this.store.checks.insert(
-        { batchId: submission.batchId, fileHash: hash, fileName: submission.fileName, format, category, claims: submission.claims, submittedBy: actor },
+        {
+          batchId: submission.batchId,
+          fileHash: hash,
+          fileName: submission.fileName,
+          format,
+          category,
+          claims: submission.claims,
+          submittedBy: actor,
+        },
         db,
       ),
     );

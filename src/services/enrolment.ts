@@ -1,10 +1,10 @@
 import { checkReferencePhoto } from '../domain/evaluate.js';
-import { AppError, isPermanentImageError } from '../errors.js';
 import type { FaceEngine } from '../engine/pool.js';
+import { AppError, isPermanentImageError } from '../errors.js';
+import { PermanentFailure } from '../queues/outcomes.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
-import { PermanentFailure } from '../queues/outcomes.js';
 
 /**
  * Enrols a reference photo: exactly one face passing the reference gate (or the face in the
@@ -21,7 +21,7 @@ export class EnrolmentRunner {
     const photo = await this.store.referencePhotos.get(referencePhotoId);
     if (!photo || photo.status === 'retired' || photo.status === 'rejected') return 'skipped';
     if (photo.status === 'active' && photo.model === this.engine.model) return 'skipped';
-    let analysis;
+    let analysis: Awaited<ReturnType<typeof this.engine.analyze>>;
     try {
       analysis = await this.engine.analyze(await this.uploads.get(photo.fileHash));
     } catch (error) {
@@ -30,9 +30,20 @@ export class EnrolmentRunner {
       throw new PermanentFailure(error as AppError);
     }
     const decision = checkReferencePhoto(analysis, photo.chosenBox ? { box: photo.chosenBox } : undefined);
-    return this.settle(photo.id, photo.personId, decision.face
-      ? { enrolment: { faceBox: decision.face.box, descriptor: decision.face.descriptor, quality: decision.face.quality, model: analysis.model } }
-      : { reason: decision.reason });
+    return this.settle(
+      photo.id,
+      photo.personId,
+      decision.face
+        ? {
+            enrolment: {
+              faceBox: decision.face.box,
+              descriptor: decision.face.descriptor,
+              quality: decision.face.quality,
+              model: analysis.model,
+            },
+          }
+        : { reason: decision.reason },
+    );
   }
 
   /**
@@ -45,7 +56,9 @@ export class EnrolmentRunner {
     if (!photo) return;
     const stale = photo.status === 'active' && photo.model !== this.engine.model;
     if (photo.status === 'pending' || stale) {
-      await this.settle(photo.id, photo.personId, { reason: stale ? `could not be re-embedded by ${this.engine.model}: ${reason}` : reason });
+      await this.settle(photo.id, photo.personId, {
+        reason: stale ? `could not be re-embedded by ${this.engine.model}: ${reason}` : reason,
+      });
     }
   }
 
@@ -55,12 +68,21 @@ export class EnrolmentRunner {
     outcome: { enrolment: Parameters<Store['referencePhotos']['activate']>[1] } | { reason: string },
   ): Promise<'active' | 'rejected' | 'skipped'> {
     return withTransaction(this.store.pool, async (db) => {
-      const updated = 'enrolment' in outcome
-        ? await this.store.referencePhotos.activate(id, outcome.enrolment, db)
-        : await this.store.referencePhotos.reject(id, outcome.reason, null, db);
+      const updated =
+        'enrolment' in outcome
+          ? await this.store.referencePhotos.activate(id, outcome.enrolment, db)
+          : await this.store.referencePhotos.reject(id, outcome.reason, null, db);
       if (!updated) return 'skipped';
       const action = updated.status === 'active' ? 'reference_photo.enrolled' : 'reference_photo.rejected';
-      await this.store.audit.record({ actor: null, action, subject: `person:${personId}`, details: { referencePhoto: id, reason: updated.rejectionReason, model: updated.model } }, db);
+      await this.store.audit.record(
+        {
+          actor: null,
+          action,
+          subject: `person:${personId}`,
+          details: { referencePhoto: id, reason: updated.rejectionReason, model: updated.model },
+        },
+        db,
+      );
       await this.store.registryState.bump(db);
       return updated.status as 'active' | 'rejected';
     });

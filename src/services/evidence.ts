@@ -32,11 +32,21 @@ export class EvidenceService {
     if (check.status !== 'done') throw new AppError('CONFLICT', `check ${checkId} is ${check.status}; evidence exists once it is done`);
     const face = check.faces[faceIndex];
     if (!face) throw new AppError('NOT_FOUND', `check ${checkId} has no face ${faceIndex} (it has ${check.faces.length})`);
-    const panels: Panel[] = [{ image: await this.uploads.get(check.fileHash), box: face.box, lines: [`Draft face ${faceIndex + 1}: ${face.verdict}`, face.claim ? `captioned ${face.claim.name}` : 'no caption'] }];
+    const panels: Panel[] = [
+      {
+        image: await this.uploads.get(check.fileHash),
+        box: face.box,
+        lines: [`Draft face ${faceIndex + 1}: ${face.verdict}`, face.claim ? `captioned ${face.claim.name}` : 'no caption'],
+      },
+    ];
     for (const reference of referencesOf(face)) {
       const photo = await this.store.referencePhotos.get(reference.id);
       if (!photo) continue;
-      panels.push({ image: await this.uploads.get(photo.fileHash), box: photo.faceBox, lines: [reference.label, `score ${reference.score.toFixed(2)}`] });
+      panels.push({
+        image: await this.uploads.get(photo.fileHash),
+        box: photo.faceBox,
+        lines: [reference.label, `score ${reference.score.toFixed(2)}`],
+      });
     }
     const tiles = await Promise.all(panels.map(renderPanel));
     const width = tiles.length * tile + (tiles.length + 1) * gap;
@@ -74,11 +84,17 @@ async function renderPanel(panel: Panel): Promise<Buffer> {
   }
   const face = await picture.resize(tile, tile, { fit: 'contain', background: '#ffffff' }).png().toBuffer();
   const text = panel.lines
-    .map((line, index) => `<text x="4" y="${tile + 16 + index * 18}" font-family="DejaVu Sans, sans-serif" font-size="14" fill="#111">${escapeXml(line)}</text>`)
+    .map(
+      (line, index) =>
+        `<text x="4" y="${tile + 16 + index * 18}" font-family="DejaVu Sans, sans-serif" font-size="14" fill="#111">${escapeXml(line)}</text>`,
+    )
     .join('');
   const label = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${tile}" height="${tile + caption}">${text}</svg>`);
   return sharp({ create: { width: tile, height: tile + caption, channels: 3, background: '#ffffff' } })
-    .composite([{ input: face, left: 0, top: 0 }, { input: label, left: 0, top: 0 }])
+    .composite([
+      { input: face, left: 0, top: 0 },
+      { input: label, left: 0, top: 0 },
+    ])
     .png()
     .toBuffer();
 }

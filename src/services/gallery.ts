@@ -32,7 +32,11 @@ export class GalleryCache {
     const version = await this.store.registryState.version();
     if (this.gallery && version === this.version) return this.gallery;
     const [people, references] = await Promise.all([this.store.people.all(), this.store.referencePhotos.activeDescriptors(this.model)]);
-    this.gallery = buildGallery(this.model, people.map(registryPerson), references.map((reference) => ({ ...reference, model: this.model })));
+    this.gallery = buildGallery(
+      this.model,
+      people.map(registryPerson),
+      references.map((reference) => ({ ...reference, model: this.model })),
+    );
     this.version = version;
     this.onReload?.(this.gallery, version);
     return this.gallery;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
-import { roles, type ApiKeyRecord, type ApiKeyRepository, type Role } from '../store/api-keys.js';
+import { type ApiKeyRecord, type ApiKeyRepository, type Role, roles } from '../store/api-keys.js';
 
 const keyPrefix = 'pvk_';
 
@@ -25,7 +25,11 @@ export class ApiKeyService {
 
   async authenticate(authorization: string | undefined): Promise<ApiKeyRecord> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!match) throw new AppError('UNAUTHORIZED', 'send an API key as "Authorization: Bearer KEY" (create one with `photo-verify keys create --role ROLE`)');
+    if (!match)
+      throw new AppError(
+        'UNAUTHORIZED',
+        'send an API key as "Authorization: Bearer KEY" (create one with `photo-verify keys create --role ROLE`)',
+      );
     const record = await this.keys.findActiveByHash(hashApiKey(match[1]));
     if (!record) throw new AppError('UNAUTHORIZED', 'the API key is unknown or revoked');
     return record;

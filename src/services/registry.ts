@@ -1,13 +1,13 @@
 import { normaliseName, transliterate } from '../domain/names.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
+import { validateImage } from '../images/validate.js';
+import type { Queues } from '../queues/queues.js';
 import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Person, PersonFields } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
-import type { Queues } from '../queues/queues.js';
 import type { UploadStore } from '../store/upload-files.js';
-import { validateImage } from '../images/validate.js';
 
 export interface PersonInput {
   id?: string;
@@ -43,7 +43,8 @@ export class RegistryService {
 
   async createPerson(input: PersonInput, actor: string | null): Promise<Person> {
     const id = input.id ?? personSlug(input.name);
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new AppError('VALIDATION', `a person id is lower-case letters, digits and hyphens, e.g. "enver-bekirov"; got "${id}"`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id))
+      throw new AppError('VALIDATION', `a person id is lower-case letters, digits and hyphens, e.g. "enver-bekirov"; got "${id}"`);
     return withTransaction(this.store.pool, async (db) => {
       const person = await this.store.people.insert(id, fieldsOf(input), db);
       if (!person) throw new AppError('CONFLICT', `a person with id "${id}" already exists`);
@@ -91,7 +92,11 @@ export class RegistryService {
    * Stores the photo and queues it for enrolment. The same file for the same person is kept once:
    * sending it again answers the photo already stored (created: false) and queues nothing.
    */
-  async addReferencePhoto(personId: string, upload: ReferencePhotoUpload, actor: string | null): Promise<{ photo: ReferencePhoto; created: boolean }> {
+  async addReferencePhoto(
+    personId: string,
+    upload: ReferencePhotoUpload,
+    actor: string | null,
+  ): Promise<{ photo: ReferencePhoto; created: boolean }> {
     await this.getPerson(personId);
     const { format } = await validateImage(upload.bytes, this.limits.maxPixels);
     const { hash } = await this.uploads.put(upload.bytes);
@@ -102,7 +107,12 @@ export class RegistryService {
       );
       if (added.created) {
         await this.store.audit.record(
-          { actor, action: 'reference_photo.added', subject: `person:${personId}`, details: { referencePhoto: added.photo.id, fileHash: hash, fileName: upload.fileName, provenance: upload.provenance } },
+          {
+            actor,
+            action: 'reference_photo.added',
+            subject: `person:${personId}`,
+            details: { referencePhoto: added.photo.id, fileHash: hash, fileName: upload.fileName, provenance: upload.provenance },
+          },
           db,
         );
       }
@@ -121,7 +131,8 @@ export class RegistryService {
     for (;;) {
       const photo = await this.store.referencePhotos.get(photoId);
       if (!photo) throw new AppError('NOT_FOUND', `reference photo ${photoId} was deleted`);
-      if (photo.status === 'rejected') throw new AppError('REFERENCE_PHOTO_REJECTED', photo.rejectionReason ?? 'enrolment rejected the photo', { referencePhoto: photo });
+      if (photo.status === 'rejected')
+        throw new AppError('REFERENCE_PHOTO_REJECTED', photo.rejectionReason ?? 'enrolment rejected the photo', { referencePhoto: photo });
       if (photo.status !== 'pending' || Date.now() >= deadline) return photo;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -143,7 +154,10 @@ export class RegistryService {
     await this.getReferencePhoto(personId, photoId);
     return withTransaction(this.store.pool, async (db) => {
       const photo = await this.store.referencePhotos.retire(photoId, db);
-      await this.store.audit.record({ actor, action: 'reference_photo.retired', subject: `person:${personId}`, details: { referencePhoto: photoId, reason } }, db);
+      await this.store.audit.record(
+        { actor, action: 'reference_photo.retired', subject: `person:${personId}`, details: { referencePhoto: photoId, reason } },
+        db,
+      );
       await this.store.registryState.bump(db);
       return photo!;
     });

@@ -33,11 +33,10 @@ export class BatchRepository {
   constructor(private readonly db: Queryable) {}
 
   async insert(batch: { name: string | null; category: string | null; createdBy: string | null }): Promise<BatchRecord> {
-    const { rows } = await this.db.query<BatchRecord>(`insert into batches (name, category, created_by) values ($1, $2, $3) returning ${columns}`, [
-      batch.name,
-      batch.category,
-      batch.createdBy,
-    ]);
+    const { rows } = await this.db.query<BatchRecord>(
+      `insert into batches (name, category, created_by) values ($1, $2, $3) returning ${columns}`,
+      [batch.name, batch.category, batch.createdBy],
+    );
     return rows[0];
   }
 

@@ -72,7 +72,12 @@ export class CheckRepository {
       [check.batchId, check.fileHash, check.fileName, check.format, check.category, check.submittedBy],
     );
     for (const [position, claim] of check.claims.entries()) {
-      await db.query('insert into claims (check_id, position, text, box) values ($1, $2, $3, $4)', [rows[0].id, position, claim.text, claim.box ?? null]);
+      await db.query('insert into claims (check_id, position, text, box) values ($1, $2, $3, $4)', [
+        rows[0].id,
+        position,
+        claim.text,
+        claim.box ?? null,
+      ]);
     }
     return rows[0];
   }
@@ -83,7 +88,10 @@ export class CheckRepository {
   }
 
   async claims(id: string, db: Queryable = this.db): Promise<Claim[]> {
-    const { rows } = await db.query<{ text: string; box: Claim['box'] | null }>('select text, box from claims where check_id = $1 order by position', [id]);
+    const { rows } = await db.query<{ text: string; box: Claim['box'] | null }>(
+      'select text, box from claims where check_id = $1 order by position',
+      [id],
+    );
     return rows.map((row) => (row.box ? { text: row.text, box: row.box } : { text: row.text }));
   }
 
@@ -159,7 +167,13 @@ export class CheckRepository {
     return rows[0] ?? null;
   }
 
-  async review(id: string, decision: ReviewDecision, note: string | null, reviewer: string | null, db: Queryable = this.db): Promise<CheckRecord | null> {
+  async review(
+    id: string,
+    decision: ReviewDecision,
+    note: string | null,
+    reviewer: string | null,
+    db: Queryable = this.db,
+  ): Promise<CheckRecord | null> {
     const { rows } = await db.query<CheckRecord>(
       `update checks set review_decision = $2, review_note = $3, reviewed_by = $4, reviewed_at = now() where id = $1 returning ${columns}`,
       [id, decision, note, reviewer],
@@ -176,12 +190,16 @@ export class CheckRepository {
   }
 
   async verdictCounts(): Promise<Array<{ verdict: string; count: number }>> {
-    const { rows } = await this.db.query<{ verdict: string; count: number }>('select verdict, count(*)::int as count from faces group by verdict');
+    const { rows } = await this.db.query<{ verdict: string; count: number }>(
+      'select verdict, count(*)::int as count from faces group by verdict',
+    );
     return rows;
   }
 
   async statusCounts(): Promise<Array<{ status: string; count: number }>> {
-    const { rows } = await this.db.query<{ status: string; count: number }>('select status, count(*)::int as count from checks group by status');
+    const { rows } = await this.db.query<{ status: string; count: number }>(
+      'select status, count(*)::int as count from checks group by status',
+    );
     return rows;
   }
 }

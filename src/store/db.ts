@@ -37,7 +37,10 @@ export async function ensureDatabase(pool: pg.Pool, databaseUrl: string): Promis
       await createDatabase(databaseUrl);
       return;
     }
-    throw new AppError('SERVICE_UNAVAILABLE', `cannot reach PostgreSQL at ${redactUrl(databaseUrl)} (${describe(error)}): start PostgreSQL or set DATABASE_URL`);
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `cannot reach PostgreSQL at ${redactUrl(databaseUrl)} (${describe(error)}): start PostgreSQL or set DATABASE_URL`,
+    );
   }
 }
 

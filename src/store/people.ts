@@ -38,7 +38,9 @@ export class PeopleRepository {
     const params: unknown[] = [];
     if (filter.search) {
       params.push(`%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(name ilike $${params.length} or id ilike $${params.length} or exists (select 1 from unnest(aliases) alias where alias ilike $${params.length}))`);
+      where.push(
+        `(name ilike $${params.length} or id ilike $${params.length} or exists (select 1 from unnest(aliases) alias where alias ilike $${params.length}))`,
+      );
     }
     if (filter.category) {
       params.push(filter.category);

@@ -150,7 +150,9 @@ export class RegistryStateRepository {
     const [version, people, photos, without] = await Promise.all([
       this.version(),
       this.db.query<{ count: number }>('select count(*)::int as count from people'),
-      this.db.query<{ status: ReferencePhotoStatus; count: number }>('select status, count(*)::int as count from reference_photos group by status'),
+      this.db.query<{ status: ReferencePhotoStatus; count: number }>(
+        'select status, count(*)::int as count from reference_photos group by status',
+      ),
       this.db.query<{ name: string }>(
         `select name from people where not exists (select 1 from reference_photos where person_id = people.id and status = 'active') order by name`,
       ),

@@ -38,7 +38,8 @@ export function createUploadStore(directory: string): UploadStore {
       try {
         return await readFile(locate(hash));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('NOT_FOUND', `the uploaded file ${hash} is missing from the upload store`);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new AppError('NOT_FOUND', `the uploaded file ${hash} is missing from the upload store`);
         throw error;
       }
     },

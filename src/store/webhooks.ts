@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction, type Queryable } from './db.js';
+import { type Queryable, withTransaction } from './db.js';
 
 export interface EndpointRecord {
   id: string;
@@ -89,7 +89,10 @@ export class WebhookRepository {
   }
 
   /** Enabling clears the reason the service had disabled it for. */
-  async updateEndpoint(id: string, changes: { url?: string; description?: string | null; events?: string[]; enabled?: boolean }): Promise<EndpointRecord | null> {
+  async updateEndpoint(
+    id: string,
+    changes: { url?: string; description?: string | null; events?: string[]; enabled?: boolean },
+  ): Promise<EndpointRecord | null> {
     const { rows } = await this.pool.query<EndpointRecord>(
       `update webhook_endpoints set
          url = coalesce($2::text, url),
@@ -99,7 +102,14 @@ export class WebhookRepository {
          disabled_reason = case when $6::boolean is null then disabled_reason else null end,
          updated_at = now()
        where id = $1 returning ${endpointColumns}`,
-      [id, changes.url ?? null, changes.description !== undefined, changes.description ?? null, changes.events ?? null, changes.enabled ?? null],
+      [
+        id,
+        changes.url ?? null,
+        changes.description !== undefined,
+        changes.description ?? null,
+        changes.events ?? null,
+        changes.enabled ?? null,
+      ],
     );
     return rows[0] ?? null;
   }
@@ -123,7 +133,10 @@ export class WebhookRepository {
   }
 
   async disableEndpoint(id: string, reason: string): Promise<void> {
-    await this.pool.query('update webhook_endpoints set enabled = false, disabled_reason = $2, updated_at = now() where id = $1', [id, reason]);
+    await this.pool.query('update webhook_endpoints set enabled = false, disabled_reason = $2, updated_at = now() where id = $1', [
+      id,
+      reason,
+    ]);
   }
 
   /**
@@ -132,7 +145,11 @@ export class WebhookRepository {
    */
   async recordEvent(event: { id: string; type: string; body: string }, onlyEndpoint?: string): Promise<string[]> {
     return withTransaction(this.pool, async (db) => {
-      await db.query('insert into webhook_events (id, type, body) values ($1, $2, $3) on conflict (id) do nothing', [event.id, event.type, event.body]);
+      await db.query('insert into webhook_events (id, type, body) values ($1, $2, $3) on conflict (id) do nothing', [
+        event.id,
+        event.type,
+        event.body,
+      ]);
       const { rows } = await db.query<{ id: string }>(
         `insert into webhook_deliveries (id, endpoint_id, event_id)
          select 'msg_' || replace(gen_random_uuid()::text, '-', ''), id, $1 from webhook_endpoints
@@ -166,14 +183,25 @@ export class WebhookRepository {
   /** Opens the log entry of an attempt before the request leaves, so a worker killed mid-request leaves a trace. */
   async startAttempt(deliveryId: string): Promise<{ attemptId: number; attempt: number }> {
     return withTransaction(this.pool, async (db) => {
-      const { rows } = await db.query<{ attempts: number }>('update webhook_deliveries set attempts = attempts + 1 where id = $1 returning attempts', [deliveryId]);
+      const { rows } = await db.query<{ attempts: number }>(
+        'update webhook_deliveries set attempts = attempts + 1 where id = $1 returning attempts',
+        [deliveryId],
+      );
       const attempt = rows[0].attempts;
-      const inserted = await db.query<{ id: number }>('insert into webhook_attempts (delivery_id, attempt) values ($1, $2) returning id', [deliveryId, attempt]);
+      const inserted = await db.query<{ id: number }>('insert into webhook_attempts (delivery_id, attempt) values ($1, $2) returning id', [
+        deliveryId,
+        attempt,
+      ]);
       return { attemptId: inserted.rows[0].id, attempt };
     });
   }
 
-  async endAttempt(deliveryId: string, attemptId: number, result: AttemptResult, next: { status: DeliveryStatus; nextAttemptAt: Date | null }): Promise<void> {
+  async endAttempt(
+    deliveryId: string,
+    attemptId: number,
+    result: AttemptResult,
+    next: { status: DeliveryStatus; nextAttemptAt: Date | null },
+  ): Promise<void> {
     await withTransaction(this.pool, async (db) => {
       await db.query(
         'update webhook_attempts set ended_at = now(), status_code = $2, latency_ms = $3, error = $4, response = $5 where id = $1',
@@ -196,7 +224,10 @@ export class WebhookRepository {
     );
   }
 
-  async listDeliveries(endpointId: string, filter: { status?: DeliveryStatus; limit: number; offset: number }): Promise<{ deliveries: Array<DeliveryRecord & { attemptLog: AttemptRecord[] }>; total: number }> {
+  async listDeliveries(
+    endpointId: string,
+    filter: { status?: DeliveryStatus; limit: number; offset: number },
+  ): Promise<{ deliveries: Array<DeliveryRecord & { attemptLog: AttemptRecord[] }>; total: number }> {
     const where = `d.endpoint_id = $1 and ($2::text is null or d.status = $2)`;
     const [page, count] = await Promise.all([
       this.pool.query<DeliveryRecord>(
@@ -204,13 +235,19 @@ export class WebhookRepository {
          order by d.created_at desc, d.id limit $3 offset $4`,
         [endpointId, filter.status ?? null, filter.limit, filter.offset],
       ),
-      this.pool.query<{ total: number }>(`select count(*)::int as total from webhook_deliveries d where ${where}`, [endpointId, filter.status ?? null]),
+      this.pool.query<{ total: number }>(`select count(*)::int as total from webhook_deliveries d where ${where}`, [
+        endpointId,
+        filter.status ?? null,
+      ]),
     ]);
     const attempts = await this.attemptsOf(page.rows.map((row) => row.id));
     return { deliveries: page.rows.map((row) => ({ ...row, attemptLog: attempts.get(row.id) ?? [] })), total: count.rows[0].total };
   }
 
-  async getDelivery(endpointId: string, deliveryId: string): Promise<(DeliveryRecord & { attemptLog: AttemptRecord[]; body: string }) | null> {
+  async getDelivery(
+    endpointId: string,
+    deliveryId: string,
+  ): Promise<(DeliveryRecord & { attemptLog: AttemptRecord[]; body: string }) | null> {
     const { rows } = await this.pool.query<DeliveryRecord & { body: string }>(
       `select ${deliveryColumns}, e.body from webhook_deliveries d join webhook_events e on e.id = d.event_id where d.endpoint_id = $1 and d.id = $2`,
       [endpointId, deliveryId],
@@ -231,7 +268,9 @@ export class WebhookRepository {
 
   /** Deliveries still pending, for re-queueing those whose job was lost before it reached Redis. */
   async pendingDeliveries(): Promise<Array<{ id: string; generation: number }>> {
-    const { rows } = await this.pool.query<{ id: string; generation: number }>(`select id, generation from webhook_deliveries where status = 'pending' order by created_at`);
+    const { rows } = await this.pool.query<{ id: string; generation: number }>(
+      `select id, generation from webhook_deliveries where status = 'pending' order by created_at`,
+    );
     return rows;
   }
 

@@ -26,8 +26,21 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'pv-cli-'));
   cache = path.join(work, 'cache.json');
   first = await photoVerify([
-    'check', '--registry', 'examples/registry', '--claims', 'examples/claims.csv', '--cache', cache, '--threads', '1',
-    '--json', path.join(work, 'report.json'), '--csv', path.join(work, 'report.csv'), '--html', path.join(work, 'report.html'),
+    'check',
+    '--registry',
+    'examples/registry',
+    '--claims',
+    'examples/claims.csv',
+    '--cache',
+    cache,
+    '--threads',
+    '1',
+    '--json',
+    path.join(work, 'report.json'),
+    '--csv',
+    path.join(work, 'report.csv'),
+    '--html',
+    path.join(work, 'report.html'),
     'examples/drafts',
   ]);
   report = await readReport(path.join(work, 'report.json'));
@@ -124,7 +137,18 @@ describe('photo-verify check on the example drafts', () => {
 describe('photo-verify check on other inputs', () => {
   it('reuses the cached reference descriptors on a second run and exits 0 when nothing is flagged', async () => {
     const json = path.join(work, 'second.json');
-    const second = await photoVerify(['check', '--registry', 'examples/registry', '--cache', cache, '--threads', '1', '--json', json, 'examples/drafts/web']);
+    const second = await photoVerify([
+      'check',
+      '--registry',
+      'examples/registry',
+      '--cache',
+      cache,
+      '--threads',
+      '1',
+      '--json',
+      json,
+      'examples/drafts/web',
+    ]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('11 from cache, 0 computed');
     const again = await readReport(json);
@@ -160,7 +184,14 @@ describe('photo-verify check on other inputs', () => {
     expect(noRegistry.code).toBe(2);
     expect(noRegistry.stderr).toContain('NOT_FOUND: the registry folder');
 
-    const noClaims = await photoVerify(['check', '--registry', 'examples/registry', '--claims', path.join(work, 'missing.csv'), 'examples/drafts']);
+    const noClaims = await photoVerify([
+      'check',
+      '--registry',
+      'examples/registry',
+      '--claims',
+      path.join(work, 'missing.csv'),
+      'examples/drafts',
+    ]);
     expect(noClaims.code).toBe(2);
     expect(noClaims.stderr).toContain('cannot read the claims file');
 
@@ -180,13 +211,23 @@ describe('the HTML report', () => {
     const context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
     try {
       const tab = await context.newPage();
       await tab.goto(`file://${page}`);
       await tab.waitForLoadState('load');
-      const pictures = await tab.$$eval('img', (images) => images.map((img) => ({ alt: img.alt, loaded: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 11) })));
+      const pictures = await tab.$$eval('img', (images) =>
+        images.map((img) => ({ alt: img.alt, loaded: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 11) })),
+      );
       expect(pictures.length).toBeGreaterThanOrEqual(8);
       expect(pictures.every((picture) => picture.loaded && picture.src === 'data:image/')).toBe(true);
       expect(pictures.map((picture) => picture.alt)).toEqual(

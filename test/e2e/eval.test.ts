@@ -22,11 +22,23 @@ describe('npm run eval -- --pairs DIR/pairs.csv --fold N --json', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'photo-verify-eval-'));
     await mkdir(path.join(dir, 'images'));
-    for (const name of ['Colin_Powell_0001', 'Colin_Powell_0002', 'George_W_Bush_0001', 'George_W_Bush_0002', 'Vladimir_Putin_0001', 'Vladimir_Putin_0002', 'Tony_Blair_0002', 'Gerhard_Schroeder_0001']) {
+    for (const name of [
+      'Colin_Powell_0001',
+      'Colin_Powell_0002',
+      'George_W_Bush_0001',
+      'George_W_Bush_0002',
+      'Vladimir_Putin_0001',
+      'Vladimir_Putin_0002',
+      'Tony_Blair_0002',
+      'Gerhard_Schroeder_0001',
+    ]) {
       await copyFile(path.join(faces, 'lfw-10-people', `${name}.jpg`), path.join(dir, 'images', `${name}.jpg`));
     }
     // A real photo without a face: the suit and flag below Obama's face.
-    const crop = await sharp(await readFile(path.join(faces, 'face_recognition/obama-1080p.jpg'))).extract({ left: 520, top: 560, width: 900, height: 520 }).jpeg().toBuffer();
+    const crop = await sharp(await readFile(path.join(faces, 'face_recognition/obama-1080p.jpg')))
+      .extract({ left: 520, top: 560, width: 900, height: 520 })
+      .jpeg()
+      .toBuffer();
     await writeFile(path.join(dir, 'images', 'no_face.jpg'), crop);
     const rows = [
       'a,b,same,fold',
@@ -41,7 +53,7 @@ describe('npm run eval -- --pairs DIR/pairs.csv --fold N --json', () => {
       'images/Tony_Blair_0002.jpg,images/Gerhard_Schroeder_0001.jpg,0,0',
       'images/George_W_Bush_0002.jpg,images/Colin_Powell_0002.jpg,0,0',
     ];
-    await writeFile(path.join(dir, 'pairs.csv'), rows.join('\n') + '\n');
+    await writeFile(path.join(dir, 'pairs.csv'), `${rows.join('\n')}\n`);
   });
 
   afterAll(async () => {
@@ -50,7 +62,10 @@ describe('npm run eval -- --pairs DIR/pairs.csv --fold N --json', () => {
 
   /** The JSON the command prints, and its progress lines on standard error. */
   const evaluateWithProgress = async (...args: string[]) => {
-    const { stdout, stderr } = await run(tsx, [evalScript, '--pairs', path.join(dir, 'pairs.csv'), '--threads', '1', ...args], { cwd: dir, timeout: 120_000 });
+    const { stdout, stderr } = await run(tsx, [evalScript, '--pairs', path.join(dir, 'pairs.csv'), '--threads', '1', ...args], {
+      cwd: dir,
+      timeout: 120_000,
+    });
     return { result: JSON.parse(stdout) as Record<string, number>, stderr };
   };
   const evaluate = async (...args: string[]) => (await evaluateWithProgress(...args)).result;

@@ -4,7 +4,7 @@
  * behind a portrait, two registry people's photos exchanged, and a registry of one photo per person.
  * Composed at run time from the fixtures (test/fixtures/README.md), with the real face models.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,18 +52,31 @@ async function composeList(file: string): Promise<void> {
   for (const [index, portrait] of portraits.entries()) {
     const box = portraitBox(index);
     // LFW photos centre the face in 250 px; a designer crops to the head and shoulders.
-    const image = await sharp(lfw(portrait.photo)).extract({ left: 45, top: 35, width: 160, height: 200 }).resize(box.width, box.height).toBuffer();
+    const image = await sharp(lfw(portrait.photo))
+      .extract({ left: 45, top: 35, width: 160, height: 200 })
+      .resize(box.width, box.height)
+      .toBuffer();
     layers.push({ input: image, left: box.x, top: box.y });
     texts.push(svgText(box.x, box.y + box.height + 20, portrait.caption, 13));
   }
   // A bystander's face behind the fifth portrait's subject, at the portrait's upper corner.
-  const bystander = await sharp(path.join(fixtures, 'lfw-view1', 'Dan_Bartlett_0001.jpg')).extract({ left: 35, top: 30, width: 80, height: 96 }).resize(38, 46).toBuffer();
+  const bystander = await sharp(path.join(fixtures, 'lfw-view1', 'Dan_Bartlett_0001.jpg'))
+    .extract({ left: 35, top: 30, width: 80, height: 96 })
+    .resize(38, 46)
+    .toBuffer();
   const fifth = portraitBox(4);
   layers.push({ input: bystander, left: fifth.x + fifth.width - 40, top: fifth.y + 2 });
   const width = cell.left * 2 + columns * cell.width + (columns - 1) * cell.gap;
   const height = cell.top + 2 * (cell.height + 50) + 20;
-  layers.push({ input: Buffer.from(`<svg width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${texts.join('')}</svg>`), left: 0, top: 0 });
-  await sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite(layers).jpeg({ quality: 60 }).toFile(file);
+  layers.push({
+    input: Buffer.from(`<svg width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${texts.join('')}</svg>`),
+    left: 0,
+    top: 0,
+  });
+  await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+    .composite(layers)
+    .jpeg({ quality: 60 })
+    .toFile(file);
 }
 
 let work: string;
@@ -74,14 +87,28 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'pv-list-'));
   for (const person of people) {
     await mkdir(path.join(work, 'registry', person.id), { recursive: true });
-    await writeFile(path.join(work, 'registry', person.id, 'person.json'), JSON.stringify({ name: person.name, category: 'crimean-political-prisoner' }));
+    await writeFile(
+      path.join(work, 'registry', person.id, 'person.json'),
+      JSON.stringify({ name: person.name, category: 'crimean-political-prisoner' }),
+    );
     await copyFile(lfw(person.reference), path.join(work, 'registry', person.id, person.reference));
   }
   await mkdir(path.join(work, 'drafts'));
   await composeList(path.join(work, 'drafts', 'list.jpg'));
-  await writeFile(path.join(work, 'claims.csv'), `file,names,category\ndrafts/list.jpg,${portraits.map((p) => p.caption).join(';')},Crimean political prisoners\n`);
+  await writeFile(
+    path.join(work, 'claims.csv'),
+    `file,names,category\ndrafts/list.jpg,${portraits.map((p) => p.caption).join(';')},Crimean political prisoners\n`,
+  );
   run = await photoVerify([
-    'check', '--registry', path.join(work, 'registry'), '--claims', path.join(work, 'claims.csv'), '--threads', '1', '--json', path.join(work, 'report.json'),
+    'check',
+    '--registry',
+    path.join(work, 'registry'),
+    '--claims',
+    path.join(work, 'claims.csv'),
+    '--threads',
+    '1',
+    '--json',
+    path.join(work, 'report.json'),
   ]);
   report = JSON.parse(await readFile(path.join(work, 'report.json'), 'utf8')) as OfflineReport;
 });

@@ -34,10 +34,14 @@ describe('npm run eval:handouts -- --faces test/fixtures/faces --half calibratio
   const tiny = ['--lists', '1', '--singles', '1', '--people', '10', '--portraits', '4', '--strangers', '10', '--seed', '3'];
   /** The JSON the command prints and its log on standard error; cwd is the scratch folder, so the eval cache stays there. */
   const benchmark = async (...args: string[]) => {
-    const { stdout, stderr } = await run(tsx, [script, '--faces', faces, '--work', work, '--half', 'calibration', '--threads', '1', '--json', ...tiny, ...args], {
-      cwd: dir,
-      timeout: 120_000,
-    });
+    const { stdout, stderr } = await run(
+      tsx,
+      [script, '--faces', faces, '--work', work, '--half', 'calibration', '--threads', '1', '--json', ...tiny, ...args],
+      {
+        cwd: dir,
+        timeout: 120_000,
+      },
+    );
     return { result: JSON.parse(stdout), stderr };
   };
 
@@ -70,7 +74,14 @@ describe('npm run eval:handouts -- --faces test/fixtures/faces --half calibratio
       half.misspeltNames.count;
     expect(counted).toBe(portraits.length);
     const g = half.genuineFaces;
-    expect(g.confirmed.count + g.mismatch + g.uncertain + g.low_quality + g.notFound + Object.values<number>(g.otherVerdicts).reduce((a, b) => a + b, 0)).toBe(g.count);
+    expect(
+      g.confirmed.count +
+        g.mismatch +
+        g.uncertain +
+        g.low_quality +
+        g.notFound +
+        Object.values<number>(g.otherVerdicts).reduce((a, b) => a + b, 0),
+    ).toBe(g.count);
     for (const swap of Object.values<{ count: number; flagged: { count: number }; confirmed: number }>(half.swaps)) {
       expect(swap.flagged.count + swap.confirmed).toBeLessThanOrEqual(swap.count);
     }
@@ -81,7 +92,9 @@ describe('npm run eval:handouts -- --faces test/fixtures/faces --half calibratio
     expect(half.extraFaces.count).toBeGreaterThanOrEqual(0);
 
     // Faces on real 150-250 px portraits are found: at most one portrait of the list goes unseen.
-    const found = result.faces.calibration.filter((record: { kind: string; found: boolean }) => record.kind !== 'bystander' && record.kind !== 'extra' && record.found);
+    const found = result.faces.calibration.filter(
+      (record: { kind: string; found: boolean }) => record.kind !== 'bystander' && record.kind !== 'extra' && record.found,
+    );
     expect(found.length).toBeGreaterThanOrEqual(portraits.length - 1);
     for (const record of found) expect(record.faceSize).toBeGreaterThan(0);
   }, 150_000);
@@ -90,7 +103,9 @@ describe('npm run eval:handouts -- --faces test/fixtures/faces --half calibratio
     const truth = JSON.parse(await readFile(path.join(work, 'calibration/truth.json'), 'utf8')) as HalfTruth;
     const shot = (file: string) => /_(\d{4})\.jpg$/.exec(file)![1];
     for (const portrait of truth.drafts.flatMap((draft) => draft.portraits).filter((portrait) => portrait.truePersonId)) {
-      const references = (await readdir(path.join(work, 'calibration/registry', portrait.truePersonId!))).filter((file) => file.endsWith('.jpg'));
+      const references = (await readdir(path.join(work, 'calibration/registry', portrait.truePersonId!))).filter((file) =>
+        file.endsWith('.jpg'),
+      );
       expect(references.length).toBeGreaterThan(0);
       expect(references.map(shot)).not.toContain(shot(portrait.photo));
     }
@@ -107,7 +122,9 @@ describe('npm run eval:handouts -- --faces test/fixtures/faces --half calibratio
 
   it('says clearly when the photos folder is missing, with exit status 2', async () => {
     const missing = path.join(dir, 'no-such-faces');
-    const error = await run(tsx, [script, '--faces', missing, '--work', path.join(dir, 'other')], { cwd: dir, timeout: 60_000 }).catch((failure: { code: number; stderr: string }) => failure);
+    const error = await run(tsx, [script, '--faces', missing, '--work', path.join(dir, 'other')], { cwd: dir, timeout: 60_000 }).catch(
+      (failure: { code: number; stderr: string }) => failure,
+    );
     expect(error).toMatchObject({ code: 2 });
     expect((error as { stderr: string }).stderr).toContain(`the labelled photos are missing: ${missing} does not exist`);
   }, 60_000);

@@ -1,15 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
-import { startApi, type RunningApi } from '../../src/api/server.js';
+import { type RunningApi, startApi } from '../../src/api/server.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { createKey, dropQueues, startProcess, testConfig, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+import { type ChildService, createKey, dropQueues, startProcess, testConfig, testEnvironment, waitForCheck } from '../helpers/service.js';
 
 /** Six portraits: enough work that the worker is still on it when the test acts. */
 const sixPortraits = () =>
-  handout([2, 6, 9].flatMap((n) => [lfwPhoto('colin-powell', n), lfwPhoto('vladimir-putin', n === 9 ? 3 : n === 6 ? 10 : 2)]), 1.5);
+  handout(
+    [2, 6, 9].flatMap((n) => [lfwPhoto('colin-powell', n), lfwPhoto('vladimir-putin', n === 9 ? 3 : n === 6 ? 10 : 2)]),
+    1.5,
+  );
 
 describe('worker processes that die or are stopped lose no check', () => {
   let pool: pg.Pool;
@@ -62,7 +65,10 @@ describe('worker processes that die or are stopped lose no check', () => {
 
     expect(await whenProcessing(checkId)).toBe('processing');
     await first.stop('SIGKILL');
-    const held = await pool.query('select status, attempts, (select count(*)::int from faces where check_id = $1) as faces from checks where id = $1', [checkId]);
+    const held = await pool.query(
+      'select status, attempts, (select count(*)::int from faces where check_id = $1) as faces from checks where id = $1',
+      [checkId],
+    );
     expect(held.rows[0]).toEqual({ status: 'processing', attempts: 1, faces: 0 });
 
     const second = await startWorker();
@@ -72,13 +78,20 @@ describe('worker processes that die or are stopped lose no check', () => {
     expect(check.result.faces).toHaveLength(6);
     const stored = await pool.query('select count(*)::int as count from faces where check_id = $1', [checkId]);
     expect(stored.rows[0].count).toBe(6);
-    expect(second.output().split('\n').filter((line) => line.includes('"check done"') && line.includes(checkId))).toHaveLength(1);
+    expect(
+      second
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"check done"') && line.includes(checkId)),
+    ).toHaveLength(1);
     expect(first.output()).not.toContain('"check done"');
   });
 
   it('SIGTERM lets the worker finish the check in hand before it exits', async () => {
     const worker = workers[workers.length - 1];
-    const checkId = await submit(await handout([lfwPhoto('tony-blair', 3), lfwPhoto('george-w-bush', 6), lfwPhoto('colin-powell', 9)], 1.5));
+    const checkId = await submit(
+      await handout([lfwPhoto('tony-blair', 3), lfwPhoto('george-w-bush', 6), lfwPhoto('colin-powell', 9)], 1.5),
+    );
     expect(await whenProcessing(checkId)).toBe('processing');
     expect(await worker.stop('SIGTERM')).toBe(0);
     const { rows } = await pool.query('select status, attempts from checks where id = $1', [checkId]);

@@ -11,7 +11,9 @@ describe('starting the API or a worker without the services they need', () => {
     expect(await new Promise((resolve) => api.child.once('exit', resolve))).toBe(1);
     const lines = api.output().trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^photo-verify api: cannot reach Redis at redis:\/\/127\.0\.0\.1:6391 \(ECONNREFUSED\): start Redis or set REDIS_URL$/);
+    expect(lines[0]).toMatch(
+      /^photo-verify api: cannot reach Redis at redis:\/\/127\.0\.0\.1:6391 \(ECONNREFUSED\): start Redis or set REDIS_URL$/,
+    );
   });
 
   it('a worker stops with one line saying to start PostgreSQL', async () => {
@@ -19,7 +21,9 @@ describe('starting the API or a worker without the services they need', () => {
     expect(await new Promise((resolve) => worker.child.once('exit', resolve))).toBe(1);
     const lines = worker.output().trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^photo-verify worker: cannot reach PostgreSQL at .*5491.* \(ECONNREFUSED\): start PostgreSQL or set DATABASE_URL$/);
+    expect(lines[0]).toMatch(
+      /^photo-verify worker: cannot reach PostgreSQL at .*5491.* \(ECONNREFUSED\): start PostgreSQL or set DATABASE_URL$/,
+    );
   });
 
   it('a bad setting is named in one message with every problem', async () => {

@@ -3,20 +3,22 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
-import { emptyDatabase, testDatabase } from '../helpers/db.js';
+import { emptyDatabase, testDatabase, testDatabaseUrl } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { testDatabaseUrl } from '../helpers/db.js';
-import { createKey, dropQueues, repoRoot, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+import { type ChildService, createKey, dropQueues, repoRoot, startProcess, testEnvironment, waitForCheck } from '../helpers/service.js';
 
 /** The command-line tool as a user runs it; resolves with its exit code and output whatever the code. */
 async function photoVerify(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/photo-verify.mjs', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/photo-verify.mjs', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -62,7 +64,11 @@ describe('the service end to end: real API and worker processes, real photos', (
     const form = new FormData();
     form.append('image', new Blob([new Uint8Array(image)]), fileName);
     form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
-    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${submitterKey}` } });
+    const submitted = await fetch(`${baseUrl}/v1/checks`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${submitterKey}` },
+    });
     expect(submitted.status).toBe(202);
     return (await submitted.json()).id;
   }
@@ -79,18 +85,40 @@ describe('the service end to end: real API and worker processes, real photos', (
     const folder = await lfwRegistryFolder();
     const client = new ApiClient(baseUrl, curatorKey);
     const first = await pushRegistry(folder, client, { wait: true });
-    expect(first).toMatchObject({ peopleCreated: 4, peopleUpdated: 0, photosUploaded: 8, photosUnchanged: 0, rejected: [], peopleWithoutPhotos: [] });
+    expect(first).toMatchObject({
+      peopleCreated: 4,
+      peopleUpdated: 0,
+      photosUploaded: 8,
+      photosUnchanged: 0,
+      rejected: [],
+      peopleWithoutPhotos: [],
+    });
     const again = await pushRegistry(folder, client, { wait: true });
-    expect(again).toMatchObject({ peopleCreated: 0, peopleUpdated: 0, photosUploaded: 0, photosUnchanged: 8, rejected: [], peopleWithoutPhotos: [] });
-    const { rows } = await pool.query<{ status: string; count: number }>('select status, count(*)::int as count from reference_photos group by status');
+    expect(again).toMatchObject({
+      peopleCreated: 0,
+      peopleUpdated: 0,
+      photosUploaded: 0,
+      photosUnchanged: 8,
+      rejected: [],
+      peopleWithoutPhotos: [],
+    });
+    const { rows } = await pool.query<{ status: string; count: number }>(
+      'select status, count(*)::int as count from reference_photos group by status',
+    );
     expect(rows).toEqual([{ status: 'active', count: 8 }]);
   });
 
   it('with ?wait, a reference photo without a face is refused in the answer with the reason', async () => {
     const form = new FormData();
-    const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#7a8899' } }).jpeg().toBuffer();
+    const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#7a8899' } })
+      .jpeg()
+      .toBuffer();
     form.append('image', new Blob([new Uint8Array(blank)]), 'wall.jpg');
-    const refused = await fetch(`${baseUrl}/v1/people/tony-blair/photos?wait=30`, { method: 'POST', body: form, headers: { authorization: `Bearer ${curatorKey}` } });
+    const refused = await fetch(`${baseUrl}/v1/people/tony-blair/photos?wait=30`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${curatorKey}` },
+    });
     expect(refused.status).toBe(422);
     const body = await refused.json();
     expect(body.error).toMatchObject({ code: 'REFERENCE_PHOTO_REJECTED', message: 'no face was found in the photo' });
@@ -98,13 +126,25 @@ describe('the service end to end: real API and worker processes, real photos', (
 
     const good = new FormData();
     good.append('image', new Blob([new Uint8Array(await readFile(lfwPhoto('tony-blair', 3)))]), 'blair-3.jpg');
-    const enrolled = await fetch(`${baseUrl}/v1/people/tony-blair/photos?wait=30`, { method: 'POST', body: good, headers: { authorization: `Bearer ${curatorKey}` } });
+    const enrolled = await fetch(`${baseUrl}/v1/people/tony-blair/photos?wait=30`, {
+      method: 'POST',
+      body: good,
+      headers: { authorization: `Bearer ${curatorKey}` },
+    });
     expect(enrolled.status).toBe(201);
     expect(await enrolled.json()).toMatchObject({ status: 'active', faceBox: expect.any(Object) });
     // Retired again, so that the handout below is compared with the pushed registry only.
-    const { id } = await (await fetch(`${baseUrl}/v1/people/tony-blair/photos`, { headers: { authorization: `Bearer ${curatorKey}` } })).json()
+    const { id } = await (await fetch(`${baseUrl}/v1/people/tony-blair/photos`, { headers: { authorization: `Bearer ${curatorKey}` } }))
+      .json()
       .then((listed) => listed.photos.find((photo: { fileName: string }) => photo.fileName === 'blair-3.jpg'));
-    expect((await fetch(`${baseUrl}/v1/people/tony-blair/photos/${id}/retire`, { method: 'POST', headers: { authorization: `Bearer ${curatorKey}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${baseUrl}/v1/people/tony-blair/photos/${id}/retire`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${curatorKey}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('flags a handout whose photo under one name shows someone else, naming whom it shows, and confirms the others', async () => {
@@ -115,12 +155,18 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(check.result.file).toBe('summit-handout.jpg');
     expect(check.result.flagged).toBe(true);
     const faces = check.result.faces;
-    expect(faces.map((face: { claim: { personId: string } }) => face.claim.personId)).toEqual(['colin-powell', 'tony-blair', 'george-w-bush']);
+    expect(faces.map((face: { claim: { personId: string } }) => face.claim.personId)).toEqual([
+      'colin-powell',
+      'tony-blair',
+      'george-w-bush',
+    ]);
     expect(faces.map((face: { verdict: string }) => face.verdict)).toEqual(['confirmed', 'confirmed', 'mismatch']);
     expect(faces[2].bestMatch).toMatchObject({ personId: 'vladimir-putin', name: 'Vladimir Putin' });
 
     // The verification team finds it among the flagged checks, with the evidence picture.
-    const flagged = await (await fetch(`${baseUrl}/v1/checks?flagged=true`, { headers: { authorization: `Bearer ${submitterKey}` } })).json();
+    const flagged = await (
+      await fetch(`${baseUrl}/v1/checks?flagged=true`, { headers: { authorization: `Bearer ${submitterKey}` } })
+    ).json();
     expect(flagged.checks.map((listed: { id: string }) => listed.id)).toContain(id);
     expect(check.evidence.map((evidence: { face: number }) => evidence.face)).toEqual([2]);
     const evidence = await fetch(`${baseUrl}/v1/checks/${id}/faces/2/evidence`, { headers: { authorization: `Bearer ${submitterKey}` } });
@@ -131,7 +177,8 @@ describe('the service end to end: real API and worker processes, real photos', (
 
     // Operations see it too: the job's duration (reported by the queue's events, shortly after the
     // result is stored) and the verdicts counted in the metrics.
-    const scrape = () => fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${submitterKey}` } }).then((response) => response.text());
+    const scrape = () =>
+      fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${submitterKey}` } }).then((response) => response.text());
     let metrics = await scrape();
     for (let tries = 0; tries < 50 && !metrics.includes('photo_verify_job_duration_seconds_count{queue="checks"'); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -147,7 +194,9 @@ describe('the service end to end: real API and worker processes, real photos', (
     const model = before[0].model;
     await worker.stop();
     // The registry as an older engine left it: every active photo embedded by another model.
-    await pool.query("update reference_photos set model = 'face-api-0.0.0/older-engine', descriptor = array_fill(0::real, array[128]) where status = 'active'");
+    await pool.query(
+      "update reference_photos set model = 'face-api-0.0.0/older-engine', descriptor = array_fill(0::real, array[128]) where status = 'active'",
+    );
 
     const id = await submitSummitHandout('summit-handout-again.jpg');
 
@@ -175,16 +224,30 @@ describe('the service end to end: real API and worker processes, real photos', (
 
   it('`photo-verify check --server` uploads a folder as a batch and writes the same report and exit code as offline', async () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-drafts-'));
-    await writeFile(path.join(folder, 'handout.jpg'), await handout([
-      lfwPhoto('colin-powell', draftPhotos['colin-powell']),
-      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
-      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
-    ]));
+    await writeFile(
+      path.join(folder, 'handout.jpg'),
+      await handout([
+        lfwPhoto('colin-powell', draftPhotos['colin-powell']),
+        lfwPhoto('tony-blair', draftPhotos['tony-blair']),
+        lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
+      ]),
+    );
     await writeFile(path.join(folder, 'notes.jpg'), 'not a photo at all');
     await writeFile(path.join(folder, 'claims.csv'), 'file,names\nhandout.jpg,Colin Powell;Tony Blair;George W Bush\n');
     const reportFile = path.join(folder, 'out', 'report.json');
 
-    const run = await photoVerify(['check', '--server', baseUrl, '--api-key', submitterKey, '--claims', path.join(folder, 'claims.csv'), '--json', reportFile, folder]);
+    const run = await photoVerify([
+      'check',
+      '--server',
+      baseUrl,
+      '--api-key',
+      submitterKey,
+      '--claims',
+      path.join(folder, 'claims.csv'),
+      '--json',
+      reportFile,
+      folder,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/mismatch/);
     const report = JSON.parse(await readFile(reportFile, 'utf8'));
@@ -195,9 +258,17 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(notes.error.code).toBe('IMAGE_UNSUPPORTED');
     expect(report.model).toMatch(/face-api/);
     // The batch it uploaded is complete, with the flagged check in its summary.
-    const { rows } = await pool.query<{ id: string; completed: boolean }>('select id, completed_at is not null as completed from batches order by created_at desc limit 1');
+    const { rows } = await pool.query<{ id: string; completed: boolean }>(
+      'select id, completed_at is not null as completed from batches order by created_at desc limit 1',
+    );
     expect(rows[0].completed).toBe(true);
-    const batch = await (await fetch(`${baseUrl}/v1/batches/${rows[0].id}`, { headers: { authorization: `Bearer ${submitterKey}` } })).json();
-    expect(batch).toMatchObject({ status: 'completed', progress: { total: 1, done: 1 }, summary: { images: 1, faces: 3, flagged: 1, verdicts: { confirmed: 2, mismatch: 1 } } });
+    const batch = await (
+      await fetch(`${baseUrl}/v1/batches/${rows[0].id}`, { headers: { authorization: `Bearer ${submitterKey}` } })
+    ).json();
+    expect(batch).toMatchObject({
+      status: 'completed',
+      progress: { total: 1, done: 1 },
+      summary: { images: 1, faces: 3, flagged: 1, verdicts: { confirmed: 2, mismatch: 1 } },
+    });
   });
 });

@@ -11,7 +11,7 @@ import { pushRegistry } from '../../src/cli/registry-push.js';
 import { verify } from '../../src/services/webhooks/signing.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { createKey, startProcess, testEnvironment, waitForCheck, type ChildService } from '../helpers/service.js';
+import { type ChildService, createKey, startProcess, testEnvironment, waitForCheck } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
 
 const webhookWorker = 'workers/webhooks.ts' as Parameters<typeof startProcess>[0];
@@ -37,7 +37,12 @@ describe('webhook alerts for a flagged handout, end to end', () => {
     for (const role of ['admin', 'curator', 'submitter'] as const) keys[role] = await createKey(pool, role);
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    const env = await testEnvironment({ PORT: String(port), PUBLIC_URL: baseUrl, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_BASE_MS: '250' });
+    const env = await testEnvironment({
+      PORT: String(port),
+      PUBLIC_URL: baseUrl,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_BASE_MS: '250',
+    });
     processes = [startProcess('src/api/main.ts', env), startProcess('workers/worker.ts', env), startProcess(webhookWorker, env)];
     await processes[0].waitFor(/API listening on port \d+/);
     await processes[1].waitFor(/worker ready/);
@@ -56,7 +61,11 @@ describe('webhook alerts for a flagged handout, end to end', () => {
     const registered = await fetch(`${baseUrl}/v1/webhooks`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: hooks.url, events: ['check.flagged', 'check.completed', 'check.failed', 'batch.completed'], description: 'verification team' }),
+      body: JSON.stringify({
+        url: hooks.url,
+        events: ['check.flagged', 'check.completed', 'check.failed', 'batch.completed'],
+        description: 'verification team',
+      }),
     });
     expect(registered.status).toBe(201);
     const endpoint = await registered.json();
@@ -69,7 +78,11 @@ describe('webhook alerts for a flagged handout, end to end', () => {
     const form = new FormData();
     form.append('image', new Blob([new Uint8Array(image)]), 'summit-handout.jpg');
     form.append('names', JSON.stringify(['Colin Powell', 'Tony Blair', 'George W Bush']));
-    const submitted = await fetch(`${baseUrl}/v1/checks`, { method: 'POST', body: form, headers: { authorization: `Bearer ${keys.submitter}` } });
+    const submitted = await fetch(`${baseUrl}/v1/checks`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${keys.submitter}` },
+    });
     expect(submitted.status).toBe(202);
     const { id: checkId } = await submitted.json();
     const check = await waitForCheck(baseUrl, keys.submitter, checkId);
@@ -104,9 +117,16 @@ describe('webhook alerts for a flagged handout, end to end', () => {
     expect(evidence.headers.get('content-type')).toBe('image/png');
 
     // One event, one delivery, one successful attempt in the log.
-    const { rows } = await pool.query(`select type, count(*)::int as count from webhook_events where type like 'check.%' group by type order by type`);
-    expect(rows).toEqual([{ type: 'check.completed', count: 1 }, { type: 'check.flagged', count: 1 }]);
-    const log = await (await fetch(`${baseUrl}/v1/webhooks/${endpoint.id}/deliveries`, { headers: { authorization: `Bearer ${keys.admin}` } })).json();
+    const { rows } = await pool.query(
+      `select type, count(*)::int as count from webhook_events where type like 'check.%' group by type order by type`,
+    );
+    expect(rows).toEqual([
+      { type: 'check.completed', count: 1 },
+      { type: 'check.flagged', count: 1 },
+    ]);
+    const log = await (
+      await fetch(`${baseUrl}/v1/webhooks/${endpoint.id}/deliveries`, { headers: { authorization: `Bearer ${keys.admin}` } })
+    ).json();
     const flaggedDelivery = log.deliveries.find((delivery: { eventType: string }) => delivery.eventType === 'check.flagged');
     expect(flaggedDelivery).toMatchObject({ id: request.headers['webhook-id'], status: 'succeeded', attempts: 1, lastStatusCode: 200 });
   });

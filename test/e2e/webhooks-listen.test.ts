@@ -2,7 +2,7 @@
  * `photo-verify webhooks listen` as a user runs it: the real command in a child process, receiving
  * deliveries signed the way the service signs them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSecret, sign } from '../../src/services/webhooks/signing.js';
@@ -16,7 +16,10 @@ afterEach(() => {
 });
 
 function listen(args: string[]) {
-  child = spawn(process.execPath, ['bin/photo-verify.mjs', 'webhooks', 'listen', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['bin/photo-verify.mjs', 'webhooks', 'listen', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (chunk) => (output.stdout += chunk));
   child.stderr!.on('data', (chunk) => (output.stderr += chunk));
@@ -35,10 +38,25 @@ describe('photo-verify webhooks listen', () => {
     await run.until(() => /listening for webhooks on (http:\S+)/.test(run.output.stderr), 'listening line');
     const url = /listening for webhooks on (http:\S+)/.exec(run.output.stderr)![1];
 
-    const body = JSON.stringify({ id: 'evt_1', type: 'check.flagged', timestamp: new Date().toISOString(), schemaVersion: 1, data: { check: { id: 'c1' } } });
+    const body = JSON.stringify({
+      id: 'evt_1',
+      type: 'check.flagged',
+      timestamp: new Date().toISOString(),
+      schemaVersion: 1,
+      data: { check: { id: 'c1' } },
+    });
     const post = (secrets: string[], id: string) => {
       const timestamp = Math.floor(Date.now() / 1000);
-      return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign({ id, timestamp, body }, secrets) } });
+      return fetch(url, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': sign({ id, timestamp, body }, secrets),
+        },
+      });
     };
     expect((await post([secret], 'msg_good')).status).toBe(204);
     expect((await post([generateSecret()], 'msg_forged')).status).toBe(401);
@@ -46,7 +64,10 @@ describe('photo-verify webhooks listen', () => {
     expect((await post([generateSecret(), secret], 'msg_rotating')).status).toBe(204);
 
     await run.until(() => run.output.stdout.trim().split('\n').length === 2, 'two printed events');
-    const printed = run.output.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const printed = run.output.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(printed.map((line) => line.webhookId)).toEqual(['msg_good', 'msg_rotating']);
     expect(printed[0].event).toEqual(JSON.parse(body));
     expect(run.output.stderr).toContain('refused msg_forged: no v1 signature matches the body');

@@ -10,7 +10,7 @@ import { createLog } from '../../src/runtime/process.js';
 import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publisher.js';
 import { verify } from '../../src/services/webhooks/signing.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
-import { startProcess, testConfig, testEnvironment, type ChildService } from '../helpers/service.js';
+import { type ChildService, startProcess, testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
 
 // startProcess names the service's entry points in its type; the webhook worker is one more.
@@ -53,7 +53,10 @@ describe('a webhook worker killed mid-delivery', () => {
 
     const endpoint = await webhooks.service.create({ url: hooks.url, events: ['check.completed'] });
     const checkId = randomUUID();
-    await webhooks.publisher.publish({ type: 'check.completed', data: { checkId, batchId: null, result: { file: 'draft.jpg', findings: [], faces: [], flagged: false } } });
+    await webhooks.publisher.publish({
+      type: 'check.completed',
+      data: { checkId, batchId: null, result: { file: 'draft.jpg', findings: [], faces: [], flagged: false } },
+    });
 
     const [interrupted] = await hooks.waitFor(1);
     expect(await first.stop('SIGKILL')).toBeNull();

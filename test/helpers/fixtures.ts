@@ -19,7 +19,8 @@ export const draftPhotos = { 'colin-powell': 9, 'tony-blair': 3, 'vladimir-putin
 
 export type LfwPersonId = keyof typeof lfwPeople;
 
-export const lfwPhoto = (person: LfwPersonId, number: number) => path.join(lfwFixtures, `${lfwPeople[person].file}_${String(number).padStart(4, '0')}.jpg`);
+export const lfwPhoto = (person: LfwPersonId, number: number) =>
+  path.join(lfwFixtures, `${lfwPeople[person].file}_${String(number).padStart(4, '0')}.jpg`);
 
 /** A registry folder in DESIGN.md's format, with each person's reference photos. */
 export async function lfwRegistryFolder(category = 'test-politicians'): Promise<string> {
@@ -27,7 +28,8 @@ export async function lfwRegistryFolder(category = 'test-politicians'): Promise<
   for (const [id, person] of Object.entries(lfwPeople)) {
     await mkdir(path.join(root, id));
     await writeFile(path.join(root, id, 'person.json'), JSON.stringify({ name: person.name, aliases: person.aliases, category }));
-    for (const number of person.references) await cp(lfwPhoto(id as LfwPersonId, number), path.join(root, id, `${String(number).padStart(4, '0')}.jpg`));
+    for (const number of person.references)
+      await cp(lfwPhoto(id as LfwPersonId, number), path.join(root, id, `${String(number).padStart(4, '0')}.jpg`));
   }
   return root;
 }

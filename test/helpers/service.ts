@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { removeQueues } from '../../src/queues/redis.js';
 import { ApiKeyService } from '../../src/services/keys.js';
 import { ApiKeyRepository, type Role } from '../../src/store/api-keys.js';
@@ -80,8 +80,17 @@ export function startProcess(entry: 'src/api/main.ts' | 'workers/worker.ts', env
       if (match) return Promise.resolve(match);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in:\n${output}`)), timeoutMs);
-        waiters.push({ pattern, resolve: (line) => { clearTimeout(timer); resolve(line); } });
-        void exited.then((code) => { clearTimeout(timer); reject(new Error(`process exited (${code}) before ${pattern}:\n${output}`)); });
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`process exited (${code}) before ${pattern}:\n${output}`));
+        });
       });
     },
     async stop(signal = 'SIGTERM') {
@@ -93,6 +102,7 @@ export function startProcess(entry: 'src/api/main.ts' | 'workers/worker.ts', env
 }
 
 /** Polls until the check has ended (done or failed). */
+// biome-ignore lint/suspicious/noExplicitAny: the check's JSON as the API answers it; each test reads the fields it asserts
 export async function waitForCheck(baseUrl: string, key: string, checkId: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

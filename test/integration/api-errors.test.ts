@@ -7,7 +7,11 @@ describe("README's table of error codes", () => {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.split(/^## /m).find((part) => part.startsWith('Error codes'));
     expect(section, 'README.md has a section "## Error codes"').toBeDefined();
-    const rows = [...section!.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| (.+?) \|$/gm)].map(([, code, status, meaning]) => ({ code, status: Number(status), meaning }));
+    const rows = [...section!.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| (.+?) \|$/gm)].map(([, code, status, meaning]) => ({
+      code,
+      status: Number(status),
+      meaning,
+    }));
     const catalogue = Object.entries(errorCatalogue).map(([code, entry]) => ({ code, status: entry.status, meaning: entry.description }));
     expect(rows).toEqual(catalogue);
   });

@@ -5,7 +5,7 @@ import { deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelDir, verifyModels } from '../../src/engine/models.js';
-import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
+import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
 import { cosine } from '../../src/evaluation/metrics.js';
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/faces/${name}`, import.meta.url));
@@ -107,13 +107,19 @@ describe('what the engine accepts and refuses', () => {
     const bytes = await readFile(onnx);
     bytes[bytes.length - 100] ^= 0x01;
     await writeFile(onnx, bytes);
-    await expect(verifyModels(copy)).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringContaining('fr_feature.onnx: sha256') });
+    await expect(verifyModels(copy)).rejects.toMatchObject({
+      code: 'MODEL_INTEGRITY',
+      message: expect.stringContaining('fr_feature.onnx: sha256'),
+    });
     await copyFile(path.join(modelDir, 'fr_feature.onnx'), onnx);
     const manifestFile = path.join(copy, 'checksums.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { files: Record<string, { licence?: string }> };
     delete manifest.files['fr_feature.onnx'].licence;
     await writeFile(manifestFile, JSON.stringify(manifest));
-    await expect(verifyModels(copy)).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringContaining('fr_feature.onnx: no source or licence') });
+    await expect(verifyModels(copy)).rejects.toMatchObject({
+      code: 'MODEL_INTEGRITY',
+      message: expect.stringContaining('fr_feature.onnx: no source or licence'),
+    });
   });
 });
 
@@ -134,7 +140,12 @@ function pngDeclaring(width: number, height: number): Buffer {
   ihdr[9] = 2; // RGB
   // The first rows of zeros; a real bomb would hold all 2.7 GB of pixels in a few MB of zlib.
   const idat = deflateSync(Buffer.alloc((width * 3 + 1) * 8));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function crc32(bytes: Buffer): number {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
+import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/faces/${name}`, import.meta.url));
 

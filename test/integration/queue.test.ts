@@ -1,15 +1,15 @@
-import { loadConfig } from '../../src/config.js';
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
+import { loadConfig } from '../../src/config.js';
+import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
 import { createQueues, jobRetentionOf, type Queues } from '../../src/queues/queues.js';
 import { startQueueWorkers } from '../../src/queues/workers.js';
+import { createLog } from '../../src/runtime/process.js';
 import { CheckRunner } from '../../src/services/checking.js';
 import { EnrolmentRunner } from '../../src/services/enrolment.js';
 import type { EventPublisher } from '../../src/services/events.js';
 import { GalleryCache } from '../../src/services/gallery.js';
-import { createLog } from '../../src/runtime/process.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { createUploadStore, type UploadStore } from '../../src/store/upload-files.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
@@ -17,9 +17,16 @@ import { lfwPhoto } from '../helpers/fixtures.js';
 import { dropQueues, testEnvironment } from '../helpers/service.js';
 
 /** Records what the service publishes, as the webhooks module would receive it. */
-function recordingPublisher(): EventPublisher & { events: Array<{ type: string; data: any }> } {
-  const events: Array<{ type: string; data: any }> = [];
-  return { events, async publish(event) { events.push(event); } };
+// biome-ignore lint/suspicious/noExplicitAny: event data as published; each test reads the fields it asserts
+type RecordedEvent = { type: string; data: any };
+function recordingPublisher(): EventPublisher & { events: RecordedEvent[] } {
+  const events: RecordedEvent[] = [];
+  return {
+    events,
+    async publish(event) {
+      events.push(event);
+    },
+  };
 }
 
 describe('queues and workers on real Redis, PostgreSQL and the face engine', () => {
@@ -38,7 +45,15 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
 
   const newCheck = async (bytes: Buffer, claims: string[]) => {
     const { hash } = await uploads.put(bytes);
-    const check = await store.checks.insert({ batchId: null, fileHash: hash, fileName: 'draft.jpg', format: 'jpeg', category: null, claims: claims.map((text) => ({ text })), submittedBy: null });
+    const check = await store.checks.insert({
+      batchId: null,
+      fileHash: hash,
+      fileName: 'draft.jpg',
+      format: 'jpeg',
+      category: null,
+      claims: claims.map((text) => ({ text })),
+      submittedBy: null,
+    });
     await queues.enqueueCheck(check.id);
     return check.id;
   };
@@ -55,7 +70,14 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     const ids = [];
     for (const photo of photos) {
       const { hash } = await uploads.put(await readFile(photo));
-      const { photo: record } = await store.referencePhotos.insertOnce({ personId, fileHash: hash, fileName: null, format: 'jpeg', provenance: null, chosenBox: null });
+      const { photo: record } = await store.referencePhotos.insertOnce({
+        personId,
+        fileHash: hash,
+        fileName: null,
+        format: 'jpeg',
+        provenance: null,
+        chosenBox: null,
+      });
       await queues.enqueueEnrolment(record.id);
       ids.push(record.id);
     }
@@ -82,10 +104,26 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
       },
     };
     engine = await startEngine({ threads: 1, maxPixels: 60_000_000 });
-    queues = createQueues({ url: env.REDIS_URL, maxRetriesPerRequest: null }, env.QUEUE_PREFIX, { attempts: 3, backoffMs: 100 }, jobRetentionOf(loadConfig({})));
+    queues = createQueues(
+      { url: env.REDIS_URL, maxRetriesPerRequest: null },
+      env.QUEUE_PREFIX,
+      { attempts: 3, backoffMs: 100 },
+      jobRetentionOf(loadConfig({})),
+    );
     workers = startQueueWorkers(
-      { checks: new CheckRunner(store, uploads, engine, new GalleryCache(store, engine.model), publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
-      { connection: { url: env.REDIS_URL, maxRetriesPerRequest: null }, prefix: env.QUEUE_PREFIX, concurrency: 1, lockDuration: 30_000, stalledInterval: 30_000, maxStalledCount: 2, registryWaitMs: 200 },
+      {
+        checks: new CheckRunner(store, uploads, engine, new GalleryCache(store, engine.model), publisher),
+        enrolment: new EnrolmentRunner(store, uploads, engine),
+      },
+      {
+        connection: { url: env.REDIS_URL, maxRetriesPerRequest: null },
+        prefix: env.QUEUE_PREFIX,
+        concurrency: 1,
+        lockDuration: 30_000,
+        stalledInterval: 30_000,
+        maxStalledCount: 2,
+        registryWaitMs: 200,
+      },
       createLog('worker', 'silent'),
     );
   });
@@ -100,28 +138,69 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
   it('enrols good reference photos and rejects one with no face, giving the reason', async () => {
     await enrol('tony-blair', 'Tony Blair', [lfwPhoto('tony-blair', 2), lfwPhoto('tony-blair', 9)]);
     const photos = await store.referencePhotos.listForPerson('tony-blair');
-    expect(photos.map((photo) => [photo.status, photo.model])).toEqual([['active', engine.model], ['active', engine.model]]);
+    expect(photos.map((photo) => [photo.status, photo.model])).toEqual([
+      ['active', engine.model],
+      ['active', engine.model],
+    ]);
 
-    const blank = await (await import('sharp')).default({ create: { width: 300, height: 300, channels: 3, background: '#8080a0' } }).jpeg().toBuffer();
+    const blank = await (await import('sharp'))
+      .default({ create: { width: 300, height: 300, channels: 3, background: '#8080a0' } })
+      .jpeg()
+      .toBuffer();
     await enrol('nobody', 'Nobody', []);
     const { hash } = await uploads.put(blank);
-    const { photo } = await store.referencePhotos.insertOnce({ personId: 'nobody', fileHash: hash, fileName: 'blank.jpg', format: 'jpeg', provenance: null, chosenBox: null });
+    const { photo } = await store.referencePhotos.insertOnce({
+      personId: 'nobody',
+      fileHash: hash,
+      fileName: 'blank.jpg',
+      format: 'jpeg',
+      provenance: null,
+      chosenBox: null,
+    });
     await queues.enqueueEnrolment(photo.id);
     while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await store.referencePhotos.get(photo.id)).toMatchObject({ status: 'rejected', rejectionReason: 'no face was found in the photo' });
+    expect(await store.referencePhotos.get(photo.id)).toMatchObject({
+      status: 'rejected',
+      rejectionReason: 'no face was found in the photo',
+    });
   });
 
   it("rejects a photo of two people as a reference unless the curator chooses the person's face with a box", async () => {
     const couple = await readFile(new URL('../fixtures/faces/deepface/couple.jpg', import.meta.url));
     await enrol('the-woman', 'The woman on the right', []);
     const { hash } = await uploads.put(couple);
-    const unboxed = await store.referencePhotos.insertOnce({ personId: 'the-woman', fileHash: hash, fileName: 'couple.jpg', format: 'jpeg', provenance: null, chosenBox: null });
-    await store.people.insert('the-woman-boxed', { name: 'The woman, boxed', aliases: [], category: null, region: null, status: null, notes: null });
-    const boxed = await store.referencePhotos.insertOnce({ personId: 'the-woman-boxed', fileHash: hash, fileName: 'couple.jpg', format: 'jpeg', provenance: null, chosenBox: { x: 1350, y: 300, width: 650, height: 800 } });
+    const unboxed = await store.referencePhotos.insertOnce({
+      personId: 'the-woman',
+      fileHash: hash,
+      fileName: 'couple.jpg',
+      format: 'jpeg',
+      provenance: null,
+      chosenBox: null,
+    });
+    await store.people.insert('the-woman-boxed', {
+      name: 'The woman, boxed',
+      aliases: [],
+      category: null,
+      region: null,
+      status: null,
+      notes: null,
+    });
+    const boxed = await store.referencePhotos.insertOnce({
+      personId: 'the-woman-boxed',
+      fileHash: hash,
+      fileName: 'couple.jpg',
+      format: 'jpeg',
+      provenance: null,
+      chosenBox: { x: 1350, y: 300, width: 650, height: 800 },
+    });
     for (const { photo } of [unboxed, boxed]) await queues.enqueueEnrolment(photo.id);
-    for (const { photo } of [unboxed, boxed]) while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const { photo } of [unboxed, boxed])
+      while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
 
-    expect(await store.referencePhotos.get(unboxed.photo.id)).toMatchObject({ status: 'rejected', rejectionReason: expect.stringMatching(/2 faces .*choose the person's face with a box/) });
+    expect(await store.referencePhotos.get(unboxed.photo.id)).toMatchObject({
+      status: 'rejected',
+      rejectionReason: expect.stringMatching(/2 faces .*choose the person's face with a box/),
+    });
     const chosen = await store.referencePhotos.get(boxed.photo.id);
     expect(chosen!.status).toBe('active');
     expect(chosen!.faceBox!.x).toBeGreaterThan(1300);
@@ -145,7 +224,10 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     expect(check.errorMessage).toMatch(/cannot be decoded/);
     const job = await queues.checks.getJob(checkId);
     expect(job?.attemptsMade).toBe(1);
-    expect(publisher.events.find((event) => event.data.checkId === checkId)).toMatchObject({ type: 'check.failed', data: { result: { error: { code: 'IMAGE_CORRUPT' } } } });
+    expect(publisher.events.find((event) => event.data.checkId === checkId)).toMatchObject({
+      type: 'check.failed',
+      data: { result: { error: { code: 'IMAGE_CORRUPT' } } },
+    });
   });
 
   it('retries a transient failure with backoff and then succeeds', async () => {

@@ -14,8 +14,16 @@ import { testEnvironment } from '../helpers/service.js';
 const quality = { faceSize: 40, detectorScore: 0.99, sharpness: 80, yaw: 0, pitch: 0, roll: 0 };
 const unit = (index: number) => Array.from({ length: 128 }, (_, i) => (i === index ? 1 : 0));
 const face = (verdict: FaceResult['verdict']): FaceResult => ({
-  box: { x: 1, y: 2, width: 30, height: 40 }, verdict, claim: null, claimScore: null, claimReferencePhoto: null,
-  bestMatch: null, nearest: null, runnerUp: null, reasons: [], quality,
+  box: { x: 1, y: 2, width: 30, height: 40 },
+  verdict,
+  claim: null,
+  claimScore: null,
+  claimReferencePhoto: null,
+  bestMatch: null,
+  nearest: null,
+  runnerUp: null,
+  reasons: [],
+  quality,
 });
 
 describe('the PostgreSQL store', () => {
@@ -36,7 +44,15 @@ describe('the PostgreSQL store', () => {
   });
 
   it('writes a check result as a whole: the same result written twice leaves one set of faces', async () => {
-    const check = await store.checks.insert({ batchId: null, fileHash: 'a'.repeat(64), fileName: 'draft.jpg', format: 'jpeg', category: null, claims: [{ text: 'Tony Blair' }], submittedBy: null });
+    const check = await store.checks.insert({
+      batchId: null,
+      fileHash: 'a'.repeat(64),
+      fileName: 'draft.jpg',
+      format: 'jpeg',
+      category: null,
+      claims: [{ text: 'Tony Blair' }],
+      submittedBy: null,
+    });
     const outcome = { findings: [], faces: [face('mismatch'), face('confirmed')], flagged: true, model: 'test-model' };
     await withTransaction(pool, (db) => store.checks.saveOutcome(check.id, outcome, db));
     await withTransaction(pool, (db) => store.checks.saveOutcome(check.id, outcome, db));
@@ -49,13 +65,32 @@ describe('the PostgreSQL store', () => {
   it('keeps the registry in memory per model and reloads it when the registry changes', async () => {
     const reloads: number[] = [];
     const cache = new GalleryCache(store, 'test-model', (_gallery, version) => reloads.push(version));
-    await store.people.insert('nariman-dzhelyal', { name: 'Nariman Dzhelyal', aliases: [], category: null, region: null, status: null, notes: null });
+    await store.people.insert('nariman-dzhelyal', {
+      name: 'Nariman Dzhelyal',
+      aliases: [],
+      category: null,
+      region: null,
+      status: null,
+      notes: null,
+    });
     await store.registryState.bump();
     expect((await cache.current()).references).toEqual([]);
     expect(await cache.current()).toBe(await cache.current());
 
-    const { photo } = await store.referencePhotos.insertOnce({ personId: 'nariman-dzhelyal', fileHash: 'b'.repeat(64), fileName: '1.jpg', format: 'jpeg', provenance: null, chosenBox: null });
-    await store.referencePhotos.activate(photo.id, { faceBox: { x: 0, y: 0, width: 10, height: 10 }, descriptor: unit(3), model: 'test-model', quality });
+    const { photo } = await store.referencePhotos.insertOnce({
+      personId: 'nariman-dzhelyal',
+      fileHash: 'b'.repeat(64),
+      fileName: '1.jpg',
+      format: 'jpeg',
+      provenance: null,
+      chosenBox: null,
+    });
+    await store.referencePhotos.activate(photo.id, {
+      faceBox: { x: 0, y: 0, width: 10, height: 10 },
+      descriptor: unit(3),
+      model: 'test-model',
+      quality,
+    });
     await store.registryState.bump();
     const gallery = await cache.current();
     expect(gallery.people.map((person) => person.id)).toEqual(['nariman-dzhelyal']);

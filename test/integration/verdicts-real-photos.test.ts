@@ -10,7 +10,7 @@ import { checkReferencePhoto, evaluateImage } from '../../src/domain/evaluate.js
 import { buildGallery, type Gallery, type StoredReference } from '../../src/domain/gallery.js';
 import type { CheckRequest } from '../../src/domain/results.js';
 import type { RegistryPerson } from '../../src/domain/types.js';
-import { startEngine, type FaceEngine } from '../../src/engine/pool.js';
+import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
 
 const fixture = (path: string) => readFile(new URL(`../fixtures/faces/${path}`, import.meta.url));
 const lfw = (name: string) => fixture(`lfw-10-people/${name}.jpg`);
@@ -26,14 +26,26 @@ const people: RegistryPerson[] = [
 
 const referencePhotos: Record<string, string[]> = {
   'colin-powell': ['lfw-10-people/Colin_Powell_0001.jpg', 'lfw-10-people/Colin_Powell_0002.jpg', 'lfw-10-people/Colin_Powell_0003.jpg'],
-  'vladimir-putin': ['lfw-10-people/Vladimir_Putin_0001.jpg', 'lfw-10-people/Vladimir_Putin_0002.jpg', 'lfw-10-people/Vladimir_Putin_0003.jpg'],
-  'gerhard-schroeder': ['lfw-10-people/Gerhard_Schroeder_0001.jpg', 'lfw-10-people/Gerhard_Schroeder_0002.jpg', 'lfw-10-people/Gerhard_Schroeder_0003.jpg'],
+  'vladimir-putin': [
+    'lfw-10-people/Vladimir_Putin_0001.jpg',
+    'lfw-10-people/Vladimir_Putin_0002.jpg',
+    'lfw-10-people/Vladimir_Putin_0003.jpg',
+  ],
+  'gerhard-schroeder': [
+    'lfw-10-people/Gerhard_Schroeder_0001.jpg',
+    'lfw-10-people/Gerhard_Schroeder_0002.jpg',
+    'lfw-10-people/Gerhard_Schroeder_0003.jpg',
+  ],
   'george-w-bush': ['lfw-10-people/George_W_Bush_0001.jpg', 'lfw-10-people/George_W_Bush_0002.jpg', 'lfw-10-people/George_W_Bush_0003.jpg'],
   'deepface-person-01': ['deepface/img5.jpg', 'deepface/img6.jpg', 'deepface/img11.jpg'],
 };
 
 /** A handout page: portraits pasted on a light page at the given places and sizes. */
-async function handout(width: number, height: number, portraits: { photo: Buffer; left: number; top: number; size: number }[]): Promise<Buffer> {
+async function handout(
+  width: number,
+  height: number,
+  portraits: { photo: Buffer; left: number; top: number; size: number }[],
+): Promise<Buffer> {
   const layers = await Promise.all(
     portraits.map(async ({ photo, left, top, size }) => ({ input: await sharp(photo).resize(size, size).toBuffer(), left, top })),
   );
@@ -162,7 +174,10 @@ describe('verdicts on real photos', () => {
   });
 
   it('a real photo without a face (a crop of a suit and a flag) is no_face', async () => {
-    const crop = await sharp(await fixture('face_recognition/obama-1080p.jpg')).extract({ left: 520, top: 560, width: 900, height: 520 }).jpeg().toBuffer();
+    const crop = await sharp(await fixture('face_recognition/obama-1080p.jpg'))
+      .extract({ left: 520, top: 560, width: 900, height: 520 })
+      .jpeg()
+      .toBuffer();
     const result = await check(crop, names('Colin Powell'));
     expect(result.faces).toEqual([]);
     expect(result.findings).toEqual([expect.objectContaining({ code: 'no_face' })]);
@@ -179,7 +194,10 @@ describe('verdicts on real photos', () => {
   });
 
   it('a tiny face is low_quality, whoever it shows', async () => {
-    const tiny = await sharp(await lfw('Colin_Powell_0005')).resize(56, 56).png().toBuffer();
+    const tiny = await sharp(await lfw('Colin_Powell_0005'))
+      .resize(56, 56)
+      .png()
+      .toBuffer();
     const result = await check(tiny, names('Colin Powell'));
     expect(result.faces).toHaveLength(1);
     expect(result.faces[0].verdict).toBe('low_quality');

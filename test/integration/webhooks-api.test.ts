@@ -4,10 +4,10 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/server.js';
+import { type RunningApi, startApi } from '../../src/api/server.js';
 import { createLog } from '../../src/runtime/process.js';
-import { verify } from '../../src/services/webhooks/signing.js';
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
+import { verify } from '../../src/services/webhooks/signing.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { createKey, testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
@@ -22,7 +22,11 @@ describe('the /v1/webhooks API', () => {
   const call = async (method: string, path: string, options: { key?: string; json?: unknown } = {}) => {
     const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? keys.admin}` };
     if (options.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(api.url + path, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json) });
+    const response = await fetch(api.url + path, {
+      method,
+      headers,
+      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
@@ -31,9 +35,21 @@ describe('the /v1/webhooks API', () => {
     pool = await testDatabase();
     await emptyDatabase(pool);
     for (const role of ['admin', 'submitter', 'reviewer'] as const) keys[role] = await createKey(pool, role);
-    const config = testConfig(await testEnvironment({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_BASE_MS: '250', WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_TIMEOUT_MS: '1000' }));
+    const config = testConfig(
+      await testEnvironment({
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_BACKOFF_BASE_MS: '250',
+        WEBHOOK_MAX_ATTEMPTS: '2',
+        WEBHOOK_TIMEOUT_MS: '1000',
+      }),
+    );
     api = await startApi(config);
-    delivery = await startWebhookDelivery({ config, pool, log: createLog('test', 'silent'), connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+    delivery = await startWebhookDelivery({
+      config,
+      pool,
+      log: createLog('test', 'silent'),
+      connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    });
     hooks = await startTestReceiver([{ status: 200 }]);
   });
 
@@ -45,9 +61,17 @@ describe('the /v1/webhooks API', () => {
   });
 
   it('registers an endpoint and shows its whsec_ secret once; listing and reading never show it', async () => {
-    const created = await call('POST', '/v1/webhooks', { json: { url: hooks.url, events: ['check.flagged', 'batch.completed'], description: 'verification team' } });
+    const created = await call('POST', '/v1/webhooks', {
+      json: { url: hooks.url, events: ['check.flagged', 'batch.completed'], description: 'verification team' },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ url: hooks.url, events: ['check.flagged', 'batch.completed'], description: 'verification team', enabled: true, disabledReason: null });
+    expect(created.body).toMatchObject({
+      url: hooks.url,
+      events: ['check.flagged', 'batch.completed'],
+      description: 'verification team',
+      enabled: true,
+      disabledReason: null,
+    });
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
     const read = await call('GET', `/v1/webhooks/${created.body.id}`, { key: keys.reviewer });
@@ -68,15 +92,23 @@ describe('the /v1/webhooks API', () => {
     expect(request.headers['webhook-id']).toBe(sent.body.deliveryId);
     expect(verify(endpoint.secret, request.headers, request.body)).toEqual({ ok: true });
 
-    let log;
+    let log: Awaited<ReturnType<typeof call>> | undefined;
     for (let tries = 0; tries < 100; tries++) {
       log = await call('GET', `/v1/webhooks/${endpoint.id}/deliveries`, { key: keys.reviewer });
       if (log.body.deliveries[0]?.status === 'succeeded') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(log!.body.total).toBe(1);
-    expect(log!.body.deliveries[0]).toMatchObject({ id: sent.body.deliveryId, eventType: 'webhook.test', status: 'succeeded', attempts: 1, lastStatusCode: 200 });
-    expect(log!.body.deliveries[0].attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 200, error: null, latencyMs: expect.any(Number), startedAt: expect.any(String) })]);
+    expect(log!.body.deliveries[0]).toMatchObject({
+      id: sent.body.deliveryId,
+      eventType: 'webhook.test',
+      status: 'succeeded',
+      attempts: 1,
+      lastStatusCode: 200,
+    });
+    expect(log!.body.deliveries[0].attemptLog).toEqual([
+      expect.objectContaining({ attempt: 1, statusCode: 200, error: null, latencyMs: expect.any(Number), startedAt: expect.any(String) }),
+    ]);
     const one = await call('GET', `/v1/webhooks/${endpoint.id}/deliveries/${sent.body.deliveryId}`, { key: keys.reviewer });
     expect(one.body.payload).toMatchObject({ type: 'webhook.test', data: { endpointId: endpoint.id } });
   });
@@ -85,11 +117,22 @@ describe('the /v1/webhooks API', () => {
     const { body: endpoint } = await call('POST', '/v1/webhooks', { json: { url: hooks.url, events: ['check.flagged'] } });
     expect((await call('PATCH', `/v1/webhooks/${endpoint.id}`, { json: { enabled: false } })).body.enabled).toBe(false);
     expect(await call('POST', `/v1/webhooks/${endpoint.id}/test`)).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
-    const enabled = await call('PATCH', `/v1/webhooks/${endpoint.id}`, { json: { enabled: true, events: ['check.failed', 'check.completed'] } });
+    const enabled = await call('PATCH', `/v1/webhooks/${endpoint.id}`, {
+      json: { enabled: true, events: ['check.failed', 'check.completed'] },
+    });
     expect(enabled.body).toMatchObject({ enabled: true, events: ['check.failed', 'check.completed'] });
-    expect(await call('PATCH', `/v1/webhooks/${endpoint.id}`, { json: { events: ['check.done'] } })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION' } } });
-    expect(await call('POST', '/v1/webhooks', { json: { url: hooks.url, events: [] } })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION' } } });
-    expect(await call('POST', '/v1/webhooks', { json: { url: 'ftp://example.org/', events: ['check.flagged'] } })).toMatchObject({ status: 422, body: { error: { code: 'WEBHOOK_URL_REFUSED' } } });
+    expect(await call('PATCH', `/v1/webhooks/${endpoint.id}`, { json: { events: ['check.done'] } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION' } },
+    });
+    expect(await call('POST', '/v1/webhooks', { json: { url: hooks.url, events: [] } })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION' } },
+    });
+    expect(await call('POST', '/v1/webhooks', { json: { url: 'ftp://example.org/', events: ['check.flagged'] } })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'WEBHOOK_URL_REFUSED' } },
+    });
   });
 
   it('rotates the secret: the new one is shown once and the old one still signs during the grace period', async () => {
@@ -126,7 +169,10 @@ describe('the /v1/webhooks API', () => {
       expect(redelivered).toMatchObject({ status: 202, body: { id: sent.deliveryId, status: 'pending' } });
       expect(await ended('succeeded')).toMatchObject({ attempts: 3, lastStatusCode: 200 });
       expect(failing.received.map((request) => request.headers['webhook-id'])).toEqual([sent.deliveryId, sent.deliveryId, sent.deliveryId]);
-      expect(await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/${sent.deliveryId}/redeliver`)).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } });
+      expect(await call('POST', `/v1/webhooks/${endpoint.id}/deliveries/${sent.deliveryId}/redeliver`)).toMatchObject({
+        status: 409,
+        body: { error: { code: 'CONFLICT' } },
+      });
     } finally {
       await failing.close();
     }
@@ -137,7 +183,13 @@ describe('the /v1/webhooks API', () => {
     expect((await call('DELETE', `/v1/webhooks/${endpoint.id}`)).status).toBe(204);
     expect(await call('GET', `/v1/webhooks/${endpoint.id}`)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     expect(await call('GET', '/v1/webhooks/not-an-id/deliveries')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-    expect(await call('POST', '/v1/webhooks', { key: keys.reviewer, json: { url: hooks.url, events: ['check.flagged'] } })).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
-    expect(await call('GET', '/v1/webhooks', { key: keys.submitter })).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    expect(await call('POST', '/v1/webhooks', { key: keys.reviewer, json: { url: hooks.url, events: ['check.flagged'] } })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    });
+    expect(await call('GET', '/v1/webhooks', { key: keys.submitter })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    });
   });
 });

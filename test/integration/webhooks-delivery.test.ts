@@ -11,16 +11,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import type { ImageResult } from '../../src/domain/results.js';
 import { createLog } from '../../src/runtime/process.js';
+import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { DeliveryProcessor } from '../../src/services/webhooks/processor.js';
 import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publisher.js';
-import { WebhookRepository } from '../../src/store/webhooks.js';
 import { sendWebhook } from '../../src/services/webhooks/sender.js';
 import { WebhookService } from '../../src/services/webhooks/service.js';
 import { verify } from '../../src/services/webhooks/signing.js';
-import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
+import { WebhookRepository } from '../../src/store/webhooks.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { testConfig, testEnvironment } from '../helpers/service.js';
-import { startTestReceiver, type Answer, type TestReceiver } from '../helpers/webhook-receiver.js';
+import { type Answer, startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
 
 let pool: pg.Pool;
 let config: Config;
@@ -33,13 +33,15 @@ const log = createLog('test', 'silent');
 beforeAll(async () => {
   pool = await testDatabase();
   await emptyDatabase(pool);
-  config = testConfig(await testEnvironment({
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-    WEBHOOK_BACKOFF_BASE_MS: '250',
-    WEBHOOK_TIMEOUT_MS: '1000',
-    WEBHOOK_MAX_ATTEMPTS: '3',
-    PUBLIC_URL: 'https://verify.example.org/',
-  }));
+  config = testConfig(
+    await testEnvironment({
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_BASE_MS: '250',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      PUBLIC_URL: 'https://verify.example.org/',
+    }),
+  );
   webhooks = createWebhooks({ config, pool, log });
   repository = new WebhookRepository(pool);
   delivery = await startWebhookDelivery({ config, pool, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
@@ -64,7 +66,10 @@ async function receiver(answers: Answer[]): Promise<TestReceiver> {
 }
 
 function completedCheck(): { type: 'check.completed'; data: { checkId: string; batchId: null; result: ImageResult } } {
-  return { type: 'check.completed', data: { checkId: randomUUID(), batchId: null, result: { file: 'draft.jpg', findings: [], faces: [], flagged: false } } };
+  return {
+    type: 'check.completed',
+    data: { checkId: randomUUID(), batchId: null, result: { file: 'draft.jpg', findings: [], faces: [], flagged: false } },
+  };
 }
 
 /** Polls the delivery log until the endpoint's only delivery has ended. */
@@ -97,7 +102,11 @@ describe('webhook delivery', () => {
     // The body is the same bytes every time, and it is the documented event.
     expect(new Set(received.map((request) => request.body.toString()))).toHaveProperty('size', 1);
     const payload = JSON.parse(received[0].body.toString());
-    expect(payload).toMatchObject({ type: 'check.completed', schemaVersion: 1, data: { check: { id: event.data.checkId, url: `https://verify.example.org/v1/checks/${event.data.checkId}` }, flagged: false } });
+    expect(payload).toMatchObject({
+      type: 'check.completed',
+      schemaVersion: 1,
+      data: { check: { id: event.data.checkId, url: `https://verify.example.org/v1/checks/${event.data.checkId}` }, flagged: false },
+    });
     expect(payload.id).toMatch(/^evt_/);
     expect(ended.attemptLog.map((attempt) => [attempt.attempt, attempt.statusCode, attempt.error])).toEqual([
       [1, 500, 'HTTP 500'],
@@ -149,7 +158,10 @@ describe('webhook delivery', () => {
     await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = trickle.address() as AddressInfo;
-      const outcome = await sendWebhook({ url: `http://127.0.0.1:${port}/`, headers: {}, body: Buffer.from('{}') }, { timeoutMs: 600, allowPrivate: true });
+      const outcome = await sendWebhook(
+        { url: `http://127.0.0.1:${port}/`, headers: {}, body: Buffer.from('{}') },
+        { timeoutMs: 600, allowPrivate: true },
+      );
       expect(outcome).toMatchObject({ ok: false, statusCode: null, error: 'no answer within 600 ms', refused: false });
     } finally {
       trickle.closeAllConnections();
@@ -230,7 +242,14 @@ describe('webhook delivery', () => {
     await webhooks.publisher.publish(event);
     await endedDelivery(wanted.id);
     // A later event, so that anything wrongly queued has had its chance to arrive.
-    await webhooks.publisher.publish({ type: 'check.failed', data: { checkId: randomUUID(), batchId: null, result: { file: 'x.jpg', findings: [], faces: [], flagged: true, error: { code: 'IMAGE_CORRUPT', message: 'truncated' } } } });
+    await webhooks.publisher.publish({
+      type: 'check.failed',
+      data: {
+        checkId: randomUUID(),
+        batchId: null,
+        result: { file: 'x.jpg', findings: [], faces: [], flagged: true, error: { code: 'IMAGE_CORRUPT', message: 'truncated' } },
+      },
+    });
     const received = await subscribed.waitFor(2);
     expect(received.map((request) => JSON.parse(request.body.toString()).type)).toEqual(['check.completed', 'check.failed']);
     expect(JSON.parse(received[1].body.toString()).data.error).toEqual({ code: 'IMAGE_CORRUPT', message: 'truncated' });
@@ -241,7 +260,10 @@ describe('webhook delivery', () => {
   it('sends a delivery that was recorded but never queued (Redis was down) once a delivery worker starts', async () => {
     const hooks = await receiver([{ status: 200 }]);
     const endpoint = await webhooks.service.create({ url: hooks.url, events: ['check.completed'] });
-    const [deliveryId] = await repository.recordEvent({ id: `evt_${randomUUID().replaceAll('-', '')}`, type: 'check.completed', body: '{"type":"check.completed"}' }, endpoint.id);
+    const [deliveryId] = await repository.recordEvent(
+      { id: `evt_${randomUUID().replaceAll('-', '')}`, type: 'check.completed', body: '{"type":"check.completed"}' },
+      endpoint.id,
+    );
     expect(hooks.received).toHaveLength(0);
     const another = await startWebhookDelivery({ config, pool, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
     try {
@@ -259,7 +281,11 @@ describe('webhook delivery', () => {
     const { deliveryId } = await webhooks.service.sendTest(endpoint.id);
     const [request] = await hooks.waitFor(1);
     expect(request.headers['webhook-id']).toBe(deliveryId);
-    expect(JSON.parse(request.body.toString())).toMatchObject({ type: 'webhook.test', schemaVersion: 1, data: { endpointId: endpoint.id } });
+    expect(JSON.parse(request.body.toString())).toMatchObject({
+      type: 'webhook.test',
+      schemaVersion: 1,
+      data: { endpointId: endpoint.id },
+    });
     expect(verify(endpoint.secret, request.headers, request.body).ok).toBe(true);
   });
 });
@@ -267,18 +293,29 @@ describe('webhook delivery', () => {
 describe('private addresses', () => {
   const guarded = () => new WebhookService(repository, { enqueue: async () => undefined }, { allowPrivate: false });
 
-  it.each(['http://127.0.0.1:9/hooks', 'http://localhost:9/hooks', 'http://[::1]:9/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.5/', 'http://0.0.0.0/'])(
-    'refuses to register %s unless WEBHOOK_ALLOW_PRIVATE is set',
-    async (url) => {
-      await expect(guarded().create({ url, events: ['check.flagged'] })).rejects.toMatchObject({ code: 'WEBHOOK_URL_REFUSED' });
-    },
-  );
+  it.each([
+    'http://127.0.0.1:9/hooks',
+    'http://localhost:9/hooks',
+    'http://[::1]:9/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.5/',
+    'http://0.0.0.0/',
+  ])('refuses to register %s unless WEBHOOK_ALLOW_PRIVATE is set', async (url) => {
+    await expect(guarded().create({ url, events: ['check.flagged'] })).rejects.toMatchObject({ code: 'WEBHOOK_URL_REFUSED' });
+  });
 
   it('refuses other schemes and credentials in the URL whatever the setting', async () => {
-    await expect(webhooks.service.create({ url: 'file:///etc/passwd', events: ['check.flagged'] })).rejects.toMatchObject({ code: 'WEBHOOK_URL_REFUSED' });
-    await expect(webhooks.service.create({ url: 'http://user:pw@127.0.0.1/', events: ['check.flagged'] })).rejects.toMatchObject({ code: 'WEBHOOK_URL_REFUSED' });
+    await expect(webhooks.service.create({ url: 'file:///etc/passwd', events: ['check.flagged'] })).rejects.toMatchObject({
+      code: 'WEBHOOK_URL_REFUSED',
+    });
+    await expect(webhooks.service.create({ url: 'http://user:pw@127.0.0.1/', events: ['check.flagged'] })).rejects.toMatchObject({
+      code: 'WEBHOOK_URL_REFUSED',
+    });
     await expect(webhooks.service.create({ url: 'not a url', events: ['check.flagged'] })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(webhooks.service.create({ url: 'http://127.0.0.1/', events: ['check.done'] })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(webhooks.service.create({ url: 'http://127.0.0.1/', events: ['check.done'] })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
   });
 
   it('checks the address actually connected to: a host name resolving to loopback is refused at delivery time', async () => {
@@ -303,7 +340,12 @@ describe('private addresses', () => {
     await webhooks.service.update(endpoint.id, { enabled: false });
     const [deliveryId] = await repository.recordEvent({ id: `evt_${randomUUID()}`, type: 'check.completed', body: '{}' }, endpoint.id);
     await webhooks.service.update(endpoint.id, { enabled: true });
-    const processor = new DeliveryProcessor(repository, sendWebhook, { policy: { baseMs: 250, maxAttempts: 3 }, send: { timeoutMs: 1000, allowPrivate: false } }, log);
+    const processor = new DeliveryProcessor(
+      repository,
+      sendWebhook,
+      { policy: { baseMs: 250, maxAttempts: 3 }, send: { timeoutMs: 1000, allowPrivate: false } },
+      log,
+    );
     expect(await processor.attempt(deliveryId, { attempt: 1, last: false })).toEqual({ outcome: 'failed' });
     const ended = await webhooks.service.delivery(endpoint.id, deliveryId);
     expect(ended.status).toBe('failed');

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../src/domain/types.js';
-import { alignedCrop, alignedSize, alignmentTransform, applySimilarity, arcfaceTemplate, fitSimilarity, fivePoints, invertSimilarity, toNchw } from '../../src/engine/alignment.js';
+import {
+  alignedCrop,
+  alignedSize,
+  alignmentTransform,
+  applySimilarity,
+  arcfaceTemplate,
+  fitSimilarity,
+  fivePoints,
+  invertSimilarity,
+  toNchw,
+} from '../../src/engine/alignment.js';
 
 /** 68 landmarks whose five alignment points are the given ones: each eye's six points around its centre. */
 function landmarksWith(five: Point[]): Point[] {
   const points: Point[] = Array.from({ length: 68 }, () => ({ x: 0, y: 0 }));
   const eye = (centre: Point, first: number) => {
-    for (let k = 0; k < 6; k++) points[first + k] = { x: centre.x + 3 * Math.cos((k * Math.PI) / 3), y: centre.y + 3 * Math.sin((k * Math.PI) / 3) };
+    for (let k = 0; k < 6; k++)
+      points[first + k] = { x: centre.x + 3 * Math.cos((k * Math.PI) / 3), y: centre.y + 3 * Math.sin((k * Math.PI) / 3) };
   };
   eye(five[0], 36);
   eye(five[1], 42);
@@ -23,7 +34,13 @@ function coordinateImage(width: number, height: number): Uint8Array {
 
 describe('the five-point ArcFace alignment', () => {
   it('takes the eye centres, the nose tip and the mouth corners from the 68 landmarks', () => {
-    const five = [{ x: 10, y: 20 }, { x: 30, y: 21 }, { x: 20, y: 30 }, { x: 12, y: 40 }, { x: 28, y: 40 }];
+    const five = [
+      { x: 10, y: 20 },
+      { x: 30, y: 21 },
+      { x: 20, y: 30 },
+      { x: 12, y: 40 },
+      { x: 28, y: 40 },
+    ];
     const found = fivePoints(landmarksWith(five));
     found.forEach((p, i) => {
       expect(p.x).toBeCloseTo(five[i].x, 10);

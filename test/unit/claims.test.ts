@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assignClaims, backgroundFaces, readingOrder, type FaceLayout, type IdentitySupport } from '../../src/domain/claims.js';
+import { assignClaims, backgroundFaces, type FaceLayout, type IdentitySupport, readingOrder } from '../../src/domain/claims.js';
 import type { Box } from '../../src/domain/types.js';
 import { box } from './synthetic.js';
 
 const claims = (...names: string[]) => names.map((text) => ({ text }));
 /** Faces as the engine finds them: frontal, eyes at 0.45 of the box width, clearly detected, sharp. */
-const layout = (...boxes: Box[]): FaceLayout[] => boxes.map((b) => ({ box: b, quality: { faceSize: 0.45 * b.width, detectorScore: 0.95, sharpness: 100 } }));
+const layout = (...boxes: Box[]): FaceLayout[] =>
+  boxes.map((b) => ({ box: b, quality: { faceSize: 0.45 * b.width, detectorScore: 0.95, sharpness: 100 } }));
 /** The claim text each face got, in the input order of the faces. */
 const namesOf = (faces: Box[], names: string[], identity?: IdentitySupport) => {
   const assignment = assignClaims(layout(...faces), claims(...names), identity);
@@ -65,7 +66,11 @@ describe('assigning the names of a handout to its faces', () => {
 
   it('a claim with a box goes to the face it covers best, and the other names keep their reading order', () => {
     const faces = [box(100, 100), box(400, 100), box(700, 100)];
-    const assignment = assignClaims(layout(...faces), [{ text: 'A' }, { text: 'Boxed', box: { x: 380, y: 60, width: 150, height: 200 } }, { text: 'C' }]);
+    const assignment = assignClaims(layout(...faces), [
+      { text: 'A' },
+      { text: 'Boxed', box: { x: 380, y: 60, width: 150, height: 200 } },
+      { text: 'C' },
+    ]);
     expect(assignment.claimOfFace).toEqual([0, 1, 2]);
   });
 
@@ -85,7 +90,10 @@ const grid = (columns: number, rows: number) =>
   Array.from({ length: rows * columns }, (_, i) => box(40 + 150 * (i % columns), 60 + 200 * Math.floor(i / columns), 60, 72));
 const names = (count: number) => Array.from({ length: count }, (_, i) => `P${i + 1}`);
 /** Identity that fits each name to the face in the same slot of the list, and nothing else. */
-const slotIdentity = (slotOfFace: (number | null)[]): IdentitySupport => (claim, face) => (slotOfFace[face] === null ? 0 : slotOfFace[face] === claim ? 1 : -1);
+const slotIdentity =
+  (slotOfFace: (number | null)[]): IdentitySupport =>
+  (claim, face) =>
+    slotOfFace[face] === null ? 0 : slotOfFace[face] === claim ? 1 : -1;
 
 describe('aligning a printed list with extra and missing faces', () => {
   it('a bystander behind one portrait takes no name, and every name stays on its portrait', () => {
@@ -101,7 +109,10 @@ describe('aligning a printed list with extra and missing faces', () => {
 
   it('a false detection as big as a face (eyes 2 px apart) takes no name and does not shift the names', () => {
     const portraits = grid(3, 2);
-    const faces: FaceLayout[] = [...layout(...portraits), { box: box(250, 300, 60, 72), quality: { faceSize: 2, detectorScore: 0.55, sharpness: 40 } }];
+    const faces: FaceLayout[] = [
+      ...layout(...portraits),
+      { box: box(250, 300, 60, 72), quality: { faceSize: 2, detectorScore: 0.55, sharpness: 40 } },
+    ];
     const assignment = assignClaims(faces, claims(...names(6)));
     expect(assignment.claimOfFace).toEqual([0, 1, 2, 3, 4, 5, null]);
     expect(assignment.roles[6]).toBe('not_a_face');
@@ -139,7 +150,7 @@ describe('aligning a printed list with extra and missing faces', () => {
     const bystander = box(portraits[1].x + 40, portraits[1].y + 30, 30, 36);
     const faces = [...portraits, bystander];
     // The photos of P2 and P3 are exchanged: face 1 shows P3 and face 2 shows P2.
-    const identity: IdentitySupport = (claim, face) => (face === 4 ? 0 : ([0, 2, 1, 3][face] === claim ? 1 : -1));
+    const identity: IdentitySupport = (claim, face) => (face === 4 ? 0 : [0, 2, 1, 3][face] === claim ? 1 : -1);
     const assignment = assignClaims(layout(...faces), claims(...names(4)), identity);
     expect(assignment.claimOfFace).toEqual([0, 1, 2, 3, null]);
     expect(assignment.namesWithoutFace).toEqual([]);

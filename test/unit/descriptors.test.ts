@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildGallery } from '../../src/domain/gallery.js';
-import { rankPeople } from '../../src/domain/matching.js';
-import { defaultThresholds, thresholdsFor } from '../../src/domain/thresholds.js';
 import { descriptorModeOf } from '../../src/domain/descriptor-modes.js';
+import { buildGallery } from '../../src/domain/gallery.js';
+import { rankPeople, similarity } from '../../src/domain/matching.js';
+import { defaultThresholds, thresholdsFor } from '../../src/domain/thresholds.js';
 import { descriptorDimension, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
 import { defaultPipelineOptions, modelId } from '../../src/engine/pipeline.js';
-import { similarity } from '../../src/domain/matching.js';
 
 const dot = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);
 
@@ -28,8 +27,14 @@ describe('fusing face-api with a second descriptor', () => {
     const same = fuse({ 'face-api': [0.9, Math.sqrt(1 - 0.81)], 'fr-feature': [0.7, Math.sqrt(0.51)] }, [...names]);
     const gallery = {
       model: 'fused-test',
-      people: [{ id: 'lookalike', name: 'Look Alike', aliases: [] }, { id: 'same', name: 'Same Person', aliases: [] }],
-      references: [{ personId: 'lookalike', referencePhoto: 'l.jpg', descriptor: lookalike }, { personId: 'same', referencePhoto: 's.jpg', descriptor: same }],
+      people: [
+        { id: 'lookalike', name: 'Look Alike', aliases: [] },
+        { id: 'same', name: 'Same Person', aliases: [] },
+      ],
+      references: [
+        { personId: 'lookalike', referencePhoto: 'l.jpg', descriptor: lookalike },
+        { personId: 'same', referencePhoto: 's.jpg', descriptor: same },
+      ],
     };
     const ranked = rankPeople(probe, gallery);
     expect(ranked.map((match) => match.personId)).toEqual(['same', 'lookalike']);
@@ -57,7 +62,9 @@ describe('changing the descriptor mode', () => {
   it('makes the registry stale: embeddings of the other mode are refused until re-embedded', () => {
     const people = [{ id: 'enver-bekirov', name: 'Enver Bekirov', aliases: [] }];
     const references = [{ personId: 'enver-bekirov', referencePhoto: 'a.jpg', descriptor: [1, 0], model: faceApi }];
-    expect(() => buildGallery(fused, people, references)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining('re-embed') }));
+    expect(() => buildGallery(fused, people, references)).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining('re-embed') }),
+    );
     expect(buildGallery(faceApi, people, references).references).toHaveLength(1);
   });
 

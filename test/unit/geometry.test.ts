@@ -12,7 +12,8 @@ function face(drop = frontalNoseDrop, noseX = 0): Point[] {
   for (let i = 0; i < 10; i++) p.push({ x: -0.8 + (i < 5 ? i * 0.15 : 0.3 + (i - 5) * 0.15), y: -0.3 }); // brows
   for (let i = 0; i < 4; i++) p.push({ x: noseX * (i / 3), y: (drop * i) / 3 }); // nose bridge 27..30, tip at 30
   for (let i = 0; i < 5; i++) p.push({ x: noseX - 0.2 + i * 0.1, y: drop + 0.05 }); // nostrils 31..35
-  const eye = (cx: number) => [0, 1, 2, 3, 4, 5].map((k) => ({ x: cx + 0.15 * Math.cos((k * Math.PI) / 3), y: 0.05 * Math.sin((k * Math.PI) / 3) }));
+  const eye = (cx: number) =>
+    [0, 1, 2, 3, 4, 5].map((k) => ({ x: cx + 0.15 * Math.cos((k * Math.PI) / 3), y: 0.05 * Math.sin((k * Math.PI) / 3) }));
   p.push(...eye(-0.4), ...eye(0.4));
   for (let i = 0; i < 20; i++) {
     const t = (i / 20) * 2 * Math.PI;

@@ -35,8 +35,16 @@ describe('1:N at registry scale', () => {
 
   it("a person's score is their best reference photo's, and names that photo", () => {
     const base = gallery();
-    const second = { personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/closer.jpg', descriptor: descriptorLike({ 'server-mustafayev': 0.9 }) };
-    const ranked = rankPeople(descriptorLike({ 'server-mustafayev': 1 }), { ...base, references: [...base.references, second] }, { top: 2 });
+    const second = {
+      personId: 'enver-bekirov',
+      referencePhoto: 'enver-bekirov/closer.jpg',
+      descriptor: descriptorLike({ 'server-mustafayev': 0.9 }),
+    };
+    const ranked = rankPeople(
+      descriptorLike({ 'server-mustafayev': 1 }),
+      { ...base, references: [...base.references, second] },
+      { top: 2 },
+    );
     expect(ranked[0]).toMatchObject({ personId: 'server-mustafayev', referencePhoto: 'server-mustafayev/portrait.jpg' });
     expect(ranked[1]).toMatchObject({ personId: 'enver-bekirov', referencePhoto: 'enver-bekirov/closer.jpg' });
     expect(ranked[1].score).toBeCloseTo(0.9, 6);
@@ -46,7 +54,10 @@ describe('1:N at registry scale', () => {
 describe('the 1:N scoring kernel', () => {
   it('scores every reference row as the plain dot product, in SIMD as in JavaScript, for 128-d and fused 640-d rows', () => {
     let seed = 1;
-    const next = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+    const next = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
     for (const dimension of [128, 640, 5]) {
       const rows = 37;
       const simd = createScoreKernel(rows, dimension);
@@ -56,8 +67,8 @@ describe('the 1:N scoring kernel', () => {
       const expected = Array.from({ length: rows }, (_, row) => probe.reduce((sum, v, i) => sum + v * simd.matrix[row * dimension + i], 0));
       const fromSimd = Array.from(simd.score(probe));
       const fromPlain = Array.from(plain.score(probe));
-      fromSimd.forEach((value, row) => expect(value).toBeCloseTo(expected[row], 5));
-      fromPlain.forEach((value, row) => expect(value).toBeCloseTo(expected[row], 5));
+      for (const [row, value] of fromSimd.entries()) expect(value).toBeCloseTo(expected[row], 5);
+      for (const [row, value] of fromPlain.entries()) expect(value).toBeCloseTo(expected[row], 5);
     }
   });
 });

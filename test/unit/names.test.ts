@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, looseNameKey, normaliseCategory, normaliseName, resolveClaim, suggestNames, transliterate } from '../../src/domain/names.js';
+import {
+  editDistance,
+  looseNameKey,
+  normaliseCategory,
+  normaliseName,
+  resolveClaim,
+  suggestNames,
+  transliterate,
+} from '../../src/domain/names.js';
 import { person, registryPeople } from './synthetic.js';
 
 const resolvedId = (text: string, people = registryPeople) => {

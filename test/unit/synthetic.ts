@@ -29,11 +29,24 @@ export function descriptorLike(similarities: Record<string, number>): number[] {
   return vector;
 }
 
-export const person = (id: string, name: string, extra: Partial<RegistryPerson> = {}): RegistryPerson => ({ id, name, aliases: [], ...extra });
+export const person = (id: string, name: string, extra: Partial<RegistryPerson> = {}): RegistryPerson => ({
+  id,
+  name,
+  aliases: [],
+  ...extra,
+});
 
 export const registryPeople: RegistryPerson[] = [
-  person('enver-bekirov', 'Enver Bekirov', { aliases: ['Енвер Бекіров', 'Энвер Бекиров'], category: 'crimean-political-prisoner', region: 'Crimea' }),
-  person('server-mustafayev', 'Server Mustafayev', { aliases: ['Сервер Мустафаєв'], category: 'crimean-political-prisoner', region: 'Crimea' }),
+  person('enver-bekirov', 'Enver Bekirov', {
+    aliases: ['Енвер Бекіров', 'Энвер Бекиров'],
+    category: 'crimean-political-prisoner',
+    region: 'Crimea',
+  }),
+  person('server-mustafayev', 'Server Mustafayev', {
+    aliases: ['Сервер Мустафаєв'],
+    category: 'crimean-political-prisoner',
+    region: 'Crimea',
+  }),
   person('maksym-butkevych', 'Maksym Butkevych', { aliases: ['Максим Буткевич'], category: 'prisoner-of-war', region: 'Luhansk' }),
   person('nariman-dzhelyal', 'Nariman Dzhelyal', { aliases: ['Наріман Джелял'], category: 'crimean-political-prisoner', region: 'Crimea' }),
 ];
@@ -51,7 +64,12 @@ export const goodQuality: FaceQuality = { faceSize: 40, detectorScore: 0.99, sha
 
 /** A face as the engine finds one: unless told otherwise, its eyes are 0.45 of the box width apart, as in real photos. */
 export function face(box: Box, similarities: Record<string, number>, quality: Partial<FaceQuality> = {}): DetectedFace {
-  return { box, landmarks: [], quality: { ...goodQuality, faceSize: 0.45 * box.width, ...quality }, descriptor: descriptorLike(similarities) };
+  return {
+    box,
+    landmarks: [],
+    quality: { ...goodQuality, faceSize: 0.45 * box.width, ...quality },
+    descriptor: descriptorLike(similarities),
+  };
 }
 
 export function image(faces: DetectedFace[], width = 1000, height = 800): ImageAnalysis {

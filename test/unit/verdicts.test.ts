@@ -61,7 +61,12 @@ describe('a named portrait', () => {
   });
 
   it('a face that matches the named person but almost as well another registry person is uncertain', () => {
-    const [verdict] = evaluateImage(image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 })]), lookalikes(), { claims: [{ text: 'Enver Bekirov' }] }, options).faces;
+    const [verdict] = evaluateImage(
+      image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 })]),
+      lookalikes(),
+      { claims: [{ text: 'Enver Bekirov' }] },
+      options,
+    ).faces;
     expect(verdict.verdict).toBe('uncertain');
     expect(verdict.runnerUp).toMatchObject({ personId: 'server-mustafayev', referencePhoto: 'lookalike.jpg' });
     expect(verdict.reasons.join(' ')).toMatch(/almost as close to Server Mustafayev/);
@@ -69,7 +74,12 @@ describe('a named portrait', () => {
 
   it('a named person with no reference photo cannot be confirmed: uncertain', () => {
     const people = [...registryPeople, person('new-person', 'New Person')];
-    const result = evaluateImage(image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.3 })]), { ...gallery(), people }, { claims: [{ text: 'New Person' }] }, options);
+    const result = evaluateImage(
+      image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.3 })]),
+      { ...gallery(), people },
+      { claims: [{ text: 'New Person' }] },
+      options,
+    );
     expect(result.faces[0].verdict).toBe('uncertain');
     expect(result.faces[0].reasons[0]).toMatch(/New Person has no active reference photo/);
   });
@@ -78,7 +88,12 @@ describe('a named portrait', () => {
 describe('faces without a claim', () => {
   it('a face that matches a registry person is identified', () => {
     const result = check([face(box(300, 200), { 'maksym-butkevych': 0.93 })]);
-    expect(result.faces[0]).toMatchObject({ verdict: 'identified', claim: null, claimScore: null, bestMatch: { personId: 'maksym-butkevych' } });
+    expect(result.faces[0]).toMatchObject({
+      verdict: 'identified',
+      claim: null,
+      claimScore: null,
+      bestMatch: { personId: 'maksym-butkevych' },
+    });
     expect(result.flagged).toBe(false);
   });
 
@@ -147,7 +162,12 @@ describe('findings about the whole image', () => {
   it('a misspelt name is an unknown_claim with the nearest names; the face is compared with the one person it clearly means, and never shown green', () => {
     const result = check([face(box(100, 100), { 'enver-bekirov': 0.95 })], ['Enver Bekrov']);
     expect(result.findings).toEqual([
-      { code: 'unknown_claim', subject: 'Enver Bekrov', suggestions: ['Enver Bekirov'], message: 'the name "Enver Bekrov" is not in the registry; did you mean Enver Bekirov?' },
+      {
+        code: 'unknown_claim',
+        subject: 'Enver Bekrov',
+        suggestions: ['Enver Bekirov'],
+        message: 'the name "Enver Bekrov" is not in the registry; did you mean Enver Bekirov?',
+      },
     ]);
     const [verdict] = result.faces;
     expect(verdict.claim).toEqual({ personId: 'enver-bekirov', name: 'Enver Bekirov' });
@@ -194,7 +214,11 @@ describe('findings about the whole image', () => {
     );
     expect(result.faces.map((f) => f.verdict)).toEqual(['confirmed', 'confirmed']);
     expect(result.findings).toEqual([
-      expect.objectContaining({ code: 'category_mismatch', subject: 'Maksym Butkevych', message: expect.stringMatching(/registered as "prisoner-of-war"/) }),
+      expect.objectContaining({
+        code: 'category_mismatch',
+        subject: 'Maksym Butkevych',
+        message: expect.stringMatching(/registered as "prisoner-of-war"/),
+      }),
     ]);
     expect(result.flagged).toBe(true);
   });
@@ -208,7 +232,12 @@ describe('findings about the whole image', () => {
   });
 
   it('a claim box with no face in it says so', () => {
-    const result = evaluateImage(image([face(box(100, 100), { 'enver-bekirov': 0.95 })]), gallery(), { claims: [{ text: 'Enver Bekirov', box: box(600, 500) }] }, options);
+    const result = evaluateImage(
+      image([face(box(100, 100), { 'enver-bekirov': 0.95 })]),
+      gallery(),
+      { claims: [{ text: 'Enver Bekirov', box: box(600, 500) }] },
+      options,
+    );
     expect(result.findings).toEqual([expect.objectContaining({ code: 'no_face', subject: 'Enver Bekirov' })]);
   });
 });
@@ -279,7 +308,9 @@ describe('the registry gallery', () => {
   });
 
   it('a check against a gallery of another model is refused rather than compared', () => {
-    expect(() => evaluateImage({ ...image([]), model: 'other' }, gallery(), { claims: [] })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(() => evaluateImage({ ...image([]), model: 'other' }, gallery(), { claims: [] })).toThrow(
+      expect.objectContaining({ code: 'CONFLICT' }),
+    );
   });
 
   it("a person's score is their best reference photo's, and the answer names that photo", () => {
@@ -288,7 +319,12 @@ describe('the registry gallery', () => {
       { personId: 'enver-bekirov', referencePhoto: '2021-family.jpg', descriptor: unit(5), model },
     ]);
     const descriptor = unit(0).map((v, i) => (i === 5 ? 0.96 : i === 0 ? 0.28 : v));
-    const result = evaluateImage(image([{ ...face(box(100, 100), {}), descriptor }]), built, { claims: [{ text: 'Enver Bekirov' }] }, options);
+    const result = evaluateImage(
+      image([{ ...face(box(100, 100), {}), descriptor }]),
+      built,
+      { claims: [{ text: 'Enver Bekirov' }] },
+      options,
+    );
     expect(result.faces[0]).toMatchObject({ verdict: 'confirmed', claimReferencePhoto: '2021-family.jpg' });
     expect(result.faces[0].claimScore).toBeCloseTo(0.96, 2);
   });
@@ -297,7 +333,9 @@ describe('the registry gallery', () => {
 describe('enrolling a reference photo', () => {
   const referenceGate: QualityGate = { minFaceSize: 24, minDetectorScore: 0.8, minSharpness: 15, maxAbsYaw: 35, maxAbsPitch: 45 };
   it('accepts a photo with one good face, ignoring a small face in the background', () => {
-    const decision = checkReferencePhoto(image([face(box(300, 200, 300, 360), {}), face(box(10, 10, 40, 48), {})]), { gate: referenceGate });
+    const decision = checkReferencePhoto(image([face(box(300, 200, 300, 360), {}), face(box(10, 10, 40, 48), {})]), {
+      gate: referenceGate,
+    });
     expect(decision.accepted).toBe(true);
     expect(decision.face?.box).toEqual(box(300, 200, 300, 360));
   });
@@ -320,9 +358,15 @@ describe('enrolling a reference photo', () => {
   });
 
   it('with a chosen box, takes the face inside it from a group photo', () => {
-    const decision = checkReferencePhoto(image([face(box(100, 100), {}), face(box(400, 100), {})]), { gate: referenceGate, box: box(380, 80, 150, 170) });
+    const decision = checkReferencePhoto(image([face(box(100, 100), {}), face(box(400, 100), {})]), {
+      gate: referenceGate,
+      box: box(380, 80, 150, 170),
+    });
     expect(decision.face?.box).toEqual(box(400, 100));
-    expect(checkReferencePhoto(image([face(box(100, 100), {})]), { box: box(700, 600) })).toMatchObject({ accepted: false, problem: 'no_face' });
+    expect(checkReferencePhoto(image([face(box(100, 100), {})]), { box: box(700, 600) })).toMatchObject({
+      accepted: false,
+      problem: 'no_face',
+    });
   });
 });
 
@@ -333,15 +377,29 @@ describe('thresholds that depend on the material', () => {
   it('a genuine small portrait in a printed list is confirmed at the list threshold; the same score in a single photo is uncertain', () => {
     const people = ['Enver Bekirov', 'Server Mustafayev', 'Maksym Butkevych', 'Nariman Dzhelyal'];
     const ids = ['enver-bekirov', 'server-mustafayev', 'maksym-butkevych', 'nariman-dzhelyal'];
-    const list = evaluateImage(image(row(ids.map((id) => ({ [id]: 0.87 })))), gallery(), { claims: people.map((text) => ({ text })) }, { thresholds: listThresholds, gate });
+    const list = evaluateImage(
+      image(row(ids.map((id) => ({ [id]: 0.87 })))),
+      gallery(),
+      { claims: people.map((text) => ({ text })) },
+      { thresholds: listThresholds, gate },
+    );
     expect(list.faces.map((f) => f.verdict)).toEqual(['confirmed', 'confirmed', 'confirmed', 'confirmed']);
-    const single = evaluateImage(image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.87 })]), gallery(), { claims: [{ text: 'Enver Bekirov' }] }, { thresholds: listThresholds, gate });
+    const single = evaluateImage(
+      image([face(box(300, 200, 300, 360), { 'enver-bekirov': 0.87 })]),
+      gallery(),
+      { claims: [{ text: 'Enver Bekirov' }] },
+      { thresholds: listThresholds, gate },
+    );
     expect(single.faces[0].verdict).toBe('uncertain');
   });
 
   it('naming a face from the registry needs a higher score the more reference photos a stranger could resemble', () => {
     // Different-person comparisons reach 0.8 one time in a hundred, 0.93 one in a thousand, 0.97 one in a million.
-    const tail: [number, number][] = [[-2, 0.8], [-3, 0.93], [-6, 0.97]];
+    const tail: [number, number][] = [
+      [-2, 0.8],
+      [-3, 0.93],
+      [-6, 0.97],
+    ];
     const withTail: Thresholds = { ...thresholds, identification: { fpir: 0.01, tail } };
     expect(identificationAccept(withTail, 1)).toBe(thresholds.accept);
     expect(identificationAccept(withTail, 10)).toBeCloseTo(0.93, 5);
@@ -353,7 +411,17 @@ describe('thresholds that depend on the material', () => {
     const one = evaluateImage(image([probe]), gallery([registryPeople[0]]), { claims: [] }, { thresholds: withTail, gate });
     expect(one.faces[0].verdict).toBe('identified');
     const many = gallery();
-    const crowd = { ...many, references: [...many.references, ...Array.from({ length: 96 }, (_, i) => ({ personId: 'nariman-dzhelyal', referencePhoto: `extra-${i}.jpg`, descriptor: unit(126) }))] };
+    const crowd = {
+      ...many,
+      references: [
+        ...many.references,
+        ...Array.from({ length: 96 }, (_, i) => ({
+          personId: 'nariman-dzhelyal',
+          referencePhoto: `extra-${i}.jpg`,
+          descriptor: unit(126),
+        })),
+      ],
+    };
     expect(evaluateImage(image([probe]), crowd, { claims: [] }, { thresholds: withTail, gate }).faces[0].verdict).toBe('uncertain');
   });
 });

@@ -12,9 +12,13 @@ const listQuery = z.object({
 
 export function auditRoutes(ctx: ApiContext): RouteModule {
   const router = Router();
-  router.get('/audit', allow('curator', 'reviewer'), handle(async (req, res) => {
-    res.json({ entries: await ctx.store.audit.list(parse(listQuery, req.query, 'query')) });
-  }));
+  router.get(
+    '/audit',
+    allow('curator', 'reviewer'),
+    handle(async (req, res) => {
+      res.json({ entries: await ctx.store.audit.list(parse(listQuery, req.query, 'query')) });
+    }),
+  );
   return {
     prefix: '/v1',
     router,
@@ -23,8 +27,17 @@ export function auditRoutes(ctx: ApiContext): RouteModule {
         get: op('The audit log of registry changes and review decisions, newest first', {
           tag: 'audit',
           roles: ['curator', 'reviewer'],
-          query: { subject: { type: 'string', description: 'e.g. person:enver-bekirov or check:<id>' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
-          responses: { 200: { description: 'Entries', schema: { type: 'object', properties: { entries: { type: 'array', items: { type: 'object' } } } } } },
+          query: {
+            subject: { type: 'string', description: 'e.g. person:enver-bekirov or check:<id>' },
+            limit: { type: 'integer' },
+            offset: { type: 'integer' },
+          },
+          responses: {
+            200: {
+              description: 'Entries',
+              schema: { type: 'object', properties: { entries: { type: 'array', items: { type: 'object' } } } },
+            },
+          },
         }),
       },
     },

@@ -14,7 +14,11 @@ export const enrolmentCacheFile = (halfDir: string) => path.join(halfDir, '.enro
 /** The drafts' analyses: a re-run with other verdict rules computes nothing. */
 export const draftCacheFile = (halfDir: string) => path.join(halfDir, '.draft-analyses.json');
 
-export async function analyseCached(engine: FaceEngine, cache: DescriptorCache, bytes: Buffer): Promise<{ analysis: ImageAnalysis; computed: boolean }> {
+export async function analyseCached(
+  engine: FaceEngine,
+  cache: DescriptorCache,
+  bytes: Buffer,
+): Promise<{ analysis: ImageAnalysis; computed: boolean }> {
   const hash = contentHash(bytes);
   const cached = cache.get(engine.model, hash);
   if (cached) return { analysis: cached, computed: false };

@@ -6,9 +6,9 @@
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkReferencePhoto } from '../../domain/evaluate.js';
 import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
+import { checkReferencePhoto } from '../../domain/evaluate.js';
 import { similarity } from '../../domain/matching.js';
 import { defaultPipelineOptions } from '../../engine/pipeline.js';
 import type { FaceEngine } from '../../engine/pool.js';
@@ -17,35 +17,35 @@ import { contentHash, DescriptorCache as ReferenceCache } from '../../registry-f
 import { readRegistryFolder } from '../../registry-folder/folder.js';
 import { analyseImages } from '../analyse.js';
 import { DescriptorCache } from '../cache.js';
+import { analyseCached, enrolmentCacheFile, referenceCacheFile } from './analyses.js';
 import {
   crimeanCategory,
   cyrillicAlias,
   displayName,
+  type Half,
   halfOf,
   halves,
+  type Identity,
+  type LabelledPhoto,
   listIdentities,
   misspell,
   personId,
   powCategory,
+  type Random,
   randomFor,
   shots,
-  type Half,
-  type Identity,
-  type LabelledPhoto,
-  type Random,
 } from './cast.js';
-import { analyseCached, enrolmentCacheFile, referenceCacheFile } from './analyses.js';
 import { renderList, renderSingle } from './render.js';
 import {
-  claimsFile,
-  draftsFolder,
-  registryFolder,
-  truthFile,
   type CaptionSpelling,
+  claimsFile,
   type DraftTruth,
+  draftsFolder,
   type HalfTruth,
   type Portrait,
   type PortraitKind,
+  registryFolder,
+  truthFile,
 } from './truth.js';
 
 export interface ComposeSettings {
@@ -62,13 +62,18 @@ export interface ComposeSettings {
   strangerPool: number;
 }
 
-export const defaultComposeSettings: Omit<ComposeSettings, 'seed'> = { people: 200, lists: 28, singles: 20, portraitsPerList: 12, strangerPool: 250 };
+export const defaultComposeSettings: Omit<ComposeSettings, 'seed'> = {
+  people: 200,
+  lists: 28,
+  singles: 20,
+  portraitsPerList: 12,
+  strangerPool: 250,
+};
 
 export const listTitle = 'Crimean political prisoners';
 const settingsFile = 'compose.json';
 /** Raised whenever the composition changes, so that a work folder made by older code is composed again. */
 const compositionVersion = 3;
-
 
 interface RegistryEntry {
   identity: Identity;
@@ -108,20 +113,36 @@ export async function isComposed(workDir: string, settings: ComposeSettings): Pr
   }
 }
 
-export async function composeBenchmark(facesDir: string, workDir: string, settings: ComposeSettings, engine: FaceEngine, log: (line: string) => void): Promise<void> {
+export async function composeBenchmark(
+  facesDir: string,
+  workDir: string,
+  settings: ComposeSettings,
+  engine: FaceEngine,
+  log: (line: string) => void,
+): Promise<void> {
   const identities = await listIdentities(facesDir);
   if (identities.length === 0) throw new Error(`no LFW photos (<Name>_NNNN.jpg) under ${facesDir}/{lfw-view1,lfw-10-people}`);
   await rm(path.join(workDir, settingsFile), { force: true });
   for (const half of halves) {
     const halfDir = path.join(workDir, half);
-    for (const part of [registryFolder, draftsFolder, claimsFile, truthFile]) await rm(path.join(halfDir, part), { recursive: true, force: true });
+    for (const part of [registryFolder, draftsFolder, claimsFile, truthFile])
+      await rm(path.join(halfDir, part), { recursive: true, force: true });
     await mkdir(halfDir, { recursive: true });
     log(`${half}: enrolling registry people (reference photos the checker accepts)`);
     const enrolment = await ReferenceCache.open(enrolmentCacheFile(halfDir));
-    const cast = await chooseCast(facesDir, identities.filter((identity) => halfOf(identity.label) === half), half, settings, engine, enrolment);
+    const cast = await chooseCast(
+      facesDir,
+      identities.filter((identity) => halfOf(identity.label) === half),
+      half,
+      settings,
+      engine,
+      enrolment,
+    );
     await enrolment.save(engine.model);
     await writeRegistry(facesDir, path.join(halfDir, registryFolder), cast.registry, enrolment, referenceCacheFile(halfDir), engine.model);
-    log(`${half}: ${cast.registry.length} registry people, ${cast.strangers.length} strangers; computing reference and stranger descriptors`);
+    log(
+      `${half}: ${cast.registry.length} registry people, ${cast.strangers.length} strangers; computing reference and stranger descriptors`,
+    );
     await describeCast(facesDir, halfDir, cast, engine);
     const truth = await composeDrafts(facesDir, halfDir, half, cast, settings);
     await writeFile(path.join(halfDir, claimsFile), claimsManifest(truth.drafts));
@@ -211,7 +232,9 @@ async function chooseCast(
     });
   }
   const inRegistry = new Set(registry.map((entry) => entry.identity.label));
-  const strangers = identities.filter((identity) => !inRegistry.has(identity.label)).map((identity) => ({ identity, photo: random.pick(identity.photos) }));
+  const strangers = identities
+    .filter((identity) => !inRegistry.has(identity.label))
+    .map((identity) => ({ identity, photo: random.pick(identity.photos) }));
   return { registry, strangers, pool: random.shuffle(strangers).slice(0, settings.strangerPool) };
 }
 
@@ -222,14 +245,24 @@ function groupByShot(photos: LabelledPhoto[]): Map<string, LabelledPhoto[]> {
 }
 
 /** Categories, regions and statuses are invented for the benchmark; they say nothing about the real people. */
-async function writeRegistry(facesDir: string, folder: string, registry: RegistryEntry[], enrolment: ReferenceCache, cacheFile: string, model: string): Promise<void> {
+async function writeRegistry(
+  facesDir: string,
+  folder: string,
+  registry: RegistryEntry[],
+  enrolment: ReferenceCache,
+  cacheFile: string,
+  model: string,
+): Promise<void> {
   // The offline checker's cache for this registry, filled from the enrolment's analyses.
   const cache = await ReferenceCache.open(cacheFile);
   for (const entry of registry) {
     const dir = path.join(folder, entry.id);
     await mkdir(dir, { recursive: true });
     const region = entry.category === powCategory ? 'Zaporizhzhia region' : 'Crimea';
-    await writeFile(path.join(dir, 'person.json'), `${JSON.stringify({ name: entry.name, aliases: [entry.alias], category: entry.category, region, status: 'detained' }, null, 2)}\n`);
+    await writeFile(
+      path.join(dir, 'person.json'),
+      `${JSON.stringify({ name: entry.name, aliases: [entry.alias], category: entry.category, region, status: 'detained' }, null, 2)}\n`,
+    );
     for (const photo of entry.references) {
       await copyFile(path.join(facesDir, photo.file), path.join(dir, path.basename(photo.file)));
       const hash = contentHash(await readFile(path.join(facesDir, photo.file)));
@@ -252,7 +285,13 @@ async function describeCast(facesDir: string, halfDir: string, cast: Cast, engin
   const byId = new Map(cast.registry.map((entry) => [entry.id, entry]));
   for (const reference of gallery.references) byId.get(reference.personId)?.referenceDescriptors.push(reference.descriptor);
 
-  const images = await analyseImages(engine, new DescriptorCache(), facesDir, cast.pool.map((stranger) => stranger.photo.file), defaultPipelineOptions);
+  const images = await analyseImages(
+    engine,
+    new DescriptorCache(),
+    facesDir,
+    cast.pool.map((stranger) => stranger.photo.file),
+    defaultPipelineOptions,
+  );
   for (const stranger of cast.pool) stranger.descriptor = images.get(stranger.photo.file)?.face?.descriptor;
 }
 
@@ -297,12 +336,29 @@ function caption(entry: RegistryEntry, random: Random, allowTypo: boolean): { te
   return { text: entry.name, spelling: 'latin' };
 }
 
-function portraitOf(claimed: RegistryEntry, shown: { label: string; personId: string | null; photo: LabelledPhoto }, kind: PortraitKind, random: Random): PlannedPortrait {
+function portraitOf(
+  claimed: RegistryEntry,
+  shown: { label: string; personId: string | null; photo: LabelledPhoto },
+  kind: PortraitKind,
+  random: Random,
+): PlannedPortrait {
   const { text, spelling } = caption(claimed, random, kind === 'genuine');
-  return { claimedName: text, claimedPersonId: claimed.id, spelling, kind, truePersonId: shown.personId, trueLabel: shown.label, photo: shown.photo.file };
+  return {
+    claimedName: text,
+    claimedPersonId: claimed.id,
+    spelling,
+    kind,
+    truePersonId: shown.personId,
+    trueLabel: shown.label,
+    photo: shown.photo.file,
+  };
 }
 
-const genuinePhoto = (entry: RegistryEntry, random: Random) => ({ label: entry.identity.label, personId: entry.id, photo: random.pick(entry.draftPhotos) });
+const genuinePhoto = (entry: RegistryEntry, random: Random) => ({
+  label: entry.identity.label,
+  personId: entry.id,
+  photo: random.pick(entry.draftPhotos),
+});
 const strangerPhoto = (stranger: Stranger) => ({ label: stranger.identity.label, personId: null, photo: stranger.photo });
 
 /** Look-alikes are the swaps that matter most (DESIGN.md: swaps chosen because the faces look alike), so they come most often. */
@@ -324,7 +380,11 @@ function planList(cast: Cast, picker: StrangerPicker, random: Random, size: numb
   const free = () => portraits.flatMap((portrait, index) => (portrait === null ? [index] : []));
   for (let s = 0; s < swaps; s++) {
     const kinds = swapWeights.filter(([kind]) =>
-      kind === 'pow_in_crimean_list' ? prisonersOfWar.length > 0 : kind === 'registry_swap' ? free().length >= 2 : cast.strangers.length > 0,
+      kind === 'pow_in_crimean_list'
+        ? prisonersOfWar.length > 0
+        : kind === 'registry_swap'
+          ? free().length >= 2
+          : cast.strangers.length > 0,
     );
     if (kinds.length === 0) break;
     const kind = random.weighted(kinds);
@@ -375,8 +435,16 @@ async function composeDrafts(facesDir: string, halfDir: string, half: Half, cast
   for (let n = 1; n <= settings.lists && size > 0; n++) {
     const random = randomFor(settings.seed, `${half}:list:${n}`);
     const planned = planList(cast, picker, random, size);
-    const layout = { title: listTitle, columns: random.pick([3, 4]), portraitWidth: random.int(70, 120), greyscale: random.chance(0.3), jpegQuality: random.int(50, 70) };
-    const entries = await Promise.all(planned.map(async (portrait) => ({ photo: await photo(portrait.photo), caption: portrait.claimedName })));
+    const layout = {
+      title: listTitle,
+      columns: random.pick([3, 4]),
+      portraitWidth: random.int(70, 120),
+      greyscale: random.chance(0.3),
+      jpegQuality: random.int(50, 70),
+    };
+    const entries = await Promise.all(
+      planned.map(async (portrait) => ({ photo: await photo(portrait.photo), caption: portrait.claimedName })),
+    );
     const { image, rects } = await renderList(layout, entries);
     const file = `${draftsFolder}/list-${String(n).padStart(2, '0')}.jpg`;
     await writeFile(path.join(halfDir, file), image);
@@ -407,7 +475,12 @@ async function composeDrafts(facesDir: string, halfDir: string, half: Half, cast
       bystanderLeft: random.chance(0.5),
       jpegQuality: random.int(65, 75),
     };
-    const { image, subjectRect, bystanderRect } = await renderSingle(layout, await photo(planned.photo), await photo(bystander.photo.file), await photo(backdrop.photo.file));
+    const { image, subjectRect, bystanderRect } = await renderSingle(
+      layout,
+      await photo(planned.photo),
+      await photo(bystander.photo.file),
+      await photo(backdrop.photo.file),
+    );
     const file = `${draftsFolder}/web-${String(n).padStart(2, '0')}.jpg`;
     await writeFile(path.join(halfDir, file), image);
     drafts.push({
@@ -439,6 +512,8 @@ const csvField = (text: string) => (/[",;\n\r]/.test(text) ? `"${text.replace(/"
 
 /** The offline checker's claims manifest: file,names,category with names in reading order. */
 function claimsManifest(drafts: DraftTruth[]): string {
-  const rows = drafts.map((draft) => [draft.file, draft.portraits.map((portrait) => portrait.claimedName).join('; '), draft.category ?? ''].map(csvField).join(','));
+  const rows = drafts.map((draft) =>
+    [draft.file, draft.portraits.map((portrait) => portrait.claimedName).join('; '), draft.category ?? ''].map(csvField).join(','),
+  );
   return ['file,names,category', ...rows, ''].join('\n');
 }

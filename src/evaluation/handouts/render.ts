@@ -57,12 +57,14 @@ export async function renderList(layout: ListLayout, entries: ListEntry[]): Prom
   const rows = Math.ceil(entries.length / columns);
   const pageWidth = 2 * margin + columns * cellWidth;
   const pageHeight = titleHeight + rows * (height + captionHeight + 12) + margin;
-  const rects = entries.map((_, index): Box => ({
-    x: margin + (index % columns) * cellWidth + Math.round((cellWidth - width) / 2),
-    y: titleHeight + Math.floor(index / columns) * (height + captionHeight + 12),
-    width,
-    height,
-  }));
+  const rects = entries.map(
+    (_, index): Box => ({
+      x: margin + (index % columns) * cellWidth + Math.round((cellWidth - width) / 2),
+      y: titleHeight + Math.floor(index / columns) * (height + captionHeight + 12),
+      width,
+      height,
+    }),
+  );
   const text = [
     `<text x="${pageWidth / 2}" y="36" font-family="${font}" font-size="20" font-weight="bold" text-anchor="middle">${escapeXml(layout.title)}</text>`,
     ...entries.flatMap((entry, index) =>
@@ -110,7 +112,12 @@ export async function renderSingle(
   const small = Math.round(side * layout.bystanderScale);
   const width = Math.round(side * 1.9);
   const height = Math.round(side * 1.2);
-  const subjectRect: Box = { x: layout.bystanderLeft ? width - side - Math.round(side * 0.1) : Math.round(side * 0.1), y: height - side, width: side, height: side };
+  const subjectRect: Box = {
+    x: layout.bystanderLeft ? width - side - Math.round(side * 0.1) : Math.round(side * 0.1),
+    y: height - side,
+    width: side,
+    height: side,
+  };
   // Overlap the subject by a sixth of the bystander, behind it: the subject is pasted last.
   const overlap = Math.round(small / 6);
   const bystanderRect: Box = {

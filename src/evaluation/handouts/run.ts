@@ -5,20 +5,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { evaluateImage, type ImageEvaluation } from '../../domain/evaluate.js';
 import { readClaimsManifest } from '../../cli/claims-manifest.js';
 import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos, type RegistrySummary } from '../../cli/reference-photos.js';
+import { evaluateImage, type ImageEvaluation } from '../../domain/evaluate.js';
 import type { Gallery } from '../../domain/gallery.js';
 import type { CheckRequest } from '../../domain/results.js';
 import type { ImageAnalysis } from '../../domain/types.js';
 import { modelId } from '../../engine/pipeline.js';
-import { engineOptions, startEngine, type EngineSettings, type FaceEngine } from '../../engine/pool.js';
+import { type EngineSettings, engineOptions, type FaceEngine, startEngine } from '../../engine/pool.js';
 import { DescriptorCache } from '../../registry-folder/cache.js';
 import { readRegistryFolder } from '../../registry-folder/folder.js';
-import type { Half } from './cast.js';
 import { analyseCached, draftCacheFile, referenceCacheFile } from './analyses.js';
-import { claimsFile, registryFolder, truthFile, type DraftTruth, type HalfTruth } from './truth.js';
+import type { Half } from './cast.js';
+import { claimsFile, type DraftTruth, type HalfTruth, registryFolder, truthFile } from './truth.js';
 
 /**
  * The checker's verdicts on one draft: the single call the offline checker makes too. Adapt

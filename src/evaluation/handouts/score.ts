@@ -91,11 +91,12 @@ export function scoreDrafts(drafts: ScoredDraft[]) {
   const records: FaceRecord[] = [];
   for (const { truth, result } of drafts) {
     const placed = placeFaces(truth, result.faces);
-    truth.portraits.forEach((portrait, index) => outcomes.push({ draft: truth, portrait, index, face: placed.portraits[index] }));
+    for (const [index, portrait] of truth.portraits.entries())
+      outcomes.push({ draft: truth, portrait, index, face: placed.portraits[index] });
     bystanders.push(...placed.bystanders);
     extras.push(...placed.extra);
     const common = { file: truth.file, portraitWidth: truth.portraitWidth, greyscale: truth.greyscale, jpegQuality: truth.jpegQuality };
-    truth.portraits.forEach((portrait, index) =>
+    for (const [index, portrait] of truth.portraits.entries()) {
       records.push({
         ...common,
         portrait: index,
@@ -104,19 +105,23 @@ export function scoreDrafts(drafts: ScoredDraft[]) {
         claimedPersonId: portrait.claimedPersonId,
         truePersonId: portrait.truePersonId,
         ...faceFields(placed.portraits[index]),
-      }),
-    );
-    placed.bystanders.forEach((face, index) => records.push({ ...common, portrait: index, kind: 'bystander', ...faceFields(face) }));
-    placed.extra.forEach((face, index) => records.push({ ...common, portrait: index, kind: 'extra', ...faceFields(face) }));
+      });
+    }
+    for (const [index, face] of placed.bystanders.entries())
+      records.push({ ...common, portrait: index, kind: 'bystander', ...faceFields(face) });
+    for (const [index, face] of placed.extra.entries()) records.push({ ...common, portrait: index, kind: 'extra', ...faceFields(face) });
   }
 
-  const ofKind = (kind: PortraitKind) => outcomes.filter((outcome) => outcome.portrait.kind === kind && outcome.portrait.spelling !== 'misspelt');
+  const ofKind = (kind: PortraitKind) =>
+    outcomes.filter((outcome) => outcome.portrait.kind === kind && outcome.portrait.spelling !== 'misspelt');
   const found = (group: PortraitOutcome[]) => group.flatMap((outcome) => (outcome.face ? [outcome.face] : []));
   const count = (faces: FaceResult[], verdict: Verdict) => faces.filter((face) => face.verdict === verdict).length;
 
   const genuine = ofKind('genuine');
   const genuineFaces = found(genuine);
-  const others = tally(genuineFaces.map((face) => face.verdict).filter((verdict) => !['confirmed', 'mismatch', 'uncertain', 'low_quality'].includes(verdict)));
+  const others = tally(
+    genuineFaces.map((face) => face.verdict).filter((verdict) => !['confirmed', 'mismatch', 'uncertain', 'low_quality'].includes(verdict)),
+  );
 
   const swapKinds: SwapKind[] = ['random_stranger', 'lookalike_stranger', 'registry_swap'];
   const swaps = Object.fromEntries(
@@ -126,7 +131,9 @@ export function scoreDrafts(drafts: ScoredDraft[]) {
       const flagged = faces.filter((face) => flaggingVerdicts.includes(face.verdict)).length;
       const namesShownPerson =
         kind === 'registry_swap'
-          ? group.filter((outcome) => outcome.face?.verdict === 'mismatch' && outcome.face.nearest?.personId === outcome.portrait.truePersonId).length
+          ? group.filter(
+              (outcome) => outcome.face?.verdict === 'mismatch' && outcome.face.nearest?.personId === outcome.portrait.truePersonId,
+            ).length
           : undefined;
       return [
         kind,
@@ -138,7 +145,9 @@ export function scoreDrafts(drafts: ScoredDraft[]) {
           low_quality: count(faces, 'low_quality'),
           /** Missed swaps: the wrong face passed as the named person. */
           confirmed: count(faces, 'confirmed'),
-          otherVerdicts: tally(faces.map((face) => face.verdict).filter((verdict) => !['confirmed', 'mismatch', 'uncertain', 'low_quality'].includes(verdict))),
+          otherVerdicts: tally(
+            faces.map((face) => face.verdict).filter((verdict) => !['confirmed', 'mismatch', 'uncertain', 'low_quality'].includes(verdict)),
+          ),
           notFound: group.length - faces.length,
           ...(namesShownPerson === undefined ? {} : { mismatchNamingShownPerson: namesShownPerson }),
         },
@@ -155,11 +164,14 @@ export function scoreDrafts(drafts: ScoredDraft[]) {
 
   const misspelt = outcomes.filter((outcome) => outcome.portrait.spelling === 'misspelt');
   const misspeltReported = misspelt.filter((outcome) =>
-    drafts.find((draft) => draft.truth === outcome.draft)!.result.findings.some((finding) => finding.code === 'unknown_claim' && finding.subject === outcome.portrait.claimedName),
+    drafts
+      .find((draft) => draft.truth === outcome.draft)!
+      .result.findings.some((finding) => finding.code === 'unknown_claim' && finding.subject === outcome.portrait.claimedName),
   ).length;
 
   /** A draft with nothing wrong in it: every portrait genuine and correctly spelt. */
-  const clean = (draft: ScoredDraft) => draft.truth.portraits.every((portrait) => portrait.kind === 'genuine' && portrait.spelling !== 'misspelt');
+  const clean = (draft: ScoredDraft) =>
+    draft.truth.portraits.every((portrait) => portrait.kind === 'genuine' && portrait.spelling !== 'misspelt');
   const imageFigures = (group: ScoredDraft[]) => ({
     count: group.length,
     flagged: group.filter((draft) => draft.result.flagged).length,
@@ -189,9 +201,17 @@ export function scoreDrafts(drafts: ScoredDraft[]) {
       listsWithPowAndCategoryMismatch: listsWithPow.filter((draft) => hasFinding(draft, 'category_mismatch')).length,
       listsWithoutPow: listsWithoutPow.length,
       falseAlarms: listsWithoutPow.filter((draft) => hasFinding(draft, 'category_mismatch')).length,
-      powPortraits: { count: powPortraits.length, verdicts: tally(powFaces.map((face) => face.verdict)), notFound: powPortraits.length - powFaces.length },
+      powPortraits: {
+        count: powPortraits.length,
+        verdicts: tally(powFaces.map((face) => face.verdict)),
+        notFound: powPortraits.length - powFaces.length,
+      },
     },
-    misspeltNames: { count: misspelt.length, reportedUnknownClaim: misspeltReported, verdicts: tally(found(misspelt).map((face) => face.verdict)) },
+    misspeltNames: {
+      count: misspelt.length,
+      reportedUnknownClaim: misspeltReported,
+      verdicts: tally(found(misspelt).map((face) => face.verdict)),
+    },
     images: {
       lists: imageFigures(lists),
       singles: imageFigures(drafts.filter((draft) => draft.truth.layout === 'single')),

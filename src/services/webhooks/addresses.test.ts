@@ -30,9 +30,12 @@ describe('addresses a webhook may not reach', () => {
     expect(forbiddenReason(address)).toBe(reason);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2606:4700:4700::1111'])('allows the public address %s', (address) => {
-    expect(forbiddenReason(address)).toBeNull();
-  });
+  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2606:4700:4700::1111'])(
+    'allows the public address %s',
+    (address) => {
+      expect(forbiddenReason(address)).toBeNull();
+    },
+  );
 
   it('refuses a host name that resolves to loopback, checked on the resolved address', async () => {
     await expect(checkHostAddresses('localhost')).rejects.toThrow(/localhost resolves to (127\.0\.0\.1|::1), a loopback address/);

@@ -40,7 +40,7 @@ function ipv6Groups(address: string): number[] {
   const dotted = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
   if (dotted) {
     const [a, b, c, d] = dotted[1].split('.').map(Number);
-    text = text.slice(0, -dotted[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text = `${text.slice(0, -dotted[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
   const headGroups = head ? head.split(':') : [];
@@ -96,7 +96,11 @@ export function forbiddenReason(address: string): string | null {
 
 export class ForbiddenAddressError extends Error {
   readonly code = 'WEBHOOK_ADDRESS_REFUSED';
-  constructor(readonly host: string, readonly address: string, readonly reason: string) {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly reason: string,
+  ) {
     super(`${host} resolves to ${address}, a ${reason} address; set WEBHOOK_ALLOW_PRIVATE=true to allow it`);
   }
 }

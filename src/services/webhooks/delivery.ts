@@ -1,12 +1,12 @@
-import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Config } from '../../config.js';
-import type { Log } from '../../runtime/process.js';
-import { DeliveryProcessor } from './processor.js';
-import { createDeliveryQueue, webhookQueueName, type DeliveryJob } from '../../queues/webhooks.js';
-import { WebhookRepository } from '../../store/webhooks.js';
 import { backoffDelay, type RetryPolicy } from '../../domain/webhook-retry.js';
 import { jobRetentionOf } from '../../queues/queues.js';
+import { createDeliveryQueue, type DeliveryJob, webhookQueueName } from '../../queues/webhooks.js';
+import type { Log } from '../../runtime/process.js';
+import { WebhookRepository } from '../../store/webhooks.js';
+import { DeliveryProcessor } from './processor.js';
 import { sendWebhook } from './sender.js';
 
 export function retryPolicyOf(config: Pick<Config, 'WEBHOOK_BACKOFF_BASE_MS' | 'WEBHOOK_MAX_ATTEMPTS'>): RetryPolicy {
@@ -25,11 +25,21 @@ class RetryLater extends Error {
  * until it lapses, then another worker takes it up: the event is delivered at least once, and
  * always under the same webhook-id so the receiver can drop a duplicate.
  */
-export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool; log: Log; connection: ConnectionOptions }): Promise<{ close(): Promise<void> }> {
+export async function startWebhookDelivery(deps: {
+  config: Config;
+  pool: pg.Pool;
+  log: Log;
+  connection: ConnectionOptions;
+}): Promise<{ close(): Promise<void> }> {
   const { config, log } = deps;
   const policy = retryPolicyOf(config);
   const repository = new WebhookRepository(deps.pool);
-  const processor = new DeliveryProcessor(repository, sendWebhook, { policy, send: { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE } }, log);
+  const processor = new DeliveryProcessor(
+    repository,
+    sendWebhook,
+    { policy, send: { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE } },
+    log,
+  );
   const worker = new Worker<DeliveryJob>(
     webhookQueueName,
     async (job) => {
@@ -70,7 +80,10 @@ export async function startWebhookDelivery(deps: { config: Config; pool: pg.Pool
     }
   };
   await sweep();
-  const timer = setInterval(() => sweep().catch((error: Error) => log('warn', 'could not re-queue pending webhook deliveries', { error: error.message })), config.WEBHOOK_SWEEP_MS);
+  const timer = setInterval(
+    () => sweep().catch((error: Error) => log('warn', 'could not re-queue pending webhook deliveries', { error: error.message })),
+    config.WEBHOOK_SWEEP_MS,
+  );
   timer.unref();
   return {
     async close() {

@@ -55,26 +55,62 @@ describe('webhook events', () => {
   });
 
   it('gives the same event the same id when it is published again, and different events different ids', () => {
-    const flagged = (at: Date) => buildEvent({ type: 'check.flagged', data: { checkId, batchId: null, result } }, 'https://verify.example.org', at);
+    const flagged = (at: Date) =>
+      buildEvent({ type: 'check.flagged', data: { checkId, batchId: null, result } }, 'https://verify.example.org', at);
     expect(flagged(now).id).toBe(flagged(new Date()).id);
     expect(flagged(now).id).toMatch(/^evt_[0-9a-f]{32}$/);
-    expect(buildEvent({ type: 'check.completed', data: { checkId, batchId: null, result } }, 'https://verify.example.org', now).id).not.toBe(flagged(now).id);
+    expect(
+      buildEvent({ type: 'check.completed', data: { checkId, batchId: null, result } }, 'https://verify.example.org', now).id,
+    ).not.toBe(flagged(now).id);
   });
 
   it('check.completed counts the verdicts; check.failed carries the reason', () => {
     const completed = buildEvent({ type: 'check.completed', data: { checkId, batchId: 'b1', result } }, 'https://verify.example.org', now);
-    expect(completed.data).toMatchObject({ check: { batchId: 'b1' }, flagged: true, faces: 2, verdicts: { confirmed: 1, mismatch: 1 }, findings: [] });
+    expect(completed.data).toMatchObject({
+      check: { batchId: 'b1' },
+      flagged: true,
+      faces: 2,
+      verdicts: { confirmed: 1, mismatch: 1 },
+      findings: [],
+    });
     const failed = buildEvent(
-      { type: 'check.failed', data: { checkId, batchId: null, result: { file: 'draft.jpg', findings: [], faces: [], flagged: true, error: { code: 'IMAGE_CORRUPT', message: 'the image is truncated' } } } },
+      {
+        type: 'check.failed',
+        data: {
+          checkId,
+          batchId: null,
+          result: {
+            file: 'draft.jpg',
+            findings: [],
+            faces: [],
+            flagged: true,
+            error: { code: 'IMAGE_CORRUPT', message: 'the image is truncated' },
+          },
+        },
+      },
       'https://verify.example.org',
       now,
     );
-    expect(failed.data).toEqual({ check: { id: checkId, batchId: null, file: 'draft.jpg', url: `https://verify.example.org/v1/checks/${checkId}` }, error: { code: 'IMAGE_CORRUPT', message: 'the image is truncated' } });
+    expect(failed.data).toEqual({
+      check: { id: checkId, batchId: null, file: 'draft.jpg', url: `https://verify.example.org/v1/checks/${checkId}` },
+      error: { code: 'IMAGE_CORRUPT', message: 'the image is truncated' },
+    });
   });
 
   it('batch.completed has the counts and links to the flagged checks', () => {
     const event = buildEvent(
-      { type: 'batch.completed', data: { batchId: 'b1', images: 3, faces: 7, flagged: 1, errors: 0, verdicts: { confirmed: 6, mismatch: 1 }, flaggedChecks: [checkId] } },
+      {
+        type: 'batch.completed',
+        data: {
+          batchId: 'b1',
+          images: 3,
+          faces: 7,
+          flagged: 1,
+          errors: 0,
+          verdicts: { confirmed: 6, mismatch: 1 },
+          flaggedChecks: [checkId],
+        },
+      },
       'https://verify.example.org',
       now,
     );
@@ -86,7 +122,9 @@ describe('webhook events', () => {
   });
 
   it('refuses to build an event without its subject', () => {
-    expect(() => buildEvent({ type: 'check.flagged', data: {} }, 'https://verify.example.org')).toThrow('a check.flagged event needs data.checkId');
+    expect(() => buildEvent({ type: 'check.flagged', data: {} }, 'https://verify.example.org')).toThrow(
+      'a check.flagged event needs data.checkId',
+    );
   });
 });
 

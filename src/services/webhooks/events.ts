@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isFlaggedFace, type FaceResult, type ImageResult } from '../../domain/results.js';
+import { type FaceResult, type ImageResult, isFlaggedFace } from '../../domain/results.js';
 import type { Finding, PersonRef } from '../../domain/types.js';
-import type { EventType } from '../events.js';
 import type { BatchSummary } from '../../store/batches.js';
+import type { EventType } from '../events.js';
 
 /** The version of the payload schema below; a change a receiver could trip over raises it. */
 export const schemaVersion = 1;
@@ -99,15 +99,29 @@ export function buildEvent(event: { type: EventType; data: unknown }, publicUrl:
   const input = event.data as CheckEventInput;
   requireId(input.checkId, 'checkId', event.type);
   const result = input.result;
-  const check: CheckLink = { id: input.checkId, batchId: input.batchId ?? null, file: result?.file ?? input.checkId, url: `${base}/v1/checks/${input.checkId}` };
+  const check: CheckLink = {
+    id: input.checkId,
+    batchId: input.batchId ?? null,
+    file: result?.file ?? input.checkId,
+    url: `${base}/v1/checks/${input.checkId}`,
+  };
   if (event.type === 'check.failed') {
-    return envelope(input.checkId, { check, error: result?.error ?? { code: 'INTERNAL', message: 'the check failed' } } satisfies CheckFailedData);
+    return envelope(input.checkId, {
+      check,
+      error: result?.error ?? { code: 'INTERNAL', message: 'the check failed' },
+    } satisfies CheckFailedData);
   }
   const faces = result?.faces ?? [];
   if (event.type === 'check.completed') {
     const verdicts: Record<string, number> = {};
     for (const face of faces) verdicts[face.verdict] = (verdicts[face.verdict] ?? 0) + 1;
-    return envelope(input.checkId, { check, flagged: Boolean(result?.flagged), faces: faces.length, verdicts, findings: result?.findings ?? [] } satisfies CheckCompletedData);
+    return envelope(input.checkId, {
+      check,
+      flagged: Boolean(result?.flagged),
+      faces: faces.length,
+      verdicts,
+      findings: result?.findings ?? [],
+    } satisfies CheckCompletedData);
   }
   return envelope(input.checkId, {
     check,
@@ -123,7 +137,12 @@ function flaggedFace(face: FaceResult, index: number, checkUrl: string): Flagged
     box: face.box,
     verdict: face.verdict,
     claimed: face.claim ? { personId: face.claim.personId, name: face.claim.name } : null,
-    scores: { claimed: face.claimScore, bestMatch: face.bestMatch?.score ?? null, nearest: face.nearest?.score ?? null, runnerUp: face.runnerUp?.score ?? null },
+    scores: {
+      claimed: face.claimScore,
+      bestMatch: face.bestMatch?.score ?? null,
+      nearest: face.nearest?.score ?? null,
+      runnerUp: face.runnerUp?.score ?? null,
+    },
     matchesInstead: other ? { personId: other.personId, name: other.name, score: other.score, referencePhoto: other.referencePhoto } : null,
     reasons: face.reasons,
     evidenceUrl: `${checkUrl}/faces/${index}/evidence`,

@@ -1,12 +1,10 @@
+import { type RetryPolicy, retryDelay } from '../../domain/webhook-retry.js';
 import type { Log } from '../../runtime/process.js';
 import type { DeliveryStatus, WebhookRepository } from '../../store/webhooks.js';
-import { retryDelay, type RetryPolicy } from '../../domain/webhook-retry.js';
 import type { AttemptOutcome, Delivery, SendOptions } from './sender.js';
 import { sign } from './signing.js';
 
-export type AttemptResult =
-  | { outcome: 'succeeded' | 'failed' | 'skipped' }
-  | { outcome: 'retry'; delayMs: number };
+export type AttemptResult = { outcome: 'succeeded' | 'failed' | 'skipped' } | { outcome: 'retry'; delayMs: number };
 
 /**
  * One attempt at one delivery: sign with the endpoint's secrets (the old one too during a rotation),
@@ -27,15 +25,23 @@ export class DeliveryProcessor {
     if (!work) return { outcome: 'skipped' };
     const { endpoint, body } = work;
     if (!endpoint.enabled) {
-      await this.repository.failDelivery(deliveryId, `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`);
+      await this.repository.failDelivery(
+        deliveryId,
+        `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`,
+      );
       return { outcome: 'failed' };
     }
     const now = this.now();
     const secrets = [endpoint.secret];
-    if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > now.getTime()) secrets.push(endpoint.previousSecret);
+    if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > now.getTime())
+      secrets.push(endpoint.previousSecret);
     const timestamp = Math.floor(now.getTime() / 1000);
     const bytes = Buffer.from(body, 'utf8');
-    const headers = { 'webhook-id': deliveryId, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign({ id: deliveryId, timestamp, body: bytes }, secrets) };
+    const headers = {
+      'webhook-id': deliveryId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': sign({ id: deliveryId, timestamp, body: bytes }, secrets),
+    };
 
     const { attemptId, attempt } = await this.repository.startAttempt(deliveryId);
     const sent = await this.send({ url: endpoint.url, headers, body: bytes }, this.settings.send);
@@ -55,11 +61,17 @@ export class DeliveryProcessor {
     }
     if (sent.refused || job.last) {
       await this.repository.endAttempt(deliveryId, attemptId, result, end('failed'));
-      this.log('warn', sent.refused ? 'webhook address refused' : 'webhook delivery failed after its last attempt', { ...fields, error: sent.error });
+      this.log('warn', sent.refused ? 'webhook address refused' : 'webhook delivery failed after its last attempt', {
+        ...fields,
+        error: sent.error,
+      });
       return { outcome: 'failed' };
     }
     const delayMs = retryDelay(this.settings.policy, job.attempt, sent.retryAfterMs);
-    await this.repository.endAttempt(deliveryId, attemptId, result, { status: 'pending', nextAttemptAt: new Date(now.getTime() + sent.latencyMs + delayMs) });
+    await this.repository.endAttempt(deliveryId, attemptId, result, {
+      status: 'pending',
+      nextAttemptAt: new Date(now.getTime() + sent.latencyMs + delayMs),
+    });
     this.log('info', 'webhook attempt failed; it will be retried', { ...fields, error: sent.error, retryInMs: delayMs });
     return { outcome: 'retry', delayMs };
   }

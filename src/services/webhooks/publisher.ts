@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { Config } from '../../config.js';
-import type { EventPublisher } from '../events.js';
-import type { Log } from '../../runtime/process.js';
-import { buildEvent } from './events.js';
-import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
-import { WebhookRepository } from '../../store/webhooks.js';
 import { jobRetentionOf } from '../../queues/queues.js';
+import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
+import type { Log } from '../../runtime/process.js';
+import { WebhookRepository } from '../../store/webhooks.js';
+import type { EventPublisher } from '../events.js';
+import { buildEvent } from './events.js';
 import { WebhookService } from './service.js';
 
 export type { EventPublisher, EventType } from '../events.js';
@@ -27,9 +27,11 @@ export class WebhookPublisher implements EventPublisher {
     const payload = buildEvent(event, this.publicUrl);
     const deliveries = await this.repository.recordEvent({ id: payload.id, type: payload.type, body: JSON.stringify(payload) });
     for (const deliveryId of deliveries) {
-      await this.queue.enqueue(deliveryId, 0).catch((error: Error) =>
-        this.log('warn', 'webhook delivery not queued yet; the delivery worker will queue it', { deliveryId, error: error.message }),
-      );
+      await this.queue
+        .enqueue(deliveryId, 0)
+        .catch((error: Error) =>
+          this.log('warn', 'webhook delivery not queued yet; the delivery worker will queue it', { deliveryId, error: error.message }),
+        );
     }
     this.log('info', `event ${payload.type}`, { eventId: payload.id, deliveries: deliveries.length });
   }
@@ -45,7 +47,12 @@ export interface Webhooks {
 export function createWebhooks(deps: { config: Config; pool: pg.Pool; log: Log }): Webhooks {
   const { config } = deps;
   const repository = new WebhookRepository(deps.pool);
-  const queue = createDeliveryQueue({ url: config.REDIS_URL, maxRetriesPerRequest: null }, config.QUEUE_PREFIX, config.WEBHOOK_MAX_ATTEMPTS, jobRetentionOf(config));
+  const queue = createDeliveryQueue(
+    { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    config.QUEUE_PREFIX,
+    config.WEBHOOK_MAX_ATTEMPTS,
+    jobRetentionOf(config),
+  );
   return {
     publisher: new WebhookPublisher(repository, queue, config.PUBLIC_URL, deps.log),
     service: new WebhookService(repository, queue, { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }),

@@ -49,7 +49,8 @@ export function sendWebhook(delivery: Delivery, options: SendOptions): Promise<A
       clearTimeout(deadline);
       resolve({ ...outcome, latencyMs: elapsed() });
     };
-    const failure = (error: string, refused = false) => finish({ ok: false, statusCode: null, error, retryAfterMs: null, response: null, refused });
+    const failure = (error: string, refused = false) =>
+      finish({ ok: false, statusCode: null, error, retryAfterMs: null, response: null, refused });
 
     let url: URL;
     try {
@@ -68,7 +69,12 @@ export function sendWebhook(delivery: Delivery, options: SendOptions): Promise<A
 
     const request = client.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(delivery.body.length), 'user-agent': userAgent, ...delivery.headers },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(delivery.body.length),
+        'user-agent': userAgent,
+        ...delivery.headers,
+      },
       // A fresh connection per attempt: a pooled socket would skip the address check.
       agent: false,
       ...(options.allowPrivate ? {} : { lookup: guardedLookup as unknown as net.LookupFunction }),

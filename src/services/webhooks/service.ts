@@ -1,9 +1,9 @@
 import { AppError } from '../../errors.js';
+import type { DeliveryQueue } from '../../queues/webhooks.js';
+import type { DeliveryStatus, EndpointRecord, WebhookRepository } from '../../store/webhooks.js';
 import { isUuid } from '../registry.js';
 import { checkHostAddresses, ForbiddenAddressError } from './addresses.js';
 import { eventTypes, testEvent } from './events.js';
-import type { DeliveryQueue } from '../../queues/webhooks.js';
-import type { DeliveryStatus, EndpointRecord, WebhookRepository } from '../../store/webhooks.js';
 import { generateSecret } from './signing.js';
 
 /** An endpoint as the API shows it: never its secret, except once when it is created or rotated. */
@@ -29,7 +29,12 @@ export class WebhookService {
 
   async create(input: { url: string; events: string[]; description?: string | null }): Promise<EndpointView & { secret: string }> {
     const url = await this.checkUrl(input.url);
-    const endpoint = await this.repository.insertEndpoint({ url, events: checkEvents(input.events), description: input.description ?? null, secret: generateSecret() });
+    const endpoint = await this.repository.insertEndpoint({
+      url,
+      events: checkEvents(input.events),
+      description: input.description ?? null,
+      secret: generateSecret(),
+    });
     return { ...endpointView(endpoint), secret: endpoint.secret };
   }
 
@@ -41,7 +46,10 @@ export class WebhookService {
     return endpointView(await this.endpoint(id));
   }
 
-  async update(id: string, changes: { url?: string; events?: string[]; description?: string | null; enabled?: boolean }): Promise<EndpointView> {
+  async update(
+    id: string,
+    changes: { url?: string; events?: string[]; description?: string | null; enabled?: boolean },
+  ): Promise<EndpointView> {
     await this.endpoint(id);
     const updated = await this.repository.updateEndpoint(id, {
       ...changes,
@@ -90,7 +98,8 @@ export class WebhookService {
   async redeliver(id: string, deliveryId: string) {
     const endpoint = await this.endpoint(id);
     const delivery = await this.delivery(id, deliveryId);
-    if (delivery.status !== 'failed') throw new AppError('CONFLICT', `delivery ${deliveryId} is ${delivery.status}; only a failed delivery can be sent again`);
+    if (delivery.status !== 'failed')
+      throw new AppError('CONFLICT', `delivery ${deliveryId} is ${delivery.status}; only a failed delivery can be sent again`);
     if (!endpoint.enabled) throw new AppError('CONFLICT', `webhook endpoint ${id} is disabled; enable it first`);
     const generation = await this.repository.reopenDelivery(deliveryId);
     if (generation === null) throw new AppError('CONFLICT', `delivery ${deliveryId} is no longer failed`);
@@ -112,14 +121,19 @@ export class WebhookService {
     } catch {
       throw new AppError('VALIDATION', `"url" is not a URL: ${text}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('WEBHOOK_URL_REFUSED', `a webhook URL is http or https, not ${url.protocol}`);
-    if (url.username || url.password) throw new AppError('WEBHOOK_URL_REFUSED', 'a webhook URL carries no user name or password: the signature authenticates the service');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new AppError('WEBHOOK_URL_REFUSED', `a webhook URL is http or https, not ${url.protocol}`);
+    if (url.username || url.password)
+      throw new AppError('WEBHOOK_URL_REFUSED', 'a webhook URL carries no user name or password: the signature authenticates the service');
     if (!this.settings.allowPrivate) {
       try {
         await checkHostAddresses(url.hostname);
       } catch (error) {
         if (error instanceof ForbiddenAddressError) throw new AppError('WEBHOOK_URL_REFUSED', error.message);
-        throw new AppError('WEBHOOK_URL_REFUSED', `cannot resolve ${url.hostname}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new AppError(
+          'WEBHOOK_URL_REFUSED',
+          `cannot resolve ${url.hostname}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     }
     return url.toString();

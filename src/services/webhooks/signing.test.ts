@@ -33,7 +33,9 @@ describe('webhook signatures (Standard Webhooks)', () => {
     const options = { nowSeconds: vector.timestamp };
     expect(verify(vector.secret, headersOf(vector.signature), '{"test": 2432232315}', options).ok).toBe(false);
     expect(verify(vector.secret, headersOf(vector.signature, 'msg_other'), vector.body, options).ok).toBe(false);
-    expect(verify(vector.secret, headersOf(vector.signature, vector.id, vector.timestamp + 1), vector.body, { nowSeconds: vector.timestamp }).ok).toBe(false);
+    expect(
+      verify(vector.secret, headersOf(vector.signature, vector.id, vector.timestamp + 1), vector.body, { nowSeconds: vector.timestamp }).ok,
+    ).toBe(false);
     const stale = verify(vector.secret, headersOf(vector.signature), vector.body, { nowSeconds: vector.timestamp + 301 });
     expect(stale).toEqual({ ok: false, reason: 'webhook-timestamp is more than 300 s away from now' });
   });

@@ -28,10 +28,7 @@ export interface SignedContent {
 }
 
 function signatureOf(key: Buffer, content: SignedContent): string {
-  return createHmac('sha256', key)
-    .update(`${content.id}.${content.timestamp}.`)
-    .update(content.body)
-    .digest('base64');
+  return createHmac('sha256', key).update(`${content.id}.${content.timestamp}.`).update(content.body).digest('base64');
 }
 
 /** The webhook-signature header: one `v1,` signature per secret, space-separated. */
@@ -61,9 +58,11 @@ export function verify(
   const id = header('webhook-id');
   const timestampText = header('webhook-timestamp');
   const signatures = header('webhook-signature');
-  if (!id || !timestampText || !signatures) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
+  if (!id || !timestampText || !signatures)
+    return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
   const timestamp = Number(timestampText);
-  if (!/^\d+$/.test(timestampText) || !Number.isSafeInteger(timestamp)) return { ok: false, reason: 'webhook-timestamp is not a number of seconds' };
+  if (!/^\d+$/.test(timestampText) || !Number.isSafeInteger(timestamp))
+    return { ok: false, reason: 'webhook-timestamp is not a number of seconds' };
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   const tolerance = options.toleranceSeconds ?? defaultToleranceSeconds;
   if (Math.abs(now - timestamp) > tolerance) return { ok: false, reason: `webhook-timestamp is more than ${tolerance} s away from now` };
