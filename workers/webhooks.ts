@@ -8,6 +8,7 @@ import { ensureRedis } from '../src/queues/redis.js';
 import { createLog, runMain } from '../src/runtime/process.js';
 import { startWebhookDelivery } from '../src/services/webhooks/delivery.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
+import { createStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
 
 runMain('webhooks worker', async () => {
@@ -17,7 +18,12 @@ runMain('webhooks worker', async () => {
   await ensureDatabase(pool, config.DATABASE_URL);
   await ensureRedis(config.REDIS_URL);
   await migrate(pool);
-  const delivery = await startWebhookDelivery({ config, pool, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+  const delivery = await startWebhookDelivery({
+    config,
+    store: createStore(pool),
+    log,
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+  });
   log('info', 'webhook delivery ready', { pid: process.pid });
 
   let stopping = false;

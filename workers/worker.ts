@@ -13,7 +13,7 @@ import { createLog, runMain } from '../src/runtime/process.js';
 import { CheckRunner } from '../src/services/checking.js';
 import { EnrolmentRunner } from '../src/services/enrolment.js';
 import { GalleryCache } from '../src/services/gallery.js';
-import { createPublisher } from '../src/services/publisher.js';
+import { createWebhooks } from '../src/services/webhooks/publisher.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
@@ -36,7 +36,7 @@ runMain('worker', async () => {
   });
   const store = createStore(pool);
   const uploads = createUploadStore(config.UPLOAD_DIR);
-  const events = createPublisher({ config, pool, log });
+  const events = createWebhooks({ config, store, log });
   const gallery = new GalleryCache(store, engine.model, (loaded, version) =>
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );

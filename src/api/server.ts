@@ -8,8 +8,8 @@ import { BatchService } from '../services/batches.js';
 import { CheckService } from '../services/checks.js';
 import { EvidenceService } from '../services/evidence.js';
 import { ApiKeyService } from '../services/keys.js';
-import { createPublisher } from '../services/publisher.js';
 import { RegistryService } from '../services/registry.js';
+import { createWebhooks } from '../services/webhooks/publisher.js';
 import { createPool, ensureDatabase } from '../store/db.js';
 import { createStore } from '../store/index.js';
 import { migrate } from '../store/migrate.js';
@@ -46,7 +46,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
     jobRetentionOf(config),
   );
-  const events = createPublisher({ config, pool, log });
+  const events = createWebhooks({ config, store, log });
   const publisher = events.publisher;
   const limits = { maxPixels: config.MAX_IMAGE_PIXELS };
   const checks = new CheckService(store, uploads, queues, limits);

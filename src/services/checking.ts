@@ -3,7 +3,6 @@ import type { FaceEngine } from '../engine/pool.js';
 import { AppError, isPermanentImageError } from '../errors.js';
 import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
 import type { CheckRecord } from '../store/checks.js';
-import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
 import { completeBatchIfEnded } from './batches.js';
@@ -43,9 +42,7 @@ export class CheckRunner {
     }
     const [gallery, claims] = await Promise.all([this.gallery.current(), this.store.checks.claims(checkId)]);
     const evaluation = evaluateImage(analysis, gallery, { claims, ...(check.category ? { category: check.category } : {}) });
-    const ended = await withTransaction(this.store.pool, (db) =>
-      this.store.checks.saveOutcome(checkId, { ...evaluation, model: analysis.model }, db),
-    );
+    const ended = await this.store.transaction((tx) => tx.checks.saveOutcome(checkId, { ...evaluation, model: analysis.model }));
     const data = { checkId, batchId: ended.batchId, result: imageResultOf(ended, evaluation.faces) };
     if (evaluation.flagged) await this.publisher.publish({ type: 'check.flagged', data });
     await this.publisher.publish({ type: 'check.completed', data });

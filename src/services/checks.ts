@@ -4,7 +4,6 @@ import { AppError } from '../errors.js';
 import { validateImage } from '../images/validate.js';
 import type { Queues } from '../queues/queues.js';
 import type { CheckFilter, CheckRecord, CheckWithResult, ReviewDecision } from '../store/checks.js';
-import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
 import { isUuid } from './registry.js';
@@ -87,25 +86,22 @@ export class CheckService {
     }
     const { format } = await validateImage(submission.bytes, this.limits.maxPixels);
     const { hash } = await this.uploads.put(submission.bytes);
-    const check = await withTransaction(this.store.pool, (db) =>
-      this.store.checks.insert(
-        {
-          batchId: submission.batchId,
-          fileHash: hash,
-          fileName: submission.fileName,
-          format,
-          category,
-          claims: submission.claims,
-          submittedBy: actor,
-        },
-        db,
-      ),
+    const check = await this.store.transaction((tx) =>
+      tx.checks.insert({
+        batchId: submission.batchId,
+        fileHash: hash,
+        fileName: submission.fileName,
+        format,
+        category,
+        claims: submission.claims,
+        submittedBy: actor,
+      }),
     );
     try {
       await this.queues.enqueueCheck(check.id);
     } catch (error) {
       // Without its job the check would wait forever: take it back and say so.
-      await this.store.pool.query('delete from checks where id = $1', [check.id]).catch(() => undefined);
+      await this.store.checks.delete(check.id).catch(() => undefined);
       throw new AppError('SERVICE_UNAVAILABLE', `the check could not be queued (Redis: ${(error as Error).message}); try again`);
     }
     return check;
@@ -124,9 +120,9 @@ export class CheckService {
   /** The verification team's decision on a check, kept on the check and in the audit log. */
   async review(id: string, decision: ReviewDecision, note: string | null, actor: string | null): Promise<CheckWithResult> {
     await this.get(id);
-    await withTransaction(this.store.pool, async (db) => {
-      await this.store.checks.review(id, decision, note, actor, db);
-      await this.store.audit.record({ actor, action: 'check.reviewed', subject: `check:${id}`, details: { decision, note } }, db);
+    await this.store.transaction(async (tx) => {
+      await tx.checks.review(id, decision, note, actor);
+      await tx.audit.record({ actor, action: 'check.reviewed', subject: `check:${id}`, details: { decision, note } });
     });
     return this.get(id);
   }

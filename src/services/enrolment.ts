@@ -2,7 +2,6 @@ import { checkReferencePhoto } from '../domain/evaluate.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { AppError, isPermanentImageError } from '../errors.js';
 import { PermanentFailure } from '../queues/outcomes.js';
-import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
 
@@ -67,23 +66,20 @@ export class EnrolmentRunner {
     personId: string,
     outcome: { enrolment: Parameters<Store['referencePhotos']['activate']>[1] } | { reason: string },
   ): Promise<'active' | 'rejected' | 'skipped'> {
-    return withTransaction(this.store.pool, async (db) => {
+    return this.store.transaction(async (tx) => {
       const updated =
         'enrolment' in outcome
-          ? await this.store.referencePhotos.activate(id, outcome.enrolment, db)
-          : await this.store.referencePhotos.reject(id, outcome.reason, null, db);
+          ? await tx.referencePhotos.activate(id, outcome.enrolment)
+          : await tx.referencePhotos.reject(id, outcome.reason, null);
       if (!updated) return 'skipped';
       const action = updated.status === 'active' ? 'reference_photo.enrolled' : 'reference_photo.rejected';
-      await this.store.audit.record(
-        {
-          actor: null,
-          action,
-          subject: `person:${personId}`,
-          details: { referencePhoto: id, reason: updated.rejectionReason, model: updated.model },
-        },
-        db,
-      );
-      await this.store.registryState.bump(db);
+      await tx.audit.record({
+        actor: null,
+        action,
+        subject: `person:${personId}`,
+        details: { referencePhoto: id, reason: updated.rejectionReason, model: updated.model },
+      });
+      await tx.registryState.bump();
       return updated.status as 'active' | 'rejected';
     });
   }

@@ -3,7 +3,6 @@ import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { validateImage } from '../images/validate.js';
 import type { Queues } from '../queues/queues.js';
-import { withTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { Person, PersonFields } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
@@ -45,11 +44,11 @@ export class RegistryService {
     const id = input.id ?? personSlug(input.name);
     if (!/^[a-z0-9][a-z0-9-]*$/.test(id))
       throw new AppError('VALIDATION', `a person id is lower-case letters, digits and hyphens, e.g. "enver-bekirov"; got "${id}"`);
-    return withTransaction(this.store.pool, async (db) => {
-      const person = await this.store.people.insert(id, fieldsOf(input), db);
+    return this.store.transaction(async (tx) => {
+      const person = await tx.people.insert(id, fieldsOf(input));
       if (!person) throw new AppError('CONFLICT', `a person with id "${id}" already exists`);
-      await this.store.audit.record({ actor, action: 'person.created', subject: `person:${id}`, details: { ...fieldsOf(input) } }, db);
-      await this.store.registryState.bump(db);
+      await tx.audit.record({ actor, action: 'person.created', subject: `person:${id}`, details: { ...fieldsOf(input) } });
+      await tx.registryState.bump();
       return person;
     });
   }
@@ -62,29 +61,29 @@ export class RegistryService {
 
   /** Changes the given fields only; the audit log keeps what they were before. */
   async updatePerson(id: string, changes: Partial<PersonInput>, actor: string | null): Promise<Person> {
-    return withTransaction(this.store.pool, async (db) => {
-      const before = await this.store.people.get(id, db);
+    return this.store.transaction(async (tx) => {
+      const before = await tx.people.get(id);
       if (!before) throw new AppError('NOT_FOUND', `no person with id "${id}"`);
       const merged = fieldsOf({ ...before, ...changes, name: changes.name ?? before.name });
-      const person = await this.store.people.update(id, merged, db);
+      const person = await tx.people.update(id, merged);
       const changed = Object.fromEntries(
         Object.entries(merged).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(before[key as keyof PersonFields])),
       );
       if (Object.keys(changed).length > 0) {
         const previous = Object.fromEntries(Object.keys(changed).map((key) => [key, before[key as keyof PersonFields]]));
-        await this.store.audit.record({ actor, action: 'person.updated', subject: `person:${id}`, details: { changed, previous } }, db);
-        await this.store.registryState.bump(db);
+        await tx.audit.record({ actor, action: 'person.updated', subject: `person:${id}`, details: { changed, previous } });
+        await tx.registryState.bump();
       }
       return person!;
     });
   }
 
   async deletePerson(id: string, actor: string | null): Promise<void> {
-    await withTransaction(this.store.pool, async (db) => {
-      const before = await this.store.people.get(id, db);
-      if (!before || !(await this.store.people.delete(id, db))) throw new AppError('NOT_FOUND', `no person with id "${id}"`);
-      await this.store.audit.record({ actor, action: 'person.deleted', subject: `person:${id}`, details: { previous: before } }, db);
-      await this.store.registryState.bump(db);
+    await this.store.transaction(async (tx) => {
+      const before = await tx.people.get(id);
+      if (!before || !(await tx.people.delete(id))) throw new AppError('NOT_FOUND', `no person with id "${id}"`);
+      await tx.audit.record({ actor, action: 'person.deleted', subject: `person:${id}`, details: { previous: before } });
+      await tx.registryState.bump();
     });
   }
 
@@ -100,21 +99,22 @@ export class RegistryService {
     await this.getPerson(personId);
     const { format } = await validateImage(upload.bytes, this.limits.maxPixels);
     const { hash } = await this.uploads.put(upload.bytes);
-    const result = await withTransaction(this.store.pool, async (db) => {
-      const added = await this.store.referencePhotos.insertOnce(
-        { personId, fileHash: hash, fileName: upload.fileName, format, provenance: upload.provenance, chosenBox: upload.box },
-        db,
-      );
+    const result = await this.store.transaction(async (tx) => {
+      const added = await tx.referencePhotos.insertOnce({
+        personId,
+        fileHash: hash,
+        fileName: upload.fileName,
+        format,
+        provenance: upload.provenance,
+        chosenBox: upload.box,
+      });
       if (added.created) {
-        await this.store.audit.record(
-          {
-            actor,
-            action: 'reference_photo.added',
-            subject: `person:${personId}`,
-            details: { referencePhoto: added.photo.id, fileHash: hash, fileName: upload.fileName, provenance: upload.provenance },
-          },
-          db,
-        );
+        await tx.audit.record({
+          actor,
+          action: 'reference_photo.added',
+          subject: `person:${personId}`,
+          details: { referencePhoto: added.photo.id, fileHash: hash, fileName: upload.fileName, provenance: upload.provenance },
+        });
       }
       return added;
     });
@@ -152,13 +152,15 @@ export class RegistryService {
   /** A photo that turned out wrong stops counting at once; it stays on record, marked retired. */
   async retireReferencePhoto(personId: string, photoId: string, reason: string | null, actor: string | null): Promise<ReferencePhoto> {
     await this.getReferencePhoto(personId, photoId);
-    return withTransaction(this.store.pool, async (db) => {
-      const photo = await this.store.referencePhotos.retire(photoId, db);
-      await this.store.audit.record(
-        { actor, action: 'reference_photo.retired', subject: `person:${personId}`, details: { referencePhoto: photoId, reason } },
-        db,
-      );
-      await this.store.registryState.bump(db);
+    return this.store.transaction(async (tx) => {
+      const photo = await tx.referencePhotos.retire(photoId);
+      await tx.audit.record({
+        actor,
+        action: 'reference_photo.retired',
+        subject: `person:${personId}`,
+        details: { referencePhoto: photoId, reason },
+      });
+      await tx.registryState.bump();
       return photo!;
     });
   }

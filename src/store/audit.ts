@@ -13,11 +13,8 @@ export interface AuditEntry {
 export class AuditRepository {
   constructor(private readonly db: Queryable) {}
 
-  async record(
-    entry: { actor: string | null; action: string; subject: string; details?: Record<string, unknown> },
-    db: Queryable = this.db,
-  ): Promise<void> {
-    await db.query('insert into audit_log (actor, action, subject, details) values ($1, $2, $3, $4)', [
+  async record(entry: { actor: string | null; action: string; subject: string; details?: Record<string, unknown> }): Promise<void> {
+    await this.db.query('insert into audit_log (actor, action, subject, details) values ($1, $2, $3, $4)', [
       entry.actor,
       entry.action,
       entry.subject,

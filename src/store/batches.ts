@@ -40,8 +40,8 @@ export class BatchRepository {
     return rows[0];
   }
 
-  async get(id: string, db: Queryable = this.db): Promise<BatchRecord | null> {
-    const { rows } = await db.query<BatchRecord>(`select ${columns} from batches where id = $1`, [id]);
+  async get(id: string): Promise<BatchRecord | null> {
+    const { rows } = await this.db.query<BatchRecord>(`select ${columns} from batches where id = $1`, [id]);
     return rows[0] ?? null;
   }
 

@@ -66,13 +66,13 @@ const columns = `id, batch_id as "batchId", file_hash as "fileHash", file_name a
 export class CheckRepository {
   constructor(private readonly db: Queryable) {}
 
-  async insert(check: NewCheck, db: Queryable = this.db): Promise<CheckRecord> {
-    const { rows } = await db.query<CheckRecord>(
+  async insert(check: NewCheck): Promise<CheckRecord> {
+    const { rows } = await this.db.query<CheckRecord>(
       `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by) values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
       [check.batchId, check.fileHash, check.fileName, check.format, check.category, check.submittedBy],
     );
     for (const [position, claim] of check.claims.entries()) {
-      await db.query('insert into claims (check_id, position, text, box) values ($1, $2, $3, $4)', [
+      await this.db.query('insert into claims (check_id, position, text, box) values ($1, $2, $3, $4)', [
         rows[0].id,
         position,
         claim.text,
@@ -82,21 +82,26 @@ export class CheckRepository {
     return rows[0];
   }
 
-  async get(id: string, db: Queryable = this.db): Promise<CheckRecord | null> {
-    const { rows } = await db.query<CheckRecord>(`select ${columns} from checks where id = $1`, [id]);
+  /** Removes a check that never reached the queue (its claims and faces go with it). */
+  async delete(id: string): Promise<void> {
+    await this.db.query('delete from checks where id = $1', [id]);
+  }
+
+  async get(id: string): Promise<CheckRecord | null> {
+    const { rows } = await this.db.query<CheckRecord>(`select ${columns} from checks where id = $1`, [id]);
     return rows[0] ?? null;
   }
 
-  async claims(id: string, db: Queryable = this.db): Promise<Claim[]> {
-    const { rows } = await db.query<{ text: string; box: Claim['box'] | null }>(
+  async claims(id: string): Promise<Claim[]> {
+    const { rows } = await this.db.query<{ text: string; box: Claim['box'] | null }>(
       'select text, box from claims where check_id = $1 order by position',
       [id],
     );
     return rows.map((row) => (row.box ? { text: row.text, box: row.box } : { text: row.text }));
   }
 
-  async faces(id: string, db: Queryable = this.db): Promise<FaceResult[]> {
-    const { rows } = await db.query<{ result: FaceResult }>('select result from faces where check_id = $1 order by position', [id]);
+  async faces(id: string): Promise<FaceResult[]> {
+    const { rows } = await this.db.query<{ result: FaceResult }>('select result from faces where check_id = $1 order by position', [id]);
     return rows.map((row) => row.result);
   }
 
@@ -142,15 +147,15 @@ export class CheckRepository {
   }
 
   /** Replaces any earlier result of this check as a whole: a job run twice leaves one result. */
-  async saveOutcome(id: string, outcome: CheckOutcome, db: Queryable): Promise<CheckRecord> {
-    await db.query('delete from faces where check_id = $1', [id]);
+  async saveOutcome(id: string, outcome: CheckOutcome): Promise<CheckRecord> {
+    await this.db.query('delete from faces where check_id = $1', [id]);
     for (const [position, face] of outcome.faces.entries()) {
-      await db.query(
+      await this.db.query(
         'insert into faces (check_id, position, verdict, claim_person_id, best_person_id, result) values ($1, $2, $3, $4, $5, $6)',
         [id, position, face.verdict, face.claim?.personId ?? null, face.bestMatch?.personId ?? null, JSON.stringify(face)],
       );
     }
-    const { rows } = await db.query<CheckRecord>(
+    const { rows } = await this.db.query<CheckRecord>(
       `update checks set status = 'done', flagged = $2, findings = $3, model = $4, error_code = null, error_message = null,
          completed_at = now() where id = $1 returning ${columns}`,
       [id, outcome.flagged, JSON.stringify(outcome.findings), outcome.model],
@@ -167,14 +172,8 @@ export class CheckRepository {
     return rows[0] ?? null;
   }
 
-  async review(
-    id: string,
-    decision: ReviewDecision,
-    note: string | null,
-    reviewer: string | null,
-    db: Queryable = this.db,
-  ): Promise<CheckRecord | null> {
-    const { rows } = await db.query<CheckRecord>(
+  async review(id: string, decision: ReviewDecision, note: string | null, reviewer: string | null): Promise<CheckRecord | null> {
+    const { rows } = await this.db.query<CheckRecord>(
       `update checks set review_decision = $2, review_note = $3, reviewed_by = $4, reviewed_at = now() where id = $1 returning ${columns}`,
       [id, decision, note, reviewer],
     );

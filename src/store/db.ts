@@ -13,6 +13,7 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   return pool;
 }
 
+/** Runs work in a transaction of its own. Services use Store.transaction; this is the store's own. */
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
@@ -26,6 +27,14 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   } finally {
     client.release();
   }
+}
+
+/**
+ * Runs a repository's several statements as one: in a transaction of their own when the repository
+ * is on the pool, as part of the caller's transaction when it is bound to one (Store.transaction).
+ */
+export function atomically<T>(db: Queryable, work: (db: Queryable) => Promise<T>): Promise<T> {
+  return db instanceof pg.Pool ? withTransaction(db, work) : work(db);
 }
 
 /** Fails with one line saying what to start when PostgreSQL cannot be reached. */

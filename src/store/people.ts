@@ -28,8 +28,8 @@ const columns = `id, name, aliases, category, region, status, notes,
 export class PeopleRepository {
   constructor(private readonly db: Queryable) {}
 
-  async get(id: string, db: Queryable = this.db): Promise<Person | null> {
-    const { rows } = await db.query<Person>(`select ${columns} from people where id = $1`, [id]);
+  async get(id: string): Promise<Person | null> {
+    const { rows } = await this.db.query<Person>(`select ${columns} from people where id = $1`, [id]);
     return rows[0] ?? null;
   }
 
@@ -57,8 +57,8 @@ export class PeopleRepository {
   }
 
   /** Inserts, or returns null when the id is taken. */
-  async insert(id: string, fields: PersonFields, db: Queryable = this.db): Promise<Person | null> {
-    const { rows } = await db.query<Person>(
+  async insert(id: string, fields: PersonFields): Promise<Person | null> {
+    const { rows } = await this.db.query<Person>(
       `insert into people (id, name, aliases, category, region, status, notes) values ($1, $2, $3, $4, $5, $6, $7)
        on conflict (id) do nothing returning ${columns}`,
       [id, fields.name, fields.aliases, fields.category, fields.region, fields.status, fields.notes],
@@ -66,8 +66,8 @@ export class PeopleRepository {
     return rows[0] ?? null;
   }
 
-  async update(id: string, fields: PersonFields, db: Queryable = this.db): Promise<Person | null> {
-    const { rows } = await db.query<Person>(
+  async update(id: string, fields: PersonFields): Promise<Person | null> {
+    const { rows } = await this.db.query<Person>(
       `update people set name = $2, aliases = $3, category = $4, region = $5, status = $6, notes = $7, updated_at = now()
        where id = $1 returning ${columns}`,
       [id, fields.name, fields.aliases, fields.category, fields.region, fields.status, fields.notes],
@@ -75,13 +75,13 @@ export class PeopleRepository {
     return rows[0] ?? null;
   }
 
-  async delete(id: string, db: Queryable = this.db): Promise<boolean> {
-    const { rowCount } = await db.query('delete from people where id = $1', [id]);
+  async delete(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('delete from people where id = $1', [id]);
     return (rowCount ?? 0) > 0;
   }
 
-  async all(db: Queryable = this.db): Promise<Person[]> {
-    const { rows } = await db.query<Person>(`select ${columns} from people order by id`);
+  async all(): Promise<Person[]> {
+    const { rows } = await this.db.query<Person>(`select ${columns} from people order by id`);
     return rows;
   }
 }

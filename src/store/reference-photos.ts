@@ -43,8 +43,8 @@ const columns = `id, person_id as "personId", file_hash as "fileHash", file_name
 export class ReferencePhotoRepository {
   constructor(private readonly db: Queryable) {}
 
-  async get(id: string, db: Queryable = this.db): Promise<ReferencePhoto | null> {
-    const { rows } = await db.query<ReferencePhoto>(`select ${columns} from reference_photos where id = $1`, [id]);
+  async get(id: string): Promise<ReferencePhoto | null> {
+    const { rows } = await this.db.query<ReferencePhoto>(`select ${columns} from reference_photos where id = $1`, [id]);
     return rows[0] ?? null;
   }
 
@@ -57,23 +57,23 @@ export class ReferencePhotoRepository {
   }
 
   /** Inserts the photo, or returns the one already stored for this person and file (created: false). */
-  async insertOnce(photo: NewReferencePhoto, db: Queryable = this.db): Promise<{ photo: ReferencePhoto; created: boolean }> {
-    const inserted = await db.query<ReferencePhoto>(
+  async insertOnce(photo: NewReferencePhoto): Promise<{ photo: ReferencePhoto; created: boolean }> {
+    const inserted = await this.db.query<ReferencePhoto>(
       `insert into reference_photos (person_id, file_hash, file_name, format, provenance, chosen_box)
        values ($1, $2, $3, $4, $5, $6) on conflict (person_id, file_hash) do nothing returning ${columns}`,
       [photo.personId, photo.fileHash, photo.fileName, photo.format, photo.provenance, photo.chosenBox],
     );
     if (inserted.rows[0]) return { photo: inserted.rows[0], created: true };
-    const { rows } = await db.query<ReferencePhoto>(`select ${columns} from reference_photos where person_id = $1 and file_hash = $2`, [
-      photo.personId,
-      photo.fileHash,
-    ]);
+    const { rows } = await this.db.query<ReferencePhoto>(
+      `select ${columns} from reference_photos where person_id = $1 and file_hash = $2`,
+      [photo.personId, photo.fileHash],
+    );
     return { photo: rows[0], created: false };
   }
 
   /** Records a successful enrolment, unless the photo was retired meanwhile. */
-  async activate(id: string, enrolment: Enrolment, db: Queryable = this.db): Promise<ReferencePhoto | null> {
-    const { rows } = await db.query<ReferencePhoto>(
+  async activate(id: string, enrolment: Enrolment): Promise<ReferencePhoto | null> {
+    const { rows } = await this.db.query<ReferencePhoto>(
       `update reference_photos set status = 'active', rejection_reason = null, face_box = $2, descriptor = $3, model = $4, quality = $5,
          updated_at = now() where id = $1 and status in ('pending', 'active') returning ${columns}`,
       [id, enrolment.faceBox, enrolment.descriptor, enrolment.model, enrolment.quality],
@@ -81,8 +81,8 @@ export class ReferencePhotoRepository {
     return rows[0] ?? null;
   }
 
-  async reject(id: string, reason: string, quality: FaceQuality | null, db: Queryable = this.db): Promise<ReferencePhoto | null> {
-    const { rows } = await db.query<ReferencePhoto>(
+  async reject(id: string, reason: string, quality: FaceQuality | null): Promise<ReferencePhoto | null> {
+    const { rows } = await this.db.query<ReferencePhoto>(
       `update reference_photos set status = 'rejected', rejection_reason = $2, quality = $3, descriptor = null, updated_at = now()
        where id = $1 and status in ('pending', 'active') returning ${columns}`,
       [id, reason, quality],
@@ -90,8 +90,8 @@ export class ReferencePhotoRepository {
     return rows[0] ?? null;
   }
 
-  async retire(id: string, db: Queryable = this.db): Promise<ReferencePhoto | null> {
-    const { rows } = await db.query<ReferencePhoto>(
+  async retire(id: string): Promise<ReferencePhoto | null> {
+    const { rows } = await this.db.query<ReferencePhoto>(
       `update reference_photos set status = 'retired', updated_at = now() where id = $1 returning ${columns}`,
       [id],
     );
@@ -168,8 +168,8 @@ export class RegistryStateRepository {
   }
 
   /** Called in the transaction of every change to people or active reference photos. */
-  async bump(db: Queryable = this.db): Promise<number> {
-    const { rows } = await db.query<{ version: number }>('update registry_state set version = version + 1 returning version');
+  async bump(): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>('update registry_state set version = version + 1 returning version');
     return rows[0].version;
   }
 }

@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { type Queryable, withTransaction } from './db.js';
+import { atomically, type Queryable } from './db.js';
 
 export interface EndpointRecord {
   id: string;
@@ -68,10 +67,10 @@ const attemptColumns = `attempt, ${iso('started_at', 'startedAt')}, ${iso('ended
 
 /** Every PostgreSQL statement of the webhooks: endpoints, events, deliveries and their attempts. */
 export class WebhookRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async insertEndpoint(input: { url: string; description: string | null; events: string[]; secret: string }): Promise<EndpointRecord> {
-    const { rows } = await this.pool.query<EndpointRecord>(
+    const { rows } = await this.db.query<EndpointRecord>(
       `insert into webhook_endpoints (url, description, events, secret) values ($1, $2, $3, $4) returning ${endpointColumns}`,
       [input.url, input.description, input.events, input.secret],
     );
@@ -79,12 +78,12 @@ export class WebhookRepository {
   }
 
   async listEndpoints(): Promise<EndpointRecord[]> {
-    const { rows } = await this.pool.query<EndpointRecord>(`select ${endpointColumns} from webhook_endpoints order by created_at, id`);
+    const { rows } = await this.db.query<EndpointRecord>(`select ${endpointColumns} from webhook_endpoints order by created_at, id`);
     return rows;
   }
 
-  async getEndpoint(id: string, db: Queryable = this.pool): Promise<EndpointRecord | null> {
-    const { rows } = await db.query<EndpointRecord>(`select ${endpointColumns} from webhook_endpoints where id = $1`, [id]);
+  async getEndpoint(id: string): Promise<EndpointRecord | null> {
+    const { rows } = await this.db.query<EndpointRecord>(`select ${endpointColumns} from webhook_endpoints where id = $1`, [id]);
     return rows[0] ?? null;
   }
 
@@ -93,7 +92,7 @@ export class WebhookRepository {
     id: string,
     changes: { url?: string; description?: string | null; events?: string[]; enabled?: boolean },
   ): Promise<EndpointRecord | null> {
-    const { rows } = await this.pool.query<EndpointRecord>(
+    const { rows } = await this.db.query<EndpointRecord>(
       `update webhook_endpoints set
          url = coalesce($2::text, url),
          description = case when $3::boolean then $4::text else description end,
@@ -115,13 +114,13 @@ export class WebhookRepository {
   }
 
   async deleteEndpoint(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('delete from webhook_endpoints where id = $1', [id]);
+    const { rowCount } = await this.db.query('delete from webhook_endpoints where id = $1', [id]);
     return (rowCount ?? 0) > 0;
   }
 
   /** The new secret signs from now on; the old one also signs until the grace period ends. */
   async rotateSecret(id: string, secret: string, graceSeconds: number): Promise<EndpointRecord | null> {
-    const { rows } = await this.pool.query<EndpointRecord>(
+    const { rows } = await this.db.query<EndpointRecord>(
       `update webhook_endpoints set
          previous_secret = case when $3::int > 0 then secret else null end,
          previous_secret_expires_at = case when $3::int > 0 then now() + make_interval(secs => $3::int) else null end,
@@ -133,7 +132,7 @@ export class WebhookRepository {
   }
 
   async disableEndpoint(id: string, reason: string): Promise<void> {
-    await this.pool.query('update webhook_endpoints set enabled = false, disabled_reason = $2, updated_at = now() where id = $1', [
+    await this.db.query('update webhook_endpoints set enabled = false, disabled_reason = $2, updated_at = now() where id = $1', [
       id,
       reason,
     ]);
@@ -144,7 +143,7 @@ export class WebhookRepository {
    * The event id is its natural key, so publishing the same event twice delivers it once.
    */
   async recordEvent(event: { id: string; type: string; body: string }, onlyEndpoint?: string): Promise<string[]> {
-    return withTransaction(this.pool, async (db) => {
+    return atomically(this.db, async (db) => {
       await db.query('insert into webhook_events (id, type, body) values ($1, $2, $3) on conflict (id) do nothing', [
         event.id,
         event.type,
@@ -163,7 +162,7 @@ export class WebhookRepository {
 
   /** A pending delivery with its endpoint and body; attempts a dead worker left open are closed with a note. */
   async pendingWork(deliveryId: string): Promise<DeliveryWork | null> {
-    const { rows } = await this.pool.query<DeliveryRecord & { body: string }>(
+    const { rows } = await this.db.query<DeliveryRecord & { body: string }>(
       `select ${deliveryColumns}, e.body from webhook_deliveries d join webhook_events e on e.id = d.event_id where d.id = $1 and d.status = 'pending'`,
       [deliveryId],
     );
@@ -171,7 +170,7 @@ export class WebhookRepository {
     if (!delivery) return null;
     const endpoint = await this.getEndpoint(delivery.endpointId);
     if (!endpoint) return null;
-    await this.pool.query(
+    await this.db.query(
       `update webhook_attempts set ended_at = now(), error = 'the worker stopped during this attempt; it was tried again'
        where delivery_id = $1 and ended_at is null`,
       [deliveryId],
@@ -182,7 +181,7 @@ export class WebhookRepository {
 
   /** Opens the log entry of an attempt before the request leaves, so a worker killed mid-request leaves a trace. */
   async startAttempt(deliveryId: string): Promise<{ attemptId: number; attempt: number }> {
-    return withTransaction(this.pool, async (db) => {
+    return atomically(this.db, async (db) => {
       const { rows } = await db.query<{ attempts: number }>(
         'update webhook_deliveries set attempts = attempts + 1 where id = $1 returning attempts',
         [deliveryId],
@@ -202,7 +201,7 @@ export class WebhookRepository {
     result: AttemptResult,
     next: { status: DeliveryStatus; nextAttemptAt: Date | null },
   ): Promise<void> {
-    await withTransaction(this.pool, async (db) => {
+    await atomically(this.db, async (db) => {
       await db.query(
         'update webhook_attempts set ended_at = now(), status_code = $2, latency_ms = $3, error = $4, response = $5 where id = $1',
         [attemptId, result.statusCode, result.latencyMs, result.error, result.response],
@@ -218,7 +217,7 @@ export class WebhookRepository {
 
   /** Ends a delivery without an attempt (its endpoint was disabled meanwhile). */
   async failDelivery(deliveryId: string, error: string): Promise<void> {
-    await this.pool.query(
+    await this.db.query(
       `update webhook_deliveries set status = 'failed', last_error = $2, next_attempt_at = null, completed_at = now() where id = $1 and status = 'pending'`,
       [deliveryId, error],
     );
@@ -230,12 +229,12 @@ export class WebhookRepository {
   ): Promise<{ deliveries: Array<DeliveryRecord & { attemptLog: AttemptRecord[] }>; total: number }> {
     const where = `d.endpoint_id = $1 and ($2::text is null or d.status = $2)`;
     const [page, count] = await Promise.all([
-      this.pool.query<DeliveryRecord>(
+      this.db.query<DeliveryRecord>(
         `select ${deliveryColumns} from webhook_deliveries d join webhook_events e on e.id = d.event_id where ${where}
          order by d.created_at desc, d.id limit $3 offset $4`,
         [endpointId, filter.status ?? null, filter.limit, filter.offset],
       ),
-      this.pool.query<{ total: number }>(`select count(*)::int as total from webhook_deliveries d where ${where}`, [
+      this.db.query<{ total: number }>(`select count(*)::int as total from webhook_deliveries d where ${where}`, [
         endpointId,
         filter.status ?? null,
       ]),
@@ -248,7 +247,7 @@ export class WebhookRepository {
     endpointId: string,
     deliveryId: string,
   ): Promise<(DeliveryRecord & { attemptLog: AttemptRecord[]; body: string }) | null> {
-    const { rows } = await this.pool.query<DeliveryRecord & { body: string }>(
+    const { rows } = await this.db.query<DeliveryRecord & { body: string }>(
       `select ${deliveryColumns}, e.body from webhook_deliveries d join webhook_events e on e.id = d.event_id where d.endpoint_id = $1 and d.id = $2`,
       [endpointId, deliveryId],
     );
@@ -258,7 +257,7 @@ export class WebhookRepository {
 
   /** A failed delivery goes back to pending under a new generation; its webhook-id stays the same. */
   async reopenDelivery(deliveryId: string): Promise<number | null> {
-    const { rows } = await this.pool.query<{ generation: number }>(
+    const { rows } = await this.db.query<{ generation: number }>(
       `update webhook_deliveries set status = 'pending', generation = generation + 1, next_attempt_at = now(), completed_at = null
        where id = $1 and status = 'failed' returning generation`,
       [deliveryId],
@@ -268,7 +267,7 @@ export class WebhookRepository {
 
   /** Deliveries still pending, for re-queueing those whose job was lost before it reached Redis. */
   async pendingDeliveries(): Promise<Array<{ id: string; generation: number }>> {
-    const { rows } = await this.pool.query<{ id: string; generation: number }>(
+    const { rows } = await this.db.query<{ id: string; generation: number }>(
       `select id, generation from webhook_deliveries where status = 'pending' order by created_at`,
     );
     return rows;
@@ -277,7 +276,7 @@ export class WebhookRepository {
   private async attemptsOf(deliveryIds: string[]): Promise<Map<string, AttemptRecord[]>> {
     const byDelivery = new Map<string, AttemptRecord[]>();
     if (deliveryIds.length === 0) return byDelivery;
-    const { rows } = await this.pool.query<AttemptRecord & { deliveryId: string }>(
+    const { rows } = await this.db.query<AttemptRecord & { deliveryId: string }>(
       `select delivery_id as "deliveryId", ${attemptColumns} from webhook_attempts where delivery_id = any($1) order by delivery_id, attempt, id`,
       [deliveryIds],
     );

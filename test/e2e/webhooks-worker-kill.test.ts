@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLog } from '../../src/runtime/process.js';
 import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publisher.js';
 import { verify } from '../../src/services/webhooks/signing.js';
+import { createStore } from '../../src/store/index.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { type ChildService, startProcess, testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
@@ -35,7 +36,7 @@ describe('a webhook worker killed mid-delivery', () => {
       WORKER_STALLED_MS: '1000',
       LOG_LEVEL: 'info',
     });
-    webhooks = createWebhooks({ config: testConfig(env), pool, log: createLog('test', 'silent') });
+    webhooks = createWebhooks({ config: testConfig(env), store: createStore(pool), log: createLog('test', 'silent') });
     hooks = await startTestReceiver(['hang', { status: 200 }]);
   });
 

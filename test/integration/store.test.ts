@@ -4,7 +4,6 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceResult } from '../../src/domain/results.js';
 import { GalleryCache } from '../../src/services/gallery.js';
-import { withTransaction } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createUploadStore } from '../../src/store/upload-files.js';
@@ -54,8 +53,8 @@ describe('the PostgreSQL store', () => {
       submittedBy: null,
     });
     const outcome = { findings: [], faces: [face('mismatch'), face('confirmed')], flagged: true, model: 'test-model' };
-    await withTransaction(pool, (db) => store.checks.saveOutcome(check.id, outcome, db));
-    await withTransaction(pool, (db) => store.checks.saveOutcome(check.id, outcome, db));
+    await store.transaction((tx) => tx.checks.saveOutcome(check.id, outcome));
+    await store.transaction((tx) => tx.checks.saveOutcome(check.id, outcome));
     const stored = await store.checks.getWithResult(check.id);
     expect(stored).toMatchObject({ status: 'done', flagged: true, claims: [{ text: 'Tony Blair' }] });
     expect(stored!.faces.map((stored) => stored.verdict)).toEqual(['mismatch', 'confirmed']);

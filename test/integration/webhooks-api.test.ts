@@ -8,6 +8,7 @@ import { type RunningApi, startApi } from '../../src/api/server.js';
 import { createLog } from '../../src/runtime/process.js';
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { verify } from '../../src/services/webhooks/signing.js';
+import { createStore } from '../../src/store/index.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { createKey, testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
@@ -46,7 +47,7 @@ describe('the /v1/webhooks API', () => {
     api = await startApi(config);
     delivery = await startWebhookDelivery({
       config,
-      pool,
+      store: createStore(pool),
       log: createLog('test', 'silent'),
       connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
     });

@@ -17,7 +17,8 @@ import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publi
 import { sendWebhook } from '../../src/services/webhooks/sender.js';
 import { WebhookService } from '../../src/services/webhooks/service.js';
 import { verify } from '../../src/services/webhooks/signing.js';
-import { WebhookRepository } from '../../src/store/webhooks.js';
+import { createStore } from '../../src/store/index.js';
+import type { WebhookRepository } from '../../src/store/webhooks.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { testConfig, testEnvironment } from '../helpers/service.js';
 import { type Answer, startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
@@ -42,9 +43,10 @@ beforeAll(async () => {
       PUBLIC_URL: 'https://verify.example.org/',
     }),
   );
-  webhooks = createWebhooks({ config, pool, log });
-  repository = new WebhookRepository(pool);
-  delivery = await startWebhookDelivery({ config, pool, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+  const store = createStore(pool);
+  webhooks = createWebhooks({ config, store, log });
+  repository = store.webhooks;
+  delivery = await startWebhookDelivery({ config, store, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
 });
 
 afterEach(async () => {
@@ -265,7 +267,12 @@ describe('webhook delivery', () => {
       endpoint.id,
     );
     expect(hooks.received).toHaveLength(0);
-    const another = await startWebhookDelivery({ config, pool, log, connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+    const another = await startWebhookDelivery({
+      config,
+      store: createStore(pool),
+      log,
+      connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    });
     try {
       const [request] = await hooks.waitFor(1);
       expect(request.headers['webhook-id']).toBe(deliveryId);

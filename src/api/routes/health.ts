@@ -17,11 +17,11 @@ export function healthRoutes(ctx: ApiContext): RouteModule {
     handle(async (_req, res) => {
       const checks: Record<string, string> = {};
       const problems: string[] = [];
-      await ctx.store.pool.query('select 1').then(
+      await ctx.store.ping().then(
         () => {
           checks.database = 'ok';
         },
-        (error) => {
+        (error: unknown) => {
           checks.database = `unreachable: ${describe(error)}`;
           problems.push('PostgreSQL is unreachable');
         },

@@ -77,7 +77,7 @@ const deliverySchema = {
 /** Webhook endpoints: admins register and change them; reviewers (the verification team) read, test and redeliver. */
 export function webhookRoutes(ctx: ApiContext): RouteModule {
   const router = Router();
-  const { service } = createWebhooks({ config: ctx.config, pool: ctx.store.pool, log: ctx.log });
+  const { service } = createWebhooks({ config: ctx.config, store: ctx.store, log: ctx.log });
   const admin = allow();
   const team = allow('reviewer');
 

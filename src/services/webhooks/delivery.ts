@@ -1,11 +1,10 @@
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
-import type pg from 'pg';
 import type { Config } from '../../config.js';
 import { backoffDelay, type RetryPolicy } from '../../domain/webhook-retry.js';
 import { jobRetentionOf } from '../../queues/queues.js';
 import { createDeliveryQueue, type DeliveryJob, webhookQueueName } from '../../queues/webhooks.js';
 import type { Log } from '../../runtime/process.js';
-import { WebhookRepository } from '../../store/webhooks.js';
+import type { Store } from '../../store/index.js';
 import { DeliveryProcessor } from './processor.js';
 import { sendWebhook } from './sender.js';
 
@@ -27,13 +26,13 @@ class RetryLater extends Error {
  */
 export async function startWebhookDelivery(deps: {
   config: Config;
-  pool: pg.Pool;
+  store: Pick<Store, 'webhooks'>;
   log: Log;
   connection: ConnectionOptions;
 }): Promise<{ close(): Promise<void> }> {
   const { config, log } = deps;
   const policy = retryPolicyOf(config);
-  const repository = new WebhookRepository(deps.pool);
+  const repository = deps.store.webhooks;
   const processor = new DeliveryProcessor(
     repository,
     sendWebhook,

@@ -2,12 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type FaceResult, type ImageResult, isFlaggedFace } from '../../domain/results.js';
 import type { Finding, PersonRef } from '../../domain/types.js';
 import type { BatchSummary } from '../../store/batches.js';
-import type { EventType } from '../events.js';
+import { type EventType, eventTypes } from '../events.js';
 
 /** The version of the payload schema below; a change a receiver could trip over raises it. */
 export const schemaVersion = 1;
 
-export const eventTypes = ['check.flagged', 'check.completed', 'check.failed', 'batch.completed'] as const satisfies readonly EventType[];
+export { eventTypes };
 /** Sent only by "send a test event"; endpoints cannot subscribe to it. */
 export const testEventType = 'webhook.test';
 

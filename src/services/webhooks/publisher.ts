@@ -1,14 +1,12 @@
-import type pg from 'pg';
 import type { Config } from '../../config.js';
 import { jobRetentionOf } from '../../queues/queues.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
 import type { Log } from '../../runtime/process.js';
-import { WebhookRepository } from '../../store/webhooks.js';
+import type { Store } from '../../store/index.js';
+import type { WebhookRepository } from '../../store/webhooks.js';
 import type { EventPublisher } from '../events.js';
 import { buildEvent } from './events.js';
 import { WebhookService } from './service.js';
-
-export type { EventPublisher, EventType } from '../events.js';
 
 /**
  * Publishes an event to every endpoint subscribed to its type: the event and its deliveries are
@@ -44,9 +42,9 @@ export interface Webhooks {
 }
 
 /** The webhooks of one process: publisher and endpoint management sharing one delivery queue. */
-export function createWebhooks(deps: { config: Config; pool: pg.Pool; log: Log }): Webhooks {
+export function createWebhooks(deps: { config: Config; store: Pick<Store, 'webhooks'>; log: Log }): Webhooks {
   const { config } = deps;
-  const repository = new WebhookRepository(deps.pool);
+  const repository = deps.store.webhooks;
   const queue = createDeliveryQueue(
     { url: config.REDIS_URL, maxRetriesPerRequest: null },
     config.QUEUE_PREFIX,
