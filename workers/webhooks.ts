@@ -5,7 +5,8 @@
  */
 import { loadConfig } from '../src/config.js';
 import { ensureRedis } from '../src/queues/redis.js';
-import { createLog, runMain } from '../src/runtime/process.js';
+import { createLog } from '../src/runtime/log.js';
+import { runMain, stopOnSignal } from '../src/runtime/main.js';
 import { startWebhookDelivery } from '../src/services/webhooks/delivery.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
@@ -26,22 +27,8 @@ runMain('webhooks worker', async () => {
   });
   log('info', 'webhook delivery ready', { pid: process.pid });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log('info', `${signal}: finishing the deliveries in hand`);
-    delivery
-      .close()
-      .then(() => pool.end())
-      .then(
-        () => process.exit(0),
-        (error: Error) => {
-          log('error', 'shutdown failed', { error: error.message });
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignal(log, 'finishing the deliveries in hand', async () => {
+    await delivery.close();
+    await pool.end();
+  });
 });

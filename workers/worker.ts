@@ -9,7 +9,8 @@ import { startHeartbeat } from '../src/queues/heartbeat.js';
 import { createQueues, jobRetentionOf } from '../src/queues/queues.js';
 import { createRedis, ensureRedis } from '../src/queues/redis.js';
 import { startQueueWorkers } from '../src/queues/workers.js';
-import { createLog, runMain } from '../src/runtime/process.js';
+import { createLog } from '../src/runtime/log.js';
+import { runMain, stopOnSignal } from '../src/runtime/main.js';
 import { CheckRunner } from '../src/services/checking.js';
 import { EnrolmentRunner } from '../src/services/enrolment.js';
 import { GalleryCache } from '../src/services/gallery.js';
@@ -73,27 +74,13 @@ runMain('worker', async () => {
   );
   log('info', 'worker ready', { id: heartbeat.id, concurrency: config.WORKER_CONCURRENCY });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log('info', `${signal}: finishing the job in hand`);
-    (async () => {
-      await heartbeat.stop();
-      await workers.close();
-      await queues.close();
-      await events.close();
-      await engine.close();
-      redis.disconnect();
-      await pool.end();
-    })().then(
-      () => process.exit(0),
-      (error) => {
-        log('error', 'shutdown failed', { error: (error as Error).message });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignal(log, 'finishing the job in hand', async () => {
+    await heartbeat.stop();
+    await workers.close();
+    await queues.close();
+    await events.close();
+    await engine.close();
+    redis.disconnect();
+    await pool.end();
+  });
 });

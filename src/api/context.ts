@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Queues } from '../queues/queues.js';
-import type { Log } from '../runtime/process.js';
+import type { Log } from '../runtime/log.js';
 import type { BatchService } from '../services/batches.js';
 import type { CheckService } from '../services/checks.js';
 import type { EventPublisher } from '../services/events.js';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, isAppError } from '../errors.js';
-import type { Log } from '../runtime/process.js';
+import type { Log } from '../runtime/log.js';
 
 /** Every failure leaves as `{ error: { code, message } }` with the catalogue's status. */
 export function errorHandler(log: Log) {

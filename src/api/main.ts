@@ -1,15 +1,10 @@
 import { loadConfig } from '../config.js';
-import { runMain } from '../runtime/process.js';
+import { createLog } from '../runtime/log.js';
+import { runMain, stopOnSignal } from '../runtime/main.js';
 import { startApi } from './server.js';
 
 runMain('api', async () => {
-  const api = await startApi(loadConfig());
-  const stop = () => {
-    api.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const config = loadConfig();
+  const api = await startApi(config);
+  stopOnSignal(createLog('api', config.LOG_LEVEL), 'finishing the requests in hand', () => api.close());
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.js';
 import { createQueues, jobRetentionOf } from '../queues/queues.js';
 import { createRedis, ensureRedis } from '../queues/redis.js';
-import { createLog } from '../runtime/process.js';
+import { createLog } from '../runtime/log.js';
 import { BatchService } from '../services/batches.js';
 import { CheckService } from '../services/checks.js';
 import { EvidenceService } from '../services/evidence.js';

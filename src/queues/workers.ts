@@ -1,6 +1,6 @@
 import { type ConnectionOptions, DelayedError, Job, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { AppError } from '../errors.js';
-import type { Log } from '../runtime/process.js';
+import type { Log } from '../runtime/log.js';
 import { PermanentFailure, RegistryNotReady } from './outcomes.js';
 import { type CheckJob, type EnrolmentJob, queueNames } from './queues.js';
 

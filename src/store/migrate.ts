@@ -1,9 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { loadConfig } from '../config.js';
-import { runMain } from '../runtime/process.js';
-import { createPool, ensureDatabase } from './db.js';
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** Any constant shared by every process that migrates, so API and workers starting together take turns. */
@@ -40,18 +37,4 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     await client.query('select pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
     client.release();
   }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runMain('migrate', async () => {
-    const config = loadConfig();
-    const pool = createPool(config.DATABASE_URL, 1);
-    try {
-      await ensureDatabase(pool, config.DATABASE_URL);
-      const applied = await migrate(pool);
-      console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
-    } finally {
-      await pool.end();
-    }
-  });
 }

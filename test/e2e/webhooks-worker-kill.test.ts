@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLog } from '../../src/runtime/process.js';
+import { createLog } from '../../src/runtime/log.js';
 import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publisher.js';
 import { verify } from '../../src/services/webhooks/signing.js';
 import { createStore } from '../../src/store/index.js';

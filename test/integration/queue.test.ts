@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
 import { createQueues, jobRetentionOf, type Queues } from '../../src/queues/queues.js';
 import { startQueueWorkers } from '../../src/queues/workers.js';
-import { createLog } from '../../src/runtime/process.js';
+import { createLog } from '../../src/runtime/log.js';
 import { CheckRunner } from '../../src/services/checking.js';
 import { EnrolmentRunner } from '../../src/services/enrolment.js';
 import type { EventPublisher } from '../../src/services/events.js';

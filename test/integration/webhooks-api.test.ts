@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApi, startApi } from '../../src/api/server.js';
-import { createLog } from '../../src/runtime/process.js';
+import { createLog } from '../../src/runtime/log.js';
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { verify } from '../../src/services/webhooks/signing.js';
 import { createStore } from '../../src/store/index.js';

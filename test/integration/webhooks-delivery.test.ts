@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import type { ImageResult } from '../../src/domain/results.js';
-import { createLog } from '../../src/runtime/process.js';
+import { createLog } from '../../src/runtime/log.js';
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { DeliveryProcessor } from '../../src/services/webhooks/processor.js';
 import { createWebhooks, type Webhooks } from '../../src/services/webhooks/publisher.js';

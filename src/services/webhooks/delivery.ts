@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import { backoffDelay, type RetryPolicy } from '../../domain/webhook-retry.js';
 import { jobRetentionOf } from '../../queues/queues.js';
 import { createDeliveryQueue, type DeliveryJob, webhookQueueName } from '../../queues/webhooks.js';
-import type { Log } from '../../runtime/process.js';
+import type { Log } from '../../runtime/log.js';
 import type { Store } from '../../store/index.js';
 import { DeliveryProcessor } from './processor.js';
 import { sendWebhook } from './sender.js';

@@ -1,5 +1,5 @@
 import { type RetryPolicy, retryDelay } from '../../domain/webhook-retry.js';
-import type { Log } from '../../runtime/process.js';
+import type { Log } from '../../runtime/log.js';
 import type { DeliveryStatus, WebhookRepository } from '../../store/webhooks.js';
 import type { AttemptOutcome, Delivery, SendOptions } from './sender.js';
 import { sign } from './signing.js';

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { jobRetentionOf } from '../../queues/queues.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
-import type { Log } from '../../runtime/process.js';
+import type { Log } from '../../runtime/log.js';
 import type { Store } from '../../store/index.js';
 import type { WebhookRepository } from '../../store/webhooks.js';
 import type { EventPublisher } from '../events.js';
