@@ -58,3 +58,15 @@ export function isAppError(error: unknown): error is AppError {
 export function isPermanentImageError(error: unknown): boolean {
   return isAppError(error) && ['IMAGE_EMPTY', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'IMAGE_TOO_LARGE'].includes(error.code);
 }
+
+/** A connection URL fit for a message: the password, if any, is starred out. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/** The short cause of a connection failure (ECONNREFUSED, …) for a one-line message. */
+export function describeError(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
+  if (error instanceof Error) return (error as NodeJS.ErrnoException).code ?? error.message;
+  return String(error);
+}

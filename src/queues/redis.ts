@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
-import { describe } from '../store/db.js';
+import { AppError, describeError, redactUrl } from '../errors.js';
 
 /** A connection as BullMQ needs it (commands wait for reconnection instead of failing). */
 export function createRedis(redisUrl: string): Redis {
@@ -24,7 +23,7 @@ export async function ensureRedis(redisUrl: string): Promise<void> {
   } catch (error) {
     throw new AppError(
       'SERVICE_UNAVAILABLE',
-      `cannot reach Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')} (${describe(cause ?? error)}): start Redis or set REDIS_URL`,
+      `cannot reach Redis at ${redactUrl(redisUrl)} (${describeError(cause ?? error)}): start Redis or set REDIS_URL`,
     );
   } finally {
     probe.disconnect();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { AppError } from '../errors.js';
+import { AppError, describeError, redactUrl } from '../errors.js';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -48,7 +48,7 @@ export async function ensureDatabase(pool: pg.Pool, databaseUrl: string): Promis
     }
     throw new AppError(
       'SERVICE_UNAVAILABLE',
-      `cannot reach PostgreSQL at ${redactUrl(databaseUrl)} (${describe(error)}): start PostgreSQL or set DATABASE_URL`,
+      `cannot reach PostgreSQL at ${redactUrl(databaseUrl)} (${describeError(error)}): start PostgreSQL or set DATABASE_URL`,
     );
   }
 }
@@ -68,14 +68,4 @@ async function createDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
-  if (error instanceof Error) return (error as NodeJS.ErrnoException).code ?? error.message;
-  return String(error);
 }

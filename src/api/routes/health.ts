@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { describeError } from '../../errors.js';
 import { liveWorkers } from '../../queues/heartbeat.js';
-import { describe } from '../../store/db.js';
 import type { ApiContext, RouteModule } from '../context.js';
 import { handle } from '../http.js';
 import { op } from '../openapi.js';
@@ -22,7 +22,7 @@ export function healthRoutes(ctx: ApiContext): RouteModule {
           checks.database = 'ok';
         },
         (error: unknown) => {
-          checks.database = `unreachable: ${describe(error)}`;
+          checks.database = `unreachable: ${describeError(error)}`;
           problems.push('PostgreSQL is unreachable');
         },
       );
@@ -36,7 +36,7 @@ export function healthRoutes(ctx: ApiContext): RouteModule {
             : 'no worker with models loaded';
         if (workers.length === 0) problems.push('no worker has its models loaded (start one with `npm run worker`)');
       } catch (error) {
-        checks.redis = `unreachable: ${describe(error)}`;
+        checks.redis = `unreachable: ${describeError(error)}`;
         problems.push('Redis is unreachable');
       }
       if (problems.length === 0) {
