@@ -5,12 +5,13 @@
  * ones are used and reported.
  */
 import { readFile } from 'node:fs/promises';
+import { contentHash } from '../domain/content-hash.js';
 import { checkReferencePhoto } from '../domain/evaluate.js';
 import { buildGallery, type Gallery, type StoredReference } from '../domain/gallery.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
-import { contentHash, type DescriptorCache } from '../registry-folder/cache.js';
+import type { DescriptorCache } from '../registry-folder/cache.js';
 import type { RegistryFolder } from '../registry-folder/folder.js';
 import { mapConcurrent } from './concurrency.js';
 

@@ -7,7 +7,14 @@ import type { Gallery } from './gallery.js';
 import type { Match } from './results.js';
 import { createScoreKernel, type ScoreKernel } from './score-kernel.js';
 
-/** Cosine similarity; for the engine's unit-length descriptors, the dot product. */
+/** The dot product: the cosine similarity of two unit-length descriptors, as the engine makes them. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+/** Cosine similarity of any two vectors; for the engine's unit-length descriptors, the dot product. */
 export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let normA = 0;

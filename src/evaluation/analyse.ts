@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { boxCentreDistance } from '../domain/claims.js';
+import { contentHash } from '../domain/content-hash.js';
 import type { Box } from '../domain/types.js';
 import { descriptorsOf, fuse } from '../engine/descriptors.js';
 import { chipVariants, defaultPipelineOptions, type PipelineOptions, plainPipelineOptions } from '../engine/pipeline.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
-import { type CachedImage, contentHash, type DescriptorCache, partKey, variantKey } from './cache.js';
+import { type CachedImage, type EvaluationCache, partKey, variantKey } from './cache.js';
 
 /** Named pipeline variants compared in README "What improved verification". */
 export function variantOptions(name: string): PipelineOptions {
@@ -48,7 +49,7 @@ export interface AnalysedImage extends CachedImage {
  */
 export async function analyseImages(
   engine: FaceEngine,
-  cache: DescriptorCache,
+  cache: EvaluationCache,
   dir: string,
   files: string[],
   options: PipelineOptions,
@@ -81,7 +82,7 @@ export async function analyseImages(
  * Retries run only when the first detection pass found nothing, so an image where the same
  * pipeline without retries found a face has exactly that result: reuse it.
  */
-function firstPassHit(cache: DescriptorCache, options: PipelineOptions, hash: string): CachedImage | undefined {
+function firstPassHit(cache: EvaluationCache, options: PipelineOptions, hash: string): CachedImage | undefined {
   if (!options.retryPaddings || options.retryPaddings.length === 0) return undefined;
   const { retryPaddings: _retries, ...firstPass } = options;
   const image = cache.get(variantKey(firstPass), hash);
@@ -92,7 +93,7 @@ function firstPassHit(cache: DescriptorCache, options: PipelineOptions, hash: st
  * A fused descriptor from its networks' cached unit descriptors of the same detection, fused with
  * today's weights: changing the weights costs no engine run.
  */
-function fusedFromParts(cache: DescriptorCache, options: PipelineOptions, hash: string): CachedImage | undefined {
+function fusedFromParts(cache: EvaluationCache, options: PipelineOptions, hash: string): CachedImage | undefined {
   const names = descriptorsOf(options.descriptor ?? 'face-api');
   if (names.length < 2) return undefined;
   const parts = names.map((name) => cache.get(partKey(options, name), hash));
@@ -107,7 +108,7 @@ function fusedFromParts(cache: DescriptorCache, options: PipelineOptions, hash: 
 
 async function analyseOne(
   engine: FaceEngine,
-  cache: DescriptorCache,
+  cache: EvaluationCache,
   bytes: Buffer,
   hash: string,
   options: PipelineOptions,

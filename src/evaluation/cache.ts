@@ -43,10 +43,8 @@ function hashOf(keyed: Record<string, unknown>): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
-export const contentHash = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
 /** Descriptors per (image content hash, pipeline variant), one append-only JSONL file per variant. */
-export class DescriptorCache {
+export class EvaluationCache {
   private readonly maps = new Map<string, Map<string, CachedImage>>();
 
   constructor(private readonly root = cacheRoot) {

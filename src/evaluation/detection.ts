@@ -10,10 +10,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { contentHash } from '../domain/content-hash.js';
 import { defaultPipelineOptions, type PipelineOptions } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
 import { centreFace } from './analyse.js';
-import { contentHash, DescriptorCache, variantKey } from './cache.js';
+import { EvaluationCache, variantKey } from './cache.js';
 import { readDataset } from './dataset.js';
 
 const { values } = parseArgs({
@@ -35,7 +36,7 @@ const settings: { name: string; options: PipelineOptions }[] = [
 
 const dataset = await readDataset(values.pairs!);
 const files = [...new Set(dataset.pairs.flatMap((p) => [p.a, p.b]))].sort();
-const cache = new DescriptorCache();
+const cache = new EvaluationCache();
 const key = variantKey(firstPass);
 const missed: { file: string; bytes: Buffer }[] = [];
 const found: { file: string; bytes: Buffer }[] = [];

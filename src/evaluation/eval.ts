@@ -19,7 +19,7 @@ import type { PipelineOptions } from '../engine/pipeline.js';
 import { modelId } from '../engine/pipeline.js';
 import { startEngine } from '../engine/pool.js';
 import { type AnalysedImage, analyseImages, applyOverrides, centreFace, variantOptions } from './analyse.js';
-import { DescriptorCache, partKey, variantKey } from './cache.js';
+import { EvaluationCache, partKey, variantKey } from './cache.js';
 import { type Pair, readDataset } from './dataset.js';
 import { type Aggregation, identify, impostorTail, type LabelledDescriptor, leaveOneOutProbes } from './identification.js';
 import { calibrate, calibrateMargin, distanceToScore, pairMetrics, pairScore, type ScoredPair } from './metrics.js';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   try {
     images = await analyseImages(
       engine,
-      new DescriptorCache(),
+      new EvaluationCache(),
       dataset.dir,
       files,
       options,
@@ -161,7 +161,7 @@ function descriptorFigures(
   options: PipelineOptions,
   thresholds: Thresholds,
 ): Record<string, unknown> {
-  const cache = new DescriptorCache();
+  const cache = new EvaluationCache();
   const out: Record<string, unknown> = {};
   for (const name of descriptorsOf(options.descriptor ?? 'face-api')) {
     const faceOf = (file: string) => {

@@ -1,5 +1,6 @@
+import { dot } from '../domain/matching.js';
 import { l2normalise } from '../engine/geometry.js';
-import { cosine, type Probe } from './metrics.js';
+import type { Probe } from './metrics.js';
 
 export type Aggregation = 'max' | 'mean' | 'centroid';
 
@@ -11,11 +12,11 @@ export interface LabelledDescriptor {
 
 /** Score of a probe against one person's enrolled reference descriptors. */
 export function aggregateScore(probe: number[], references: number[][], aggregation: Aggregation): number {
-  if (aggregation === 'max') return Math.max(...references.map((r) => cosine(probe, r)));
-  if (aggregation === 'mean') return references.reduce((sum, r) => sum + cosine(probe, r), 0) / references.length;
+  if (aggregation === 'max') return Math.max(...references.map((r) => dot(probe, r)));
+  if (aggregation === 'mean') return references.reduce((sum, r) => sum + dot(probe, r), 0) / references.length;
   const centroid = new Array<number>(probe.length).fill(0);
   for (const r of references) for (let i = 0; i < r.length; i++) centroid[i] += r[i];
-  return cosine(probe, l2normalise(centroid));
+  return dot(probe, l2normalise(centroid));
 }
 
 export interface IdentificationResult {
@@ -99,7 +100,7 @@ export function leaveOneOutProbes(images: LabelledDescriptor[]): Probe[] {
     const scores = new Map<string, number>();
     for (const other of images) {
       if (other === probe) continue;
-      const s = cosine(probe.descriptor, other.descriptor);
+      const s = dot(probe.descriptor, other.descriptor);
       if (s > (scores.get(other.identity) ?? -Infinity)) scores.set(other.identity, s);
     }
     probes.push({ identity: probe.identity, scores });
@@ -119,7 +120,7 @@ export function impostorTail(images: LabelledDescriptor[]): [number, number][] {
   const scores: number[] = [];
   for (let i = 0; i < images.length; i++) {
     for (let j = i + 1; j < images.length; j++) {
-      if (images[i].identity !== images[j].identity) scores.push(cosine(images[i].descriptor, images[j].descriptor));
+      if (images[i].identity !== images[j].identity) scores.push(dot(images[i].descriptor, images[j].descriptor));
     }
   }
   const descending = Float64Array.from(scores).sort().reverse();

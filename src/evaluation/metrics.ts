@@ -29,12 +29,6 @@ export interface PairMetrics {
   frrAtFar001: number;
 }
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
-  return dot;
-}
-
 /**
  * The score of a pair from the Euclidean distance of its descriptors: the cosine for this
  * engine's unit-length descriptors, and the right reading of face-api's raw (not unit-length)

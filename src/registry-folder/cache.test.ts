@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { contentHash } from '../domain/content-hash.js';
 import type { ImageAnalysis } from '../domain/types.js';
-import { contentHash, DescriptorCache } from './cache.js';
+import { DescriptorCache } from './cache.js';
 
 const analysis = (model: string, x: number): ImageAnalysis => ({
   width: 250,

@@ -4,9 +4,9 @@
  * changed photo or a new model is analysed afresh. The verdict on whether a photo is usable is
  * made again each run from the cached faces, so a stricter gate applies to old entries too.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentHash } from '../domain/content-hash.js';
 import type { ImageAnalysis } from '../domain/types.js';
 
 export const defaultCacheName = '.photo-verify-cache.json';
@@ -15,10 +15,6 @@ interface CacheFile {
   version: 1;
   /** model id → content hash → analysis */
   models: Record<string, Record<string, ImageAnalysis>>;
-}
-
-export function contentHash(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export class DescriptorCache {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentHash } from '../domain/content-hash.js';
 import { AppError } from '../errors.js';
 
 /** Uploaded files addressed by their sha256: the same file uploaded twice is stored once. */
@@ -9,9 +10,8 @@ export interface UploadStore {
   get(hash: string): Promise<Buffer>;
 }
 
-export function fileHash(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+/** @deprecated the content hash of domain/content-hash.ts, kept until the CLI imports it from there. */
+export const fileHash = contentHash;
 
 export function createUploadStore(directory: string): UploadStore {
   const root = path.resolve(directory);

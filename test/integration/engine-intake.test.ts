@@ -4,9 +4,9 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dot } from '../../src/domain/matching.js';
 import { modelDir, verifyModels } from '../../src/engine/models.js';
 import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
-import { cosine } from '../../src/evaluation/metrics.js';
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/faces/${name}`, import.meta.url));
 
@@ -51,7 +51,7 @@ describe('what the engine accepts and refuses', () => {
       expect(analysis.format).toBe(format);
       expect(analysis.faces).toHaveLength(1);
       // The same person: far above any different-person score (GIF's 256 colours cost the most).
-      expect(cosine(analysis.faces[0].descriptor, original)).toBeGreaterThan(0.9);
+      expect(dot(analysis.faces[0].descriptor, original)).toBeGreaterThan(0.9);
     });
   }
 
@@ -66,7 +66,7 @@ describe('what the engine accepts and refuses', () => {
     expect(Math.abs(face.quality.roll)).toBeLessThan(15);
     // The eyes (landmarks 36-47) are above the mouth (48-67) in the upright photo.
     expect(face.landmarks[37].y).toBeLessThan(face.landmarks[57].y);
-    expect(cosine(face.descriptor, original)).toBeGreaterThan(0.9);
+    expect(dot(face.descriptor, original)).toBeGreaterThan(0.9);
   });
 
   it('refuses a decompression bomb (a small PNG declaring 30000x30000) from its header with IMAGE_TOO_LARGE', async () => {

@@ -3,9 +3,10 @@
  * image's content and the engine's model (the offline checker's DescriptorCache), else from the engine.
  */
 import path from 'node:path';
+import { contentHash } from '../../domain/content-hash.js';
 import type { ImageAnalysis } from '../../domain/types.js';
 import type { FaceEngine } from '../../engine/pool.js';
-import { contentHash, type DescriptorCache } from '../../registry-folder/cache.js';
+import type { DescriptorCache } from '../../registry-folder/cache.js';
 
 /** The offline checker's cache for a half's registry (pass it as `photo-verify check --cache`). */
 export const referenceCacheFile = (halfDir: string) => path.join(halfDir, '.registry-cache.json');

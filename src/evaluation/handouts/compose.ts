@@ -8,15 +8,16 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
+import { contentHash } from '../../domain/content-hash.js';
 import { checkReferencePhoto } from '../../domain/evaluate.js';
 import { similarity } from '../../domain/matching.js';
 import { defaultPipelineOptions } from '../../engine/pipeline.js';
 import type { FaceEngine } from '../../engine/pool.js';
 import { isAppError } from '../../errors.js';
-import { contentHash, DescriptorCache as ReferenceCache } from '../../registry-folder/cache.js';
+import { DescriptorCache as ReferenceCache } from '../../registry-folder/cache.js';
 import { readRegistryFolder } from '../../registry-folder/folder.js';
 import { analyseImages } from '../analyse.js';
-import { DescriptorCache } from '../cache.js';
+import { EvaluationCache } from '../cache.js';
 import { analyseCached, enrolmentCacheFile, referenceCacheFile } from './analyses.js';
 import {
   crimeanCategory,
@@ -287,7 +288,7 @@ async function describeCast(facesDir: string, halfDir: string, cast: Cast, engin
 
   const images = await analyseImages(
     engine,
-    new DescriptorCache(),
+    new EvaluationCache(),
     facesDir,
     cast.pool.map((stranger) => stranger.photo.file),
     defaultPipelineOptions,
