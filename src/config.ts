@@ -30,7 +30,7 @@ const schema = z.object({
   TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm']).default('auto'),
   /**
    * Which descriptors describe a face: face-api's 128-d alone, or fused with fr_feature's 512-d
-   * (README "Face engine"). A change re-embeds the registry, since the model id changes.
+   * (docs/engine.md). A change re-embeds the registry, since the model id changes.
    */
   DESCRIPTOR: z.enum(descriptorModes).default('face-api'),
   /** Worker processes' concurrency: jobs in flight per process. */
@@ -74,7 +74,7 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE: booleanString,
   /** A delivery attempt that has not answered by then is a failure and is retried. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** The wait before a failed delivery's first retry; it doubles with each retry (src/webhooks/retry.ts). One minute spreads 14 attempts over about a day. */
+  /** The wait before a failed delivery's first retry; it doubles with each retry (src/domain/webhook-retry.ts). One minute spreads 14 attempts over about a day. */
   WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(60_000),
   /** Delivery attempts in all before a delivery is marked failed. */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(14),

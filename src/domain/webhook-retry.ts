@@ -35,7 +35,7 @@ export function retryDelay(
   return Math.max(backoff, Math.min(retryAfterMs, retryAfterCeiling(policy)));
 }
 
-/** The longest a delivery can keep retrying, for the README and the test that keeps them in step. */
+/** The longest a delivery can keep retrying (about a day with the defaults, as the README says; its unit test checks the span). */
 export function worstCaseSpanMs(policy: RetryPolicy): number {
   let total = 0;
   for (let attempt = 1; attempt < policy.maxAttempts; attempt++) total += backoffDelay(policy, attempt, () => 1);

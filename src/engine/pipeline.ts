@@ -10,8 +10,8 @@ import { type ChipCrop, chipFrame, chipSize, extractChip, headPose, interOcular,
 import { modelDir, verifyModels } from './models.js';
 
 /**
- * How the engine turns an image into faces. The defaults are the measured best (README,
- * "What improved verification"); `plain` reproduces face-api's own pipeline for comparison.
+ * How the engine turns an image into faces. The defaults are the measured best (docs/improvements.md);
+ * `plain` reproduces face-api's own pipeline for comparison.
  */
 export interface PipelineOptions {
   /** Margin added around the detection copy, as a fraction of its longer side: SSD misses faces that fill the frame. */
@@ -46,7 +46,7 @@ export function chipVariantName(variant: { crop: ChipCrop; align: boolean; flip:
   return `${variant.crop === 'dlib' ? 'dlib' : 'chip'}${variant.align ? '-aligned' : ''}${variant.flip ? '-flip' : ''}`;
 }
 
-/** The chip variants one detection can be described with, compared in README "What improved verification". */
+/** The chip variants one detection can be described with, compared in docs/improvements.md. */
 export const chipVariants = (['bbox', 'dlib'] as const).flatMap((crop) =>
   [false, true].flatMap((align) => [false, true].map((flip) => ({ name: chipVariantName({ crop, align, flip }), crop, align, flip }))),
 );

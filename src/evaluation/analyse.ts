@@ -9,7 +9,7 @@ import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
 import { type CachedImage, type EvaluationCache, partKey, variantKey } from './cache.js';
 
-/** Named pipeline variants compared in README "What improved verification". */
+/** Named pipeline variants compared in docs/improvements.md. */
 export function variantOptions(name: string): PipelineOptions {
   if (name === 'default') return defaultPipelineOptions;
   if (name === 'plain') return plainPipelineOptions;
