@@ -4,15 +4,14 @@
  * fr_feature's, beside face-api's plain pipeline, on the same real photos in the same run, and the
  * process's peak resident memory.
  */
+
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { defaultPipelineOptions, type PipelineOptions, plainPipelineOptions, type StageTimings } from '../src/engine/pipeline.js';
 import { startEngine } from '../src/engine/pool.js';
-
-/** The shared folder of labelled real photos (its README names sources and licences). */
-const defaultFacesDir = '/work/shared/data/faces';
+import { defaultFacesDir } from '../src/evaluation/faces-dir.js';
 
 /** ~40 photos of mixed sizes: small LFW crops, 250-px portraits, and large photos of several people. */
 const selection: { folder: string; count: number }[] = [
@@ -104,7 +103,7 @@ async function measure(name: string, options: PipelineOptions, threads: number, 
   }
 }
 
-export async function engineBenchmark(facesDir = defaultFacesDir): Promise<void> {
+export async function engineBenchmark(facesDir = defaultFacesDir()): Promise<void> {
   const images = await pickImages(facesDir);
   const cores = os.availableParallelism();
   const sizes = await imageSizes(images);

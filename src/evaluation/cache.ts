@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Box, FaceQuality } from '../domain/types.js';
 import { type DescriptorName, descriptorModelPart, descriptorSpecs } from '../engine/descriptors.js';
 import type { PipelineOptions } from '../engine/pipeline.js';
+import { repositoryRoot } from './faces-dir.js';
 
 /** What the evaluation keeps of one image: enough to pick a face and score it. */
 export interface CachedImage {
@@ -17,7 +18,7 @@ export interface CachedImage {
   error?: string;
 }
 
-export const cacheRoot = path.resolve('.cache/eval');
+export const cacheRoot = path.join(repositoryRoot, '.cache/eval');
 
 /**
  * One key per pipeline configuration: every option that changes the descriptors. face-api's

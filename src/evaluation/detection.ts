@@ -6,6 +6,7 @@
  *
  *   npx tsx src/evaluation/detection.ts --pairs DIR/pairs.csv [--sample N] [--json]
  */
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,10 +17,11 @@ import { startEngine } from '../engine/pool.js';
 import { centreFace } from './analyse.js';
 import { EvaluationCache, variantKey } from './cache.js';
 import { readDataset } from './dataset.js';
+import { defaultFacesDir } from './faces-dir.js';
 
 const { values } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '/work/shared/data/faces/lfw-view1/pairs.csv' },
+    pairs: { type: 'string', default: path.join(defaultFacesDir(), 'lfw-view1/pairs.csv') },
     sample: { type: 'string', default: '150' },
     json: { type: 'boolean', default: false },
   },

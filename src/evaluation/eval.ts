@@ -1,5 +1,5 @@
 /**
- * Accuracy of the face engine on a folder of labelled pairs (see /work/shared/data/faces):
+ * Accuracy of the face engine on a folder of labelled pairs (the shared folder ../shared/data/faces, or FACES_DIR):
  *
  *   npm run eval -- --pairs DIR/pairs.csv [--fold N] [--variant NAME] [--descriptor face-api|fused] [--set option=value]...
  *                   [--distance D] [--threads N] [--calibrate] [--identify] [--json]

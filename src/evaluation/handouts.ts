@@ -19,26 +19,14 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { thresholdsFor } from '../domain/thresholds.js';
+import { defaultFacesDir, repositoryRoot as repository } from './faces-dir.js';
 import { type Half, halves } from './handouts/cast.js';
 import { type ComposeSettings, composeBenchmark, defaultComposeSettings, isComposed } from './handouts/compose.js';
 import { lazyEngine, runHalf } from './handouts/run.js';
 import { type HandoutFigures, scoreDrafts } from './handouts/score.js';
-
-const repository = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** `shared/data/faces` in the nearest folder above the repository: ../shared for a clone, ../../shared for a worktree beside it. */
-function defaultFacesDir(): string {
-  const candidates = [];
-  for (let dir = path.dirname(repository); ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, 'shared/data/faces'));
-    if (dir === path.dirname(dir)) break;
-  }
-  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
-}
 
 const { values } = parseArgs({
   options: {

@@ -4,6 +4,7 @@
  *
  *   npx tsx src/evaluation/pose.ts [--pairs DIR/pairs.csv] [--count N]
  */
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,10 +12,11 @@ import { loadConfig } from '../config.js';
 import { headPose, noseDrop } from '../engine/geometry.js';
 import { startEngine } from '../engine/pool.js';
 import { readDataset } from './dataset.js';
+import { defaultFacesDir } from './faces-dir.js';
 
 const { values } = parseArgs({
   options: {
-    pairs: { type: 'string', default: '/work/shared/data/faces/lfw-view1/pairs.csv' },
+    pairs: { type: 'string', default: path.join(defaultFacesDir(), 'lfw-view1/pairs.csv') },
     count: { type: 'string', default: '400' },
   },
 });

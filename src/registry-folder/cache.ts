@@ -6,7 +6,6 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contentHash } from '../domain/content-hash.js';
 import type { ImageAnalysis } from '../domain/types.js';
 
 export const defaultCacheName = '.photo-verify-cache.json';

@@ -66,7 +66,7 @@ export function ruleViolations(edges: ImportEdge[], rules: LayerRules): string[]
     if (isFile) {
       const to = layerOf(edge.to);
       const allowed = rules.mayImport[from];
-      if (to !== from && (!allowed || !allowed.includes(to))) problems.push(`${edge.from} -> ${edge.to} (${from} may not import ${to})`);
+      if (to !== from && !allowed?.includes(to)) problems.push(`${edge.from} -> ${edge.to} (${from} may not import ${to})`);
     } else if (rules.forbiddenPackages?.[from]?.test(edge.to)) {
       problems.push(`${edge.from} -> ${edge.to} (${from} may not import the package ${edge.to})`);
     }
