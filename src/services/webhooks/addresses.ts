@@ -30,10 +30,6 @@ const forbiddenIPv6: Array<[string, number, string]> = [
   ['ff00::', 8, 'multicast'],
 ];
 
-function toBigInt(hextets: number[]): bigint {
-  return hextets.reduce((value, hextet) => (value << 16n) | BigInt(hextet), 0n);
-}
-
 /** The eight 16-bit groups of an IPv6 address, including the dotted-quad tail forms. */
 function ipv6Groups(address: string): number[] {
   let text = address.split('%')[0].toLowerCase();
@@ -50,18 +46,20 @@ function ipv6Groups(address: string): number[] {
   return groups.map((group) => parseInt(group, 16));
 }
 
-function ipv4Number(address: string): number {
-  return address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+/** The forbidden ranges as node's own subnet matcher (net.BlockList), one per reason. */
+const forbidden = [
+  ...forbiddenIPv4.map(([base, bits, reason]) => ({ family: 4, reason, list: subnet(base, bits, 'ipv4') })),
+  ...forbiddenIPv6.map(([base, bits, reason]) => ({ family: 6, reason, list: subnet(base, bits, 'ipv6') })),
+];
+
+function subnet(base: string, bits: number, family: 'ipv4' | 'ipv6'): net.BlockList {
+  const list = new net.BlockList();
+  list.addSubnet(base, bits, family);
+  return list;
 }
 
-function inIPv4Range(address: string, [base, bits]: [string, number, string]): boolean {
-  const size = 2 ** (32 - bits);
-  return Math.floor(ipv4Number(address) / size) === Math.floor(ipv4Number(base) / size);
-}
-
-function inIPv6Range(groups: number[], [base, bits]: [string, number, string]): boolean {
-  const shift = BigInt(128 - bits);
-  return toBigInt(groups) >> shift === toBigInt(ipv6Groups(base)) >> shift;
+function rangeReason(address: string, family: 4 | 6): string | null {
+  return forbidden.find((range) => range.family === family && range.list.check(address, family === 4 ? 'ipv4' : 'ipv6'))?.reason ?? null;
 }
 
 /** The IPv4 address an IPv6 address carries: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64, 6to4. */
@@ -80,7 +78,7 @@ export function forbiddenReason(address: string): string | null {
   const family = net.isIP(address);
   if (family === 4) {
     if (address === '255.255.255.255') return 'broadcast';
-    return forbiddenIPv4.find((range) => inIPv4Range(address, range))?.[2] ?? null;
+    return rangeReason(address, 4);
   }
   if (family === 6) {
     const groups = ipv6Groups(address);
@@ -89,7 +87,7 @@ export function forbiddenReason(address: string): string | null {
       const reason = forbiddenReason(embedded);
       return reason ? `${reason} (IPv4 ${embedded} inside IPv6)` : null;
     }
-    return forbiddenIPv6.find((range) => inIPv6Range(groups, range))?.[2] ?? null;
+    return rangeReason(address.split('%')[0], 6);
   }
   return 'not an IP address';
 }
