@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { BatchProgress, BatchRecord, BatchSummary } from '../store/batches.js';
-import type { Store } from '../store/index.js';
+import type { Repositories, Store } from '../store/index.js';
 import type { EventPublisher } from './events.js';
 import { isUuid } from './registry.js';
 
@@ -31,15 +31,24 @@ export class BatchService {
   /** No more images will come: the batch completes when its last check ends (now, if they all have). */
   async close(id: string): Promise<BatchView> {
     await this.get(id);
-    await this.store.batches.close(id);
-    await completeBatchIfEnded(this.store, this.publisher, id);
+    const deliveries = await this.store.transaction(async (tx) => {
+      await tx.batches.lock(id);
+      await tx.batches.close(id);
+      return completeBatchIfEnded(tx, this.publisher, id);
+    });
+    await this.publisher.relay(deliveries);
     return this.get(id);
   }
 }
 
-/** Publishes batch.completed once: only the call that marks the batch complete does. */
-export async function completeBatchIfEnded(store: Store, publisher: EventPublisher, batchId: string): Promise<void> {
-  if (!(await store.batches.completeIfEnded(batchId))) return;
-  const summary = await store.batches.summary(batchId);
-  await publisher.publish({ type: 'batch.completed', data: { batchId, ...summary } });
+/**
+ * Marks the batch complete once none of its checks is still open, and records batch.completed, in
+ * the caller's transaction; only the transaction that completes the batch records it. The batch
+ * row is locked first, so two checks ending at once cannot each see the other still open: call
+ * this before changing a check of the batch in the same transaction (lockBatch), then after.
+ */
+export async function completeBatchIfEnded(tx: Repositories, publisher: EventPublisher, batchId: string): Promise<string[]> {
+  if (!(await tx.batches.completeIfEnded(batchId))) return [];
+  const summary = await tx.batches.summary(batchId);
+  return publisher.record(tx, { type: 'batch.completed', data: { batchId, ...summary } });
 }

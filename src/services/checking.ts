@@ -42,11 +42,17 @@ export class CheckRunner {
     }
     const [gallery, claims] = await Promise.all([this.gallery.current(), this.store.checks.claims(checkId)]);
     const evaluation = evaluateImage(analysis, gallery, { claims, ...(check.category ? { category: check.category } : {}) });
-    const ended = await this.store.transaction((tx) => tx.checks.saveOutcome(checkId, { ...evaluation, model: analysis.model }));
-    const data = { checkId, batchId: ended.batchId, result: imageResultOf(ended, evaluation.faces) };
-    if (evaluation.flagged) await this.publisher.publish({ type: 'check.flagged', data });
-    await this.publisher.publish({ type: 'check.completed', data });
-    if (ended.batchId) await completeBatchIfEnded(this.store, this.publisher, ended.batchId);
+    // The result, its events and the batch's completion commit together (the outbox); then they are relayed.
+    const deliveries = await this.store.transaction(async (tx) => {
+      if (check.batchId) await tx.batches.lock(check.batchId);
+      const ended = await tx.checks.saveOutcome(checkId, { ...evaluation, model: analysis.model });
+      const data = { checkId, batchId: ended.batchId, result: imageResultOf(ended, evaluation.faces) };
+      const recorded = evaluation.flagged ? await this.publisher.record(tx, { type: 'check.flagged', data }) : [];
+      recorded.push(...(await this.publisher.record(tx, { type: 'check.completed', data })));
+      if (ended.batchId) recorded.push(...(await completeBatchIfEnded(tx, this.publisher, ended.batchId)));
+      return recorded;
+    });
+    await this.publisher.relay(deliveries);
     return true;
   }
 
@@ -60,12 +66,17 @@ export class CheckRunner {
   }
 
   private async fail(check: CheckRecord, error: AppError): Promise<void> {
-    const failed = await this.store.checks.saveFailure(check.id, { code: error.code, message: error.message });
-    if (!failed) return;
-    await this.publisher.publish({
-      type: 'check.failed',
-      data: { checkId: check.id, batchId: check.batchId, result: imageResultOf(failed, []) },
+    const deliveries = await this.store.transaction(async (tx) => {
+      if (check.batchId) await tx.batches.lock(check.batchId);
+      const failed = await tx.checks.saveFailure(check.id, { code: error.code, message: error.message });
+      if (!failed) return [];
+      const recorded = await this.publisher.record(tx, {
+        type: 'check.failed',
+        data: { checkId: check.id, batchId: check.batchId, result: imageResultOf(failed, []) },
+      });
+      if (check.batchId) recorded.push(...(await completeBatchIfEnded(tx, this.publisher, check.batchId)));
+      return recorded;
     });
-    if (check.batchId) await completeBatchIfEnded(this.store, this.publisher, check.batchId);
+    await this.publisher.relay(deliveries);
   }
 }

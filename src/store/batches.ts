@@ -45,6 +45,11 @@ export class BatchRepository {
     return rows[0] ?? null;
   }
 
+  /** Holds the batch row until the transaction ends: checks of one batch ending at once take turns. */
+  async lock(id: string): Promise<void> {
+    await this.db.query('select id from batches where id = $1 for update', [id]);
+  }
+
   async close(id: string): Promise<BatchRecord | null> {
     const { rows } = await this.db.query<BatchRecord>(
       `update batches set closed_at = coalesce(closed_at, now()) where id = $1 returning ${columns}`,

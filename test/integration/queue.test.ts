@@ -23,9 +23,11 @@ function recordingPublisher(): EventPublisher & { events: RecordedEvent[] } {
   const events: RecordedEvent[] = [];
   return {
     events,
-    async publish(event) {
+    async record(_tx, event) {
       events.push(event);
+      return [];
     },
+    async relay() {},
   };
 }
 

@@ -2,9 +2,9 @@ import type { Config } from '../../config.js';
 import { jobRetentionOf } from '../../queues/queues.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../queues/webhooks.js';
 import type { Log } from '../../runtime/log.js';
-import type { Store } from '../../store/index.js';
+import type { Repositories, Store } from '../../store/index.js';
 import type { WebhookRepository } from '../../store/webhooks.js';
-import type { EventPublisher } from '../events.js';
+import type { EventPublisher, ServiceEvent } from '../events.js';
 import { buildEvent } from './events.js';
 import { WebhookService } from './service.js';
 
@@ -21,17 +21,26 @@ export class WebhookPublisher implements EventPublisher {
     private readonly log: Log,
   ) {}
 
-  async publish(event: Parameters<EventPublisher['publish']>[0]): Promise<void> {
+  async record(tx: Pick<Repositories, 'webhooks'>, event: ServiceEvent): Promise<string[]> {
     const payload = buildEvent(event, this.publicUrl);
-    const deliveries = await this.repository.recordEvent({ id: payload.id, type: payload.type, body: JSON.stringify(payload) });
-    for (const deliveryId of deliveries) {
+    const deliveries = await tx.webhooks.recordEvent({ id: payload.id, type: payload.type, body: JSON.stringify(payload) });
+    this.log('info', `event ${payload.type}`, { eventId: payload.id, deliveries: deliveries.length });
+    return deliveries;
+  }
+
+  async relay(deliveryIds: string[]): Promise<void> {
+    for (const deliveryId of deliveryIds) {
       await this.queue
         .enqueue(deliveryId, 0)
         .catch((error: Error) =>
           this.log('warn', 'webhook delivery not queued yet; the delivery worker will queue it', { deliveryId, error: error.message }),
         );
     }
-    this.log('info', `event ${payload.type}`, { eventId: payload.id, deliveries: deliveries.length });
+  }
+
+  /** Records the event on its own (nothing else to commit with it) and relays it. */
+  async publish(event: ServiceEvent): Promise<void> {
+    await this.relay(await this.record({ webhooks: this.repository }, event));
   }
 }
 
