@@ -49,6 +49,8 @@ const schema = z.object({
    * than that many tries are made. Two: a poison image cannot kill workers for ever.
    */
   WORKER_MAX_STALLED: z.coerce.number().int().min(0).default(2),
+  /** How often a worker looks for checks and reference photos whose queue job was lost, and queues them again. */
+  RECOVERY_SWEEP_MS: z.coerce.number().int().positive().default(60_000),
   /** How long a check waits before looking again while the registry is being re-embedded. */
   REGISTRY_WAIT_MS: z.coerce.number().int().positive().default(2_000),
   /** A worker's heartbeat lapses after this long without renewal; /health counts live workers by it. */

@@ -14,6 +14,7 @@ import { runMain, stopOnSignal } from '../src/runtime/main.js';
 import { CheckRunner } from '../src/services/checking.js';
 import { EnrolmentRunner } from '../src/services/enrolment.js';
 import { GalleryCache } from '../src/services/gallery.js';
+import { startRecoverySweep } from '../src/services/recovery.js';
 import { createWebhooks } from '../src/services/webhooks/publisher.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { createStore } from '../src/store/index.js';
@@ -48,9 +49,8 @@ runMain('worker', async () => {
     { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
     jobRetentionOf(config),
   );
-  // Photos enrolled by another model (or never), and checks left without a job, are queued again.
-  for (const id of await store.referencePhotos.needingEnrolment(engine.model)) await queues.enqueueEnrolment(id);
-  for (const id of await store.checks.orphaned()) await queues.enqueueCheck(id);
+  // Photos enrolled by another model (or never), and checks left without a job, are queued again, now and while it runs.
+  const recovery = await startRecoverySweep({ store, queues, model: engine.model, intervalMs: config.RECOVERY_SWEEP_MS, log });
 
   const workers = startQueueWorkers(
     { checks: new CheckRunner(store, uploads, engine, gallery, events.publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
@@ -75,6 +75,7 @@ runMain('worker', async () => {
   log('info', 'worker ready', { id: heartbeat.id, concurrency: config.WORKER_CONCURRENCY });
 
   stopOnSignal(log, 'finishing the job in hand', async () => {
+    recovery.stop();
     await heartbeat.stop();
     await workers.close();
     await queues.close();

@@ -1,5 +1,6 @@
 import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
 import type { Config } from '../config.js';
+import { contentHash } from '../domain/content-hash.js';
 
 /** Job payloads carry ids only: the bytes are in the upload store, everything else in PostgreSQL. */
 export interface CheckJob {
@@ -47,8 +48,17 @@ export interface Queues {
   checks: Queue<CheckJob>;
   enrolment: Queue<EnrolmentJob>;
   enqueueCheck(checkId: string): Promise<void>;
-  enqueueEnrolment(referencePhotoId: string): Promise<void>;
+  /**
+   * Queues a photo's enrolment once: a new photo by its id, a photo to re-embed by its id and the
+   * model that described it, so N workers starting after a model change add one job per photo.
+   */
+  enqueueEnrolment(referencePhotoId: string, replacing?: string | null): Promise<void>;
   close(): Promise<void>;
+}
+
+/** BullMQ job ids may not hold ':'; a model id does, so it is named by a hash. */
+export function enrolmentJobId(referencePhotoId: string, replacing: string | null): string {
+  return replacing === null ? referencePhotoId : `${referencePhotoId}-re-${contentHash(Buffer.from(replacing)).slice(0, 16)}`;
 }
 
 export function createQueues(connection: ConnectionOptions, prefix: string, retry: RetryPolicy, retention: JobRetention): Queues {
@@ -64,8 +74,8 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
       // The job id is the check id: queueing one check twice adds one job.
       await checks.add('check', { checkId }, { ...options, jobId: checkId });
     },
-    async enqueueEnrolment(referencePhotoId) {
-      await enrolment.add('enrol', { referencePhotoId }, options);
+    async enqueueEnrolment(referencePhotoId, replacing = null) {
+      await enrolment.add('enrol', { referencePhotoId }, { ...options, jobId: enrolmentJobId(referencePhotoId, replacing) });
     },
     async close() {
       await Promise.all([checks.close(), enrolment.close()]);

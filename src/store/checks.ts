@@ -180,10 +180,11 @@ export class CheckRepository {
     return rows[0] ?? null;
   }
 
-  /** Checks still open a minute after submission: their job may have been lost with Redis; queueing again is harmless. */
-  async orphaned(): Promise<string[]> {
+  /** Checks still open this long after submission: their job may have been lost; queueing again is harmless. */
+  async orphaned(olderThanMs: number): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
-      `select id from checks where status in ('queued', 'processing') and created_at < now() - interval '1 minute'`,
+      `select id from checks where status in ('queued', 'processing') and created_at < now() - make_interval(secs => $1)`,
+      [olderThanMs / 1000],
     );
     return rows.map((row) => row.id);
   }

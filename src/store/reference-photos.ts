@@ -99,12 +99,14 @@ export class ReferencePhotoRepository {
   }
 
   /** Photos whose descriptors were made by another model (or never made): to enrol again. */
-  async needingEnrolment(model: string): Promise<string[]> {
-    const { rows } = await this.db.query<{ id: string }>(
-      `select id from reference_photos where status = 'pending' or (status = 'active' and model is distinct from $1)`,
+  /** Photos never enrolled, and active photos described by another model (named, so their re-embedding is queued once). */
+  async needingEnrolment(model: string): Promise<Array<{ id: string; model: string | null }>> {
+    const { rows } = await this.db.query<{ id: string; model: string | null }>(
+      `select id, case when status = 'active' then model end as model from reference_photos
+       where status = 'pending' or (status = 'active' and model is distinct from $1)`,
       [model],
     );
-    return rows.map((row) => row.id);
+    return rows;
   }
 
   /** Active photos still described by another model: until they are re-embedded, the registry is incomplete. */

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { type RunningApi, startApi } from '../../src/api/server.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
+import { createStore } from '../../src/store/index.js';
+import { createUploadStore } from '../../src/store/upload-files.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
 import { type ChildService, createKey, dropQueues, startProcess, testConfig, testEnvironment, waitForCheck } from '../helpers/service.js';
@@ -47,7 +49,7 @@ describe('worker processes that die or are stopped lose no check', () => {
     await emptyDatabase(pool);
     key = await createKey(pool, 'admin');
     // Short locks, so that a killed worker's job is noticed within seconds rather than the default 30.
-    env = await testEnvironment({ WORKER_LOCK_MS: '2000', WORKER_STALLED_MS: '1000' });
+    env = await testEnvironment({ WORKER_LOCK_MS: '2000', WORKER_STALLED_MS: '1000', RECOVERY_SWEEP_MS: '1000' });
     api = await startApi(testConfig(env));
   });
 
@@ -117,5 +119,25 @@ describe('worker processes that die or are stopped lose no check', () => {
     expect(check.result.error.message).toMatch(/its worker stopped while working on it 3 times/);
     const { rows } = await pool.query('select count(*)::int as count from faces where check_id = $1', [checkId]);
     expect(rows[0].count).toBe(0);
+  });
+
+  it('a check whose queue job never reached Redis (the API died between the two) is taken up while the worker runs', async () => {
+    await startWorker();
+    // What the API leaves behind when it dies after writing the check and before queueing it: the row alone.
+    const image = await sixPortraits();
+    const { hash } = await createUploadStore(env.UPLOAD_DIR).put(image);
+    const store = createStore(pool);
+    const check = await store.checks.insert({
+      batchId: null,
+      fileHash: hash,
+      fileName: 'lost-job.jpg',
+      format: 'jpeg',
+      category: null,
+      claims: [],
+      submittedBy: null,
+    });
+    const done = await waitForCheck(api.url, key, check.id);
+    expect(done.status).toBe('done');
+    expect(done.result.faces.length).toBeGreaterThan(0);
   });
 });
