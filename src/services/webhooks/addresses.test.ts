@@ -22,6 +22,8 @@ describe('addresses a webhook may not reach', () => {
     ['ff02::1', 'multicast'],
     ['::ffff:127.0.0.1', 'loopback (IPv4 127.0.0.1 inside IPv6)'],
     ['::ffff:7f00:1', 'loopback (IPv4 127.0.0.1 inside IPv6)'],
+    ['::ffff:0:7f00:1', 'loopback (IPv4 127.0.0.1 inside IPv6)'],
+    ['::ffff:0:10.1.2.3', 'private (IPv4 10.1.2.3 inside IPv6)'],
     ['::ffff:169.254.169.254', 'link-local (cloud metadata) (IPv4 169.254.169.254 inside IPv6)'],
     ['::ffff:10.0.0.1', 'private (IPv4 10.0.0.1 inside IPv6)'],
     ['64:ff9b::a9fe:a9fe', 'link-local (cloud metadata) (IPv4 169.254.169.254 inside IPv6)'],
