@@ -71,13 +71,13 @@ export class CheckRepository {
       `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by) values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
       [check.batchId, check.fileHash, check.fileName, check.format, check.category, check.submittedBy],
     );
-    for (const [position, claim] of check.claims.entries()) {
-      await this.db.query('insert into claims (check_id, position, text, box) values ($1, $2, $3, $4)', [
-        rows[0].id,
-        position,
-        claim.text,
-        claim.box ?? null,
-      ]);
+    // One statement for all the claims, however many: a long list costs one round trip, not one per name.
+    if (check.claims.length > 0) {
+      await this.db.query(
+        `insert into claims (check_id, position, text, box)
+         select $1, claim.position - 1, claim.text, claim.box from unnest($2::text[], $3::jsonb[]) with ordinality as claim(text, box, position)`,
+        [rows[0].id, check.claims.map((claim) => claim.text), check.claims.map((claim) => (claim.box ? JSON.stringify(claim.box) : null))],
+      );
     }
     return rows[0];
   }
