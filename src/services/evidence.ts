@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { FaceResult } from '../domain/results.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
+import { escapeMarkup, faceCrop } from '../images/face-crop.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
 import type { CheckService } from './checks.js';
@@ -70,23 +71,12 @@ function referencesOf(face: FaceResult): Array<{ id: string; label: string; scor
 }
 
 async function renderPanel(panel: Panel): Promise<Buffer> {
-  const { data, info } = await sharp(panel.image, { failOn: 'none' }).rotate().toBuffer({ resolveWithObject: true });
-  const { width, height } = info;
-  let picture = sharp(data);
-  if (panel.box) {
-    // The face with a margin of half its size each side, kept inside the image.
-    const margin = Math.max(panel.box.width, panel.box.height) * 0.5;
-    const left = Math.max(0, Math.floor(panel.box.x - margin));
-    const top = Math.max(0, Math.floor(panel.box.y - margin));
-    const right = Math.min(width, Math.ceil(panel.box.x + panel.box.width + margin));
-    const bottom = Math.min(height, Math.ceil(panel.box.y + panel.box.height + margin));
-    if (right - left > 1 && bottom - top > 1) picture = picture.extract({ left, top, width: right - left, height: bottom - top });
-  }
+  const picture = await faceCrop(panel.image, panel.box);
   const face = await picture.resize(tile, tile, { fit: 'contain', background: '#ffffff' }).png().toBuffer();
   const text = panel.lines
     .map(
       (line, index) =>
-        `<text x="4" y="${tile + 16 + index * 18}" font-family="DejaVu Sans, sans-serif" font-size="14" fill="#111">${escapeXml(line)}</text>`,
+        `<text x="4" y="${tile + 16 + index * 18}" font-family="DejaVu Sans, sans-serif" font-size="14" fill="#111">${escapeMarkup(line)}</text>`,
     )
     .join('');
   const label = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${tile}" height="${tile + caption}">${text}</svg>`);
@@ -97,8 +87,4 @@ async function renderPanel(panel: Panel): Promise<Buffer> {
     ])
     .png()
     .toBuffer();
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

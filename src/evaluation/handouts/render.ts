@@ -5,11 +5,10 @@
  */
 import sharp from 'sharp';
 import type { Box } from '../../domain/types.js';
+import { escapeMarkup } from '../../images/face-crop.js';
 
 /** Installed with fontconfig's usual fonts (fc-list); holds Latin and Cyrillic. */
 const font = 'DejaVu Sans';
-
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export interface ListLayout {
   title: string;
@@ -66,11 +65,11 @@ export async function renderList(layout: ListLayout, entries: ListEntry[]): Prom
     }),
   );
   const text = [
-    `<text x="${pageWidth / 2}" y="36" font-family="${font}" font-size="20" font-weight="bold" text-anchor="middle">${escapeXml(layout.title)}</text>`,
+    `<text x="${pageWidth / 2}" y="36" font-family="${font}" font-size="20" font-weight="bold" text-anchor="middle">${escapeMarkup(layout.title)}</text>`,
     ...entries.flatMap((entry, index) =>
       captionLines(entry.caption, cellWidth - 6, fontSize).map(
         (line, n) =>
-          `<text x="${rects[index].x + width / 2}" y="${rects[index].y + height + fontSize + 3 + n * (fontSize + 2)}" font-family="${font}" font-size="${fontSize}" text-anchor="middle">${escapeXml(line)}</text>`,
+          `<text x="${rects[index].x + width / 2}" y="${rects[index].y + height + fontSize + 3 + n * (fontSize + 2)}" font-family="${font}" font-size="${fontSize}" text-anchor="middle">${escapeMarkup(line)}</text>`,
       ),
     ),
   ];
