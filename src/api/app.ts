@@ -1,7 +1,6 @@
 import express, { type Express, Router } from 'express';
 import type { ApiContext, RouteModule } from './context.js';
 import { errorHandler, notFound } from './errors.js';
-import { createMetrics } from './metrics.js';
 import { routeModules } from './modules.js';
 import { op, openApiDocument, type Paths } from './openapi.js';
 import { healthRoutes, metricsRoutes } from './routes/health.js';
@@ -10,7 +9,6 @@ export interface Api {
   app: Express;
   /** Every route group mounted, for the OpenAPI document and the test that compares them. */
   modules: RouteModule[];
-  close(): Promise<void>;
 }
 
 export function createApi(ctx: ApiContext): Api {
@@ -19,9 +17,8 @@ export function createApi(ctx: ApiContext): Api {
   app.set('trust proxy', false);
   app.use(express.json({ limit: ctx.config.MAX_JSON_BYTES }));
 
-  const metrics = createMetrics(ctx);
   const open = [healthRoutes(ctx), openApiRoute(() => paths)];
-  const guarded = [metricsRoutes(metrics.registry), ...routeModules(ctx)];
+  const guarded = [metricsRoutes(ctx.metrics), ...routeModules(ctx)];
   const modules = [...open, ...guarded];
   const paths: Paths = Object.assign({}, ...modules.map((module) => module.paths));
 
@@ -35,7 +32,7 @@ export function createApi(ctx: ApiContext): Api {
   for (const module of guarded) app.use(module.prefix || '/', module.router);
   app.use(notFound);
   app.use(errorHandler(ctx.log));
-  return { app, modules, close: metrics.close };
+  return { app, modules };
 }
 
 function openApiRoute(paths: () => Paths): RouteModule {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { ApiKeyRecord, Role } from '../store/api-keys.js';
+import type { ApiKeyRecord, Role } from '../services/keys.js';
 
 /** Express 4 does not catch rejected promises: forward them to the error handler. */
 export function handle(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../../src/api/openapi.js';
 import { type RunningApi, startApi } from '../../src/api/server.js';
+import { createQueues, jobRetentionOf, type Queues } from '../../src/queues/queues.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { lfwPhoto } from '../helpers/fixtures.js';
 import { createKey, dropQueues, testConfig, testEnvironment } from '../helpers/service.js';
@@ -11,6 +12,8 @@ import { createKey, dropQueues, testConfig, testEnvironment } from '../helpers/s
 describe('the /v1 API against real PostgreSQL and Redis', () => {
   let pool: pg.Pool;
   let api: RunningApi;
+  /** The API's queues as the workers see them, to look at the jobs it queued. */
+  let queues: Queues;
   const keys: Record<string, string> = {};
   let env: Record<string, string>;
 
@@ -43,10 +46,18 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
     await emptyDatabase(pool);
     for (const role of ['admin', 'curator', 'submitter', 'reviewer'] as const) keys[role] = await createKey(pool, role);
     env = await testEnvironment({ MAX_UPLOAD_BYTES: String(300 * 1024), MAX_IMAGE_PIXELS: '4000000', MAX_JSON_BYTES: '10000' });
-    api = await startApi(testConfig(env));
+    const config = testConfig(env);
+    api = await startApi(config);
+    queues = createQueues(
+      { url: config.REDIS_URL, maxRetriesPerRequest: null },
+      config.QUEUE_PREFIX,
+      { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
+      jobRetentionOf(config),
+    );
   });
   afterAll(async () => {
     await api?.close();
+    await queues?.close();
     if (env) await dropQueues(env);
     await pool?.end();
   });
@@ -121,7 +132,7 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
       expect(first).toMatchObject({ status: 202, body: { status: 'pending', provenance: 'court, 2019', format: 'jpeg' } });
       const again = await call('POST', '/v1/people/enver-bekirov/photos', { key: keys.curator, form: imageForm(photo) });
       expect(again).toMatchObject({ status: 200, body: { id: first.body.id } });
-      expect(await api.context.queues.enrolment.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      expect(await queues.enrolment.getJobCounts('waiting')).toEqual({ waiting: 1 });
 
       const retired = await call('POST', `/v1/people/enver-bekirov/photos/${first.body.id}/retire`, {
         key: keys.curator,
@@ -244,7 +255,7 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
         result: null,
         review: { decision: 'needs_follow_up' },
       });
-      expect(await api.context.queues.checks.getJob(goodCheck)).toMatchObject({ data: { checkId: goodCheck } });
+      expect(await queues.checks.getJob(goodCheck)).toMatchObject({ data: { checkId: goodCheck } });
       const { rows } = await pool.query<{ count: number }>('select count(*)::int as count from checks');
       expect(rows[0].count).toBe(1);
       expect((await call('GET', '/healthz', { key: null })).status).toBe(200);

@@ -16,7 +16,7 @@ export function auditRoutes(ctx: ApiContext): RouteModule {
     '/audit',
     allow('curator', 'reviewer'),
     handle(async (req, res) => {
-      res.json({ entries: await ctx.store.audit.list(parse(listQuery, req.query, 'query')) });
+      res.json({ entries: await ctx.audit.list(parse(listQuery, req.query, 'query')) });
     }),
   );
   return {

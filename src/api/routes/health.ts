@@ -1,7 +1,5 @@
 import { Router } from 'express';
-import type { Registry } from 'prom-client';
-import { liveWorkers } from '../../queues/heartbeat.js';
-import { describe } from '../../store/db.js';
+import type { MetricsService } from '../../services/metrics.js';
 import type { ApiContext, RouteModule } from '../context.js';
 import { handle } from '../http.js';
 import { op } from '../openapi.js';
@@ -15,31 +13,8 @@ export function healthRoutes(ctx: ApiContext): RouteModule {
   router.get(
     '/readyz',
     handle(async (_req, res) => {
-      const checks: Record<string, string> = {};
-      const problems: string[] = [];
-      await ctx.store.pool.query('select 1').then(
-        () => {
-          checks.database = 'ok';
-        },
-        (error) => {
-          checks.database = `unreachable: ${describe(error)}`;
-          problems.push('PostgreSQL is unreachable');
-        },
-      );
-      try {
-        await withTimeout(ctx.redis.ping(), 2_000);
-        checks.redis = 'ok';
-        const workers = await liveWorkers(ctx.redis, ctx.config.QUEUE_PREFIX);
-        checks.models =
-          workers.length > 0
-            ? `loaded by ${workers.length} worker(s): ${[...new Set(workers.map((worker) => worker.model))].join(', ')}`
-            : 'no worker with models loaded';
-        if (workers.length === 0) problems.push('no worker has its models loaded (start one with `npm run worker`)');
-      } catch (error) {
-        checks.redis = `unreachable: ${describe(error)}`;
-        problems.push('Redis is unreachable');
-      }
-      if (problems.length === 0) {
+      const { ready, checks, problems } = await ctx.health.readiness();
+      if (ready) {
         res.json({ status: 'ready', checks });
         return;
       }
@@ -62,12 +37,12 @@ export function healthRoutes(ctx: ApiContext): RouteModule {
 }
 
 /** Prometheus metrics; they need an API key like the rest (Prometheus sends it with `authorization`). */
-export function metricsRoutes(registry: Registry): RouteModule {
+export function metricsRoutes(metrics: MetricsService): RouteModule {
   const router = Router();
   router.get(
     '/metrics',
     handle(async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
+      res.type(metrics.contentType).send(await metrics.text());
     }),
   );
   return {
@@ -83,8 +58,4 @@ export function metricsRoutes(registry: Registry): RouteModule {
       },
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
 }

@@ -33,14 +33,14 @@ export function peopleRoutes(ctx: ApiContext): RouteModule {
   router.get(
     '/registry',
     handle(async (_req, res) => {
-      res.json(await ctx.store.registryState.overview());
+      res.json(await ctx.registry.overview());
     }),
   );
   router.get(
     '/people',
     handle(async (req, res) => {
       const query = parse(listQuery, req.query, 'query');
-      res.json(await ctx.store.people.list(query));
+      res.json(await ctx.registry.listPeople(query));
     }),
   );
   router.post(

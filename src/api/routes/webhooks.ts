@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { eventTypes } from '../../services/webhooks/events.js';
-import { createWebhooks } from '../../services/webhooks/publisher.js';
 import { defaultGraceSeconds, maxGraceSeconds } from '../../services/webhooks/service.js';
 import type { ApiContext, RouteModule } from '../context.js';
 import { allow, handle, parse } from '../http.js';
@@ -77,7 +76,7 @@ const deliverySchema = {
 /** Webhook endpoints: admins register and change them; reviewers (the verification team) read, test and redeliver. */
 export function webhookRoutes(ctx: ApiContext): RouteModule {
   const router = Router();
-  const { service } = createWebhooks({ config: ctx.config, pool: ctx.store.pool, log: ctx.log });
+  const service = ctx.webhooks;
   const admin = allow();
   const team = allow('reviewer');
 
