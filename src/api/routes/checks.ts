@@ -132,7 +132,9 @@ export const checkRoutes: Route[] = [
       const face = Number(params.face);
       if (!Number.isInteger(face) || face < 0)
         throw new AppError('VALIDATION', `a face index is a whole number from 0; got "${params.face}"`);
-      res.type(query.format === 'png' ? 'image/png' : 'image/jpeg').send(await ctx.evidence.render(params.checkId, face, query.format));
+      // Rendered before the content type is set: an error (409 before the check is done) must leave as JSON.
+      const image = await ctx.evidence.render(params.checkId, face, query.format);
+      res.type(query.format === 'png' ? 'image/png' : 'image/jpeg').send(image);
     },
   }),
   route({

@@ -51,7 +51,8 @@ export const metricsRoutes: Route[] = [
     access: 'any',
     responses: { 200: { description: 'Prometheus text format', content: ['text/plain'] } },
     async handle(ctx, _input, res) {
-      res.type(ctx.metrics.contentType).send(await ctx.metrics.text());
+      const text = await ctx.metrics.text();
+      res.type(ctx.metrics.contentType).send(text);
     },
   }),
 ];
