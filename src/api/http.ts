@@ -22,10 +22,6 @@ export function apiKeyOf(res: Response): ApiKeyRecord {
   return res.locals.apiKey as ApiKeyRecord;
 }
 
-export function actorOf(res: Response): string {
-  return apiKeyOf(res).id;
-}
-
 /** Lets the request through only for these roles; admin may do everything. */
 export function allow(...roles: Role[]): RequestHandler {
   return (_req: Request, res: Response, next: NextFunction) => {
