@@ -1,16 +1,13 @@
-import express, { type Express, Router } from 'express';
+import express, { type Express } from 'express';
 import type { ApiContext, RouteModule } from './context.js';
 import { errorHandler, notFound } from './errors.js';
-import { createMetrics } from './metrics.js';
-import { routeModules } from './modules.js';
-import { op, openApiDocument, type Paths } from './openapi.js';
-import { healthRoutes, metricsRoutes } from './routes/health.js';
+import { routerOf } from './route.js';
+import { guardedRoutes, openRoutes } from './routes/index.js';
 
 export interface Api {
   app: Express;
-  /** Every route group mounted, for the OpenAPI document and the test that compares them. */
+  /** The routers mounted, for the test that compares what they serve with the OpenAPI document. */
   modules: RouteModule[];
-  close(): Promise<void>;
 }
 
 export function createApi(ctx: ApiContext): Api {
@@ -19,33 +16,23 @@ export function createApi(ctx: ApiContext): Api {
   app.set('trust proxy', false);
   app.use(express.json({ limit: ctx.config.MAX_JSON_BYTES }));
 
-  const metrics = createMetrics(ctx);
-  const open = [healthRoutes(ctx), openApiRoute(() => paths)];
-  const guarded = [metricsRoutes(metrics.registry), ...routeModules(ctx)];
-  const modules = [...open, ...guarded];
-  const paths: Paths = Object.assign({}, ...modules.map((module) => module.paths));
-
-  for (const module of open) app.use(module.prefix || '/', module.router);
+  const open = routerOf(ctx, openRoutes);
+  const guarded = routerOf(ctx, guardedRoutes);
+  app.use(open);
   app.use((req, res, next) => {
     ctx.keys.authenticate(req.headers.authorization).then((key) => {
       res.locals.apiKey = key;
       next();
     }, next);
   });
-  for (const module of guarded) app.use(module.prefix || '/', module.router);
+  app.use(guarded);
   app.use(notFound);
   app.use(errorHandler(ctx.log));
-  return { app, modules, close: metrics.close };
-}
-
-function openApiRoute(paths: () => Paths): RouteModule {
-  const router = Router();
-  router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(paths(), '1'));
-  });
   return {
-    prefix: '',
-    router,
-    paths: { '/openapi.json': { get: op('This document', { tag: 'health', responses: { 200: { description: 'OpenAPI 3 document' } } }) } },
+    app,
+    modules: [
+      { prefix: '', router: open },
+      { prefix: '', router: guarded },
+    ],
   };
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { ApiKeyRecord, Role } from '../store/api-keys.js';
+import type { ApiKeyRecord, Role } from '../services/keys.js';
 
 /** Express 4 does not catch rejected promises: forward them to the error handler. */
 export function handle(handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
@@ -20,10 +20,6 @@ export function parse<T extends z.ZodType>(schema: T, input: unknown, where: str
 
 export function apiKeyOf(res: Response): ApiKeyRecord {
   return res.locals.apiKey as ApiKeyRecord;
-}
-
-export function actorOf(res: Response): string {
-  return apiKeyOf(res).id;
 }
 
 /** Lets the request through only for these roles; admin may do everything. */

@@ -1,53 +1,88 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route declarations: request parameters and bodies
+ * from the zod schemas the router validates with (input side), answers from the response schemas
+ * (output side). Nothing here is written by hand but the titles and the error reference.
+ */
 import type { Router } from 'express';
-import { errorCatalogue } from '../errors.js';
+import { z } from 'zod';
+import { type Access, openApiPath, type Route } from './route.js';
+import { errorBody } from './schemas.js';
 
-type Schema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 export type Operation = Record<string, unknown>;
-export type Paths = Record<string, Partial<Record<'get' | 'post' | 'patch' | 'put' | 'delete', Operation>>>;
+export type Paths = Record<string, Record<string, Operation>>;
 
-interface OperationSpec {
-  tag: string;
-  /** Roles allowed besides admin; omitted for routes that need no key. */
-  roles?: string[];
-  pathParams?: string[];
-  query?: Record<string, Schema>;
-  json?: Schema;
-  multipart?: Record<string, Schema>;
-  responses: Record<number, { description: string; schema?: Schema; content?: string }>;
+/** `z.toJSONSchema` without the `$schema` line: OpenAPI 3.1 schemas are JSON Schema 2020-12 already. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorRef = { $ref: '#/components/schemas/Error' };
+const otherRoles = ['curator', 'submitter', 'reviewer'];
 
-/** One operation of the OpenAPI document, with the error responses every route shares. */
-export function op(summary: string, spec: OperationSpec): Operation {
-  const parameters = [
-    ...(spec.pathParams ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-    ...Object.entries(spec.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
-  ];
-  const responses: Record<string, unknown> = {};
-  for (const [status, response] of Object.entries(spec.responses)) {
-    responses[status] =
-      response.schema || response.content
-        ? {
-            description: response.description,
-            content: { [response.content ?? 'application/json']: { schema: response.schema ?? { type: 'string', format: 'binary' } } },
-          }
-        : { description: response.description };
-  }
-  responses.default = { description: 'An error from the catalogue', content: { 'application/json': { schema: ref('Error') } } };
+/** The multipart body of an upload route: the image file(s) in "image" beside the declared fields. */
+export function multipartSchema(route: Route): JsonSchema {
+  const upload = route.body!.upload!;
+  const fields = jsonSchema(route.body!.schema, 'input');
+  const file = { type: 'string', contentMediaType: 'application/octet-stream', description: upload.description };
   return {
-    tags: [spec.tag],
-    summary,
-    ...(spec.roles
-      ? { security: [{ apiKey: [] }], description: `Roles: admin${spec.roles.length ? `, ${spec.roles.join(', ')}` : ''}.` }
-      : { security: [] }),
-    ...(parameters.length ? { parameters } : {}),
-    ...(spec.json ? { requestBody: { required: true, content: { 'application/json': { schema: spec.json } } } } : {}),
-    ...(spec.multipart
+    ...fields,
+    properties: {
+      image: upload.maxFiles > 1 ? { type: 'array', maxItems: upload.maxFiles, items: file } : file,
+      ...(fields.properties as JsonSchema | undefined),
+    },
+    required: ['image', ...((fields.required as string[] | undefined) ?? [])],
+  };
+}
+
+function parameters(route: Route): JsonSchema[] {
+  const of = (schema: z.ZodObject | undefined, where: 'path' | 'query') => {
+    if (!schema) return [];
+    const json = jsonSchema(schema, 'input');
+    const required = new Set((json.required as string[] | undefined) ?? []);
+    return Object.entries(json.properties as Record<string, JsonSchema>).map(([name, property]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      schema: property,
+    }));
+  };
+  return [...of(route.params, 'path'), ...of(route.query, 'query')];
+}
+
+function security(access: Access): Operation {
+  if (access === 'public') return { security: [] };
+  const roles = access === 'any' ? otherRoles : access;
+  return { security: [{ apiKey: [] }], description: `Roles: ${['admin', ...roles].join(', ')}.` };
+}
+
+/** One operation: what the route takes, what it answers, and the catalogue's error body for anything else. */
+export function operation(route: Route): Operation {
+  const params = parameters(route);
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(route.responses)) {
+    const content: Record<string, unknown> = {};
+    if (response.schema) content['application/json'] = { schema: jsonSchema(response.schema, 'output') };
+    for (const type of response.content ?? []) content[type] = {};
+    responses[status] = Object.keys(content).length
+      ? { description: response.description, content }
+      : { description: response.description };
+  }
+  responses.default = { description: 'An error from the catalogue', content: { 'application/json': { schema: errorRef } } };
+  const body = route.body;
+  return {
+    tags: [route.tag],
+    summary: route.summary,
+    ...security(route.access),
+    ...(params.length ? { parameters: params } : {}),
+    ...(body
       ? {
           requestBody: {
             required: true,
-            content: { 'multipart/form-data': { schema: { type: 'object', properties: spec.multipart, required: ['image'] } } },
+            content: body.upload
+              ? { 'multipart/form-data': { schema: multipartSchema(route) } }
+              : { 'application/json': { schema: jsonSchema(body.schema, 'input') } },
           },
         }
       : {}),
@@ -55,102 +90,18 @@ export function op(summary: string, spec: OperationSpec): Operation {
   };
 }
 
-export const schemas: Record<string, Schema> = {
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        properties: { code: { type: 'string', enum: Object.keys(errorCatalogue) }, message: { type: 'string' } },
-      },
-    },
-  },
-  Box: {
-    type: 'object',
-    required: ['x', 'y', 'width', 'height'],
-    properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' } },
-  },
-  Claim: {
-    type: 'object',
-    required: ['text'],
-    properties: { text: { type: 'string', description: 'A person id, name or alias' }, box: ref('Box') },
-  },
-  Person: {
-    type: 'object',
-    properties: {
-      id: { type: 'string', example: 'enver-bekirov' },
-      name: { type: 'string' },
-      aliases: { type: 'array', items: { type: 'string' } },
-      category: { type: 'string', nullable: true },
-      region: { type: 'string', nullable: true },
-      status: { type: 'string', nullable: true },
-      notes: { type: 'string', nullable: true },
-      createdAt: { type: 'string', format: 'date-time' },
-      updatedAt: { type: 'string', format: 'date-time' },
-    },
-  },
-  ReferencePhoto: {
-    type: 'object',
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      personId: { type: 'string' },
-      fileHash: { type: 'string', description: 'sha256 of the file' },
-      fileName: { type: 'string', nullable: true },
-      provenance: { type: 'string', nullable: true },
-      status: { type: 'string', enum: ['pending', 'active', 'rejected', 'retired'] },
-      rejectionReason: { type: 'string', nullable: true },
-      faceBox: { ...ref('Box'), nullable: true },
-      model: { type: 'string', nullable: true },
-      quality: { type: 'object', nullable: true },
-    },
-  },
-  ImageResult: {
-    type: 'object',
-    description: 'The same per-image result as the offline JSON report (src/domain/results.ts)',
-    properties: {
-      file: { type: 'string' },
-      findings: { type: 'array', items: { type: 'object' } },
-      faces: { type: 'array', items: { type: 'object' } },
-      flagged: { type: 'boolean' },
-      error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
-    },
-  },
-  Check: {
-    type: 'object',
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      status: { type: 'string', enum: ['queued', 'processing', 'done', 'failed'] },
-      batchId: { type: 'string', nullable: true },
-      file: { type: 'string' },
-      category: { type: 'string', nullable: true },
-      claims: { type: 'array', items: ref('Claim') },
-      result: { ...ref('ImageResult'), nullable: true },
-      evidence: { type: 'array', items: { type: 'object', properties: { face: { type: 'integer' }, url: { type: 'string' } } } },
-      review: { type: 'object', nullable: true },
-    },
-  },
-  Batch: {
-    type: 'object',
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      status: { type: 'string', enum: ['open', 'running', 'completed'] },
-      progress: { type: 'object' },
-      summary: { type: 'object' },
-    },
-  },
-};
-
-export { ref };
-
-export function openApiDocument(paths: Paths, version: string): Record<string, unknown> {
+export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
+  const paths: Paths = {};
+  for (const route of routes) {
+    paths[openApiPath(route.path)] ??= {};
+    paths[openApiPath(route.path)][route.method] = operation(route);
+  }
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: { title: 'photo-verify', version, description: 'Checks whether photos in public materials show the people they claim to show.' },
     servers: [{ url: '/' }],
     components: {
-      schemas,
+      schemas: { Error: jsonSchema(errorBody, 'output') },
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Create with `photo-verify keys create --role ROLE`' } },
     },
     security: [{ apiKey: [] }],
@@ -164,7 +115,7 @@ export function routesOf(prefix: string, router: Router): Array<{ method: string
   for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>) {
     if (!layer.route) continue;
     for (const method of Object.keys(layer.route.methods)) {
-      routes.push({ method, path: (prefix + layer.route.path).replace(/:(\w+)/g, '{$1}') });
+      routes.push({ method, path: openApiPath(prefix + layer.route.path) });
     }
   }
   return routes;

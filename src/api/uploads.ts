@@ -32,8 +32,8 @@ function uploadError(error: unknown, maxBytes: number): AppError {
   return new AppError('INTERNAL', String(error));
 }
 
-export function uploadedFiles(req: Request): Express.Multer.File[] {
-  const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+/** The uploaded images, or VALIDATION when there are none. */
+export function uploadedFiles(files: Express.Multer.File[]): Express.Multer.File[] {
   if (files.length === 0) throw new AppError('VALIDATION', 'no image: send the file in the multipart field "image"');
   return files;
 }

@@ -8,6 +8,8 @@ import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
 import { isUuid } from './registry.js';
 
+export type { CheckFilter, CheckRecord, CheckStatus, CheckWithResult, ReviewDecision } from '../store/checks.js';
+
 export interface CheckSubmission {
   bytes: Buffer;
   fileName: string | null;

@@ -2,6 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { type ApiKeyRecord, type ApiKeyRepository, type Role, roles } from '../store/api-keys.js';
 
+export type { ApiKeyRecord, Role } from '../store/api-keys.js';
+export { roles } from '../store/api-keys.js';
+
 const keyPrefix = 'pvk_';
 
 export function hashApiKey(key: string): string {

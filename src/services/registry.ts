@@ -4,9 +4,12 @@ import { AppError } from '../errors.js';
 import { validateImage } from '../images/validate.js';
 import type { Queues } from '../queues/queues.js';
 import type { Store } from '../store/index.js';
-import type { Person, PersonFields } from '../store/people.js';
-import type { ReferencePhoto } from '../store/reference-photos.js';
+import type { PeopleFilter, Person, PersonFields } from '../store/people.js';
+import type { ReferencePhoto, RegistryOverview } from '../store/reference-photos.js';
 import type { UploadStore } from '../store/upload-files.js';
+
+export type { PeopleFilter, Person } from '../store/people.js';
+export type { ReferencePhoto, ReferencePhotoStatus, RegistryOverview } from '../store/reference-photos.js';
 
 export interface PersonInput {
   id?: string;
@@ -39,6 +42,16 @@ export class RegistryService {
     private readonly queues: Pick<Queues, 'enqueueEnrolment'>,
     private readonly limits: { maxPixels: number },
   ) {}
+
+  /** The registry at a glance: its version, people, reference photos by status, people no face can match. */
+  overview(): Promise<RegistryOverview> {
+    return this.store.registryState.overview();
+  }
+
+  /** People whose name, id or alias contains the search text, optionally of one category; and how many match. */
+  listPeople(filter: PeopleFilter): Promise<{ people: Person[]; total: number }> {
+    return this.store.people.list(filter);
+  }
 
   async createPerson(input: PersonInput, actor: string | null): Promise<Person> {
     const id = input.id ?? personSlug(input.name);

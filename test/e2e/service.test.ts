@@ -7,9 +7,11 @@ import type pg from 'pg';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
+import { allRoutes } from '../../src/api/routes/index.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase, testDatabaseUrl } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
+import { type Exchange, responseDrift } from '../helpers/openapi.js';
 import { type ChildService, createKey, dropQueues, repoRoot, startProcess, testEnvironment, waitForCheck } from '../helpers/service.js';
 
 /** The command-line tool as a user runs it; resolves with its exit code and output whatever the code. */
@@ -270,5 +272,29 @@ describe('the service end to end: real API and worker processes, real photos', (
       progress: { total: 1, done: 1 },
       summary: { images: 1, faces: 3, flagged: 1, verdicts: { confirmed: 2, mismatch: 1 } },
     });
+  });
+
+  // Last: the checks above are done, with faces, verdicts and evidence the engine really produced.
+  it('answers with finished checks, their evidence and batches as the OpenAPI document says', async () => {
+    const exchanges: Exchange[] = [];
+    const get = async (path: string) => {
+      const response = await fetch(baseUrl + path, { headers: { authorization: `Bearer ${submitterKey}` } });
+      const contentType = response.headers.get('content-type');
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const body = contentType?.startsWith('application/json') ? JSON.parse(bytes.toString()) : bytes.length ? '(bytes)' : null;
+      exchanges.push({ method: 'GET', path, status: response.status, contentType, body });
+      return body;
+    };
+    const listed = await get('/v1/checks?limit=500');
+    const checks = [];
+    for (const { id } of listed.checks) checks.push(await get(`/v1/checks/${id}`));
+    const done = checks.filter((check) => check.status === 'done');
+    expect(done.some((check) => check.result.faces.length > 0 && check.evidence.length > 0)).toBe(true);
+    for (const check of done) for (const { face } of check.evidence) await get(`/v1/checks/${check.id}/faces/${face}/evidence`);
+    for (const batchId of new Set(checks.map((check) => check.batchId).filter(Boolean))) await get(`/v1/batches/${batchId}`);
+    await get('/v1/registry');
+    await get('/readyz');
+    const document = await (await fetch(`${baseUrl}/openapi.json`)).json();
+    expect(responseDrift(document, allRoutes, exchanges)).toEqual([]);
   });
 });

@@ -3,15 +3,22 @@ import type pg from 'pg';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../../src/api/openapi.js';
+import { allRoutes } from '../../src/api/routes/index.js';
 import { type RunningApi, startApi } from '../../src/api/server.js';
+import { createQueues, jobRetentionOf, type Queues } from '../../src/queues/queues.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { lfwPhoto } from '../helpers/fixtures.js';
+import { type Exchange, requestAndResponseDrift, responseDrift } from '../helpers/openapi.js';
 import { createKey, dropQueues, testConfig, testEnvironment } from '../helpers/service.js';
 
 describe('the /v1 API against real PostgreSQL and Redis', () => {
   let pool: pg.Pool;
   let api: RunningApi;
+  /** The API's queues as the workers see them, to look at the jobs it queued. */
+  let queues: Queues;
   const keys: Record<string, string> = {};
+  /** Every answer these tests get, checked against the OpenAPI document at the end. */
+  const exchanges: Exchange[] = [];
   let env: Record<string, string>;
 
   const call = async (
@@ -29,7 +36,9 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
     }
     const response = await fetch(api.url + path, { method, headers, body });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const answer = { status: response.status, body: text ? JSON.parse(text) : null };
+    exchanges.push({ method, path, status: answer.status, contentType: response.headers.get('content-type'), body: answer.body });
+    return answer;
   };
   const imageForm = (bytes: Buffer, fields: Record<string, string> = {}, name = 'draft.jpg') => {
     const form = new FormData();
@@ -43,10 +52,18 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
     await emptyDatabase(pool);
     for (const role of ['admin', 'curator', 'submitter', 'reviewer'] as const) keys[role] = await createKey(pool, role);
     env = await testEnvironment({ MAX_UPLOAD_BYTES: String(300 * 1024), MAX_IMAGE_PIXELS: '4000000', MAX_JSON_BYTES: '10000' });
-    api = await startApi(testConfig(env));
+    const config = testConfig(env);
+    api = await startApi(config);
+    queues = createQueues(
+      { url: config.REDIS_URL, maxRetriesPerRequest: null },
+      config.QUEUE_PREFIX,
+      { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
+      jobRetentionOf(config),
+    );
   });
   afterAll(async () => {
     await api?.close();
+    await queues?.close();
     if (env) await dropQueues(env);
     await pool?.end();
   });
@@ -121,7 +138,7 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
       expect(first).toMatchObject({ status: 202, body: { status: 'pending', provenance: 'court, 2019', format: 'jpeg' } });
       const again = await call('POST', '/v1/people/enver-bekirov/photos', { key: keys.curator, form: imageForm(photo) });
       expect(again).toMatchObject({ status: 200, body: { id: first.body.id } });
-      expect(await api.context.queues.enrolment.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      expect(await queues.enrolment.getJobCounts('waiting')).toEqual({ waiting: 1 });
 
       const retired = await call('POST', `/v1/people/enver-bekirov/photos/${first.body.id}/retire`, {
         key: keys.curator,
@@ -244,7 +261,7 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
         result: null,
         review: { decision: 'needs_follow_up' },
       });
-      expect(await api.context.queues.checks.getJob(goodCheck)).toMatchObject({ data: { checkId: goodCheck } });
+      expect(await queues.checks.getJob(goodCheck)).toMatchObject({ data: { checkId: goodCheck } });
       const { rows } = await pool.query<{ count: number }>('select count(*)::int as count from checks');
       expect(rows[0].count).toBe(1);
       expect((await call('GET', '/healthz', { key: null })).status).toBe(200);
@@ -286,6 +303,13 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
     it('exposes Prometheus metrics: queue depth and check counts', async () => {
       const response = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${keys.reviewer}` } });
       const text = await response.text();
+      exchanges.push({
+        method: 'GET',
+        path: '/metrics',
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: text,
+      });
       expect(text).toMatch(/photo_verify_queue_jobs\{queue="checks",state="waiting"\} [1-9]/);
       expect(text).toMatch(/photo_verify_checks\{status="queued"\} [1-9]/);
       expect(text).toContain('# TYPE photo_verify_job_duration_seconds histogram');
@@ -302,6 +326,19 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
         .sort();
       expect(served.length).toBeGreaterThan(20);
       expect(documented).toEqual(served);
+    });
+
+    it("documents each route's parameters, bodies and answers with the schemas the route validates with", async () => {
+      const document = (await call('GET', '/openapi.json', { key: null })).body;
+      expect(requestAndResponseDrift(document, allRoutes)).toEqual([]);
+    });
+
+    // Last: it looks at the answers of every test above.
+    it('answered every request of these tests as the document says for its route and status', async () => {
+      const document = (await call('GET', '/openapi.json', { key: null })).body;
+      expect(exchanges.length).toBeGreaterThan(40);
+      expect(new Set(exchanges.map((exchange) => exchange.status)).size).toBeGreaterThan(8);
+      expect(responseDrift(document, allRoutes, exchanges)).toEqual([]);
     });
   });
 });

@@ -4,12 +4,14 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allRoutes } from '../../src/api/routes/index.js';
 import { type RunningApi, startApi } from '../../src/api/server.js';
 import { createLog } from '../../src/runtime/log.js';
 import { startWebhookDelivery } from '../../src/services/webhooks/delivery.js';
 import { verify } from '../../src/services/webhooks/signing.js';
 import { createStore } from '../../src/store/index.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
+import { type Exchange, responseDrift } from '../helpers/openapi.js';
 import { createKey, testConfig, testEnvironment } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
 
@@ -19,6 +21,8 @@ describe('the /v1/webhooks API', () => {
   let delivery: { close(): Promise<void> };
   let hooks: TestReceiver;
   const keys: Record<string, string> = {};
+  /** Every answer these tests get, checked against the OpenAPI document at the end. */
+  const exchanges: Exchange[] = [];
 
   const call = async (method: string, path: string, options: { key?: string; json?: unknown } = {}) => {
     const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? keys.admin}` };
@@ -29,7 +33,9 @@ describe('the /v1/webhooks API', () => {
       body: options.json === undefined ? undefined : JSON.stringify(options.json),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const answer = { status: response.status, body: text ? JSON.parse(text) : null };
+    exchanges.push({ method, path, status: answer.status, contentType: response.headers.get('content-type'), body: answer.body });
+    return answer;
   };
 
   beforeAll(async () => {
@@ -192,5 +198,12 @@ describe('the /v1/webhooks API', () => {
       status: 403,
       body: { error: { code: 'FORBIDDEN' } },
     });
+  });
+
+  // Last: it looks at the answers of every test above.
+  it('answered every request of these tests as the OpenAPI document says for its route and status', async () => {
+    const document = await (await fetch(`${api.url}/openapi.json`)).json();
+    expect(exchanges.length).toBeGreaterThan(20);
+    expect(responseDrift(document, allRoutes, exchanges)).toEqual([]);
   });
 });

@@ -1,109 +1,84 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import type { ApiContext, RouteModule } from '../context.js';
-import { actorOf, allow, handle, parse } from '../http.js';
-import { op, ref } from '../openapi.js';
-import { fileNameOf, multipartImages, uploadedFiles } from '../uploads.js';
-import { submissionFields } from './checks.js';
+import { type Route, route } from '../route.js';
+import { batch, batchChecksQueued } from '../schemas.js';
+import { fileNameOf, uploadedFiles } from '../uploads.js';
+import { submissionFields, submissionSchema } from './checks.js';
 
-const createBatch = z.object({ name: z.string().optional(), category: z.string().optional() }).strict();
+const createBatch = z
+  .object({
+    name: z.string().optional(),
+    category: z.string().optional().meta({ description: 'Applies to every check of the batch' }),
+  })
+  .strict();
 /** Images per request when adding to a batch; clients send more in several requests. */
 const maxFilesPerRequest = 20;
 
-export function batchRoutes(ctx: ApiContext): RouteModule {
-  const router = Router();
-  const submit = allow('submitter');
-  const upload = multipartImages({ maxBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: maxFilesPerRequest });
+const tag = 'batches';
+const batchParams = z.object({ batchId: z.string() });
 
-  router.post(
-    '/batches',
-    submit,
-    handle(async (req, res) => {
-      const body = parse(createBatch, req.body ?? {}, 'batch');
-      const batch = await ctx.batches.create({ name: body.name ?? null, category: body.category ?? null }, actorOf(res));
-      res.status(201).json(await ctx.batches.get(batch.id));
-    }),
-  );
-  router.get(
-    '/batches/:batchId',
-    handle(async (req, res) => {
-      res.json(await ctx.batches.get(req.params.batchId));
-    }),
-  );
-  router.post(
-    '/batches/:batchId/checks',
-    submit,
-    upload,
-    handle(async (req, res) => {
-      await ctx.batches.get(req.params.batchId);
-      const fields = { ...submissionFields(req), batchId: req.params.batchId };
+export const batchRoutes: Route[] = [
+  route({
+    method: 'post',
+    path: '/v1/batches',
+    tag,
+    summary: 'Create a batch to add images to',
+    access: ['submitter'],
+    body: { name: 'batch', schema: createBatch },
+    responses: { 201: { description: 'Created', schema: batch } },
+    async handle(ctx, { body, actor }, res) {
+      const created = await ctx.batches.create({ name: body.name ?? null, category: body.category ?? null }, actor);
+      res.status(201).json(await ctx.batches.get(created.id));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/v1/batches/:batchId',
+    tag,
+    summary: 'Progress and summary of a batch',
+    access: 'any',
+    params: batchParams,
+    responses: { 200: { description: 'The batch', schema: batch } },
+    async handle(ctx, { params }, res) {
+      res.json(await ctx.batches.get(params.batchId));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/v1/batches/:batchId/checks',
+    tag,
+    summary: `Add images to an open batch (up to ${maxFilesPerRequest} per request, each in a field "image")`,
+    access: ['submitter'],
+    params: batchParams,
+    body: {
+      name: 'body',
+      // A "batch" field is still checked to be a batch id, as before; the batch in the path is the one used.
+      schema: submissionSchema.extend({
+        batch: z.string().optional().meta({ description: 'Not needed: the batch is the one in the path' }),
+      }),
+      upload: { maxFiles: maxFilesPerRequest, description: 'The draft images' },
+    },
+    responses: { 202: { description: 'Queued checks', schema: batchChecksQueued } },
+    async handle(ctx, { params, body, files, actor }, res) {
+      await ctx.batches.get(params.batchId);
+      const fields = { ...submissionFields(body), batchId: params.batchId };
       const checks = [];
-      for (const file of uploadedFiles(req)) {
-        const check = await ctx.checks.submit({ bytes: file.buffer, fileName: fileNameOf(file), ...fields }, actorOf(res));
+      for (const file of uploadedFiles(files)) {
+        const check = await ctx.checks.submit({ bytes: file.buffer, fileName: fileNameOf(file), ...fields }, actor);
         checks.push({ id: check.id, file: check.fileName, status: check.status });
       }
       res.status(202).json({ checks });
-    }),
-  );
-  router.post(
-    '/batches/:batchId/close',
-    submit,
-    handle(async (req, res) => {
-      res.json(await ctx.batches.close(req.params.batchId));
-    }),
-  );
-
-  const batch = ['batchId'];
-  return {
-    prefix: '/v1',
-    router,
-    paths: {
-      '/v1/batches': {
-        post: op('Create a batch to add images to', {
-          tag: 'batches',
-          roles: ['submitter'],
-          json: {
-            type: 'object',
-            properties: { name: { type: 'string' }, category: { type: 'string', description: 'Applies to every check of the batch' } },
-          },
-          responses: { 201: { description: 'Created', schema: ref('Batch') } },
-        }),
-      },
-      '/v1/batches/{batchId}': {
-        get: op('Progress and summary of a batch', {
-          tag: 'batches',
-          roles: ['curator', 'submitter', 'reviewer'],
-          pathParams: batch,
-          responses: { 200: { description: 'The batch', schema: ref('Batch') } },
-        }),
-      },
-      '/v1/batches/{batchId}/checks': {
-        post: op(`Add images to an open batch (up to ${maxFilesPerRequest} per request, each in a field "image")`, {
-          tag: 'batches',
-          roles: ['submitter'],
-          pathParams: batch,
-          multipart: {
-            image: { type: 'array', items: { type: 'string', format: 'binary' } },
-            names: { type: 'string' },
-            claims: { type: 'string' },
-            category: { type: 'string' },
-          },
-          responses: {
-            202: {
-              description: 'Queued checks',
-              schema: { type: 'object', properties: { checks: { type: 'array', items: { type: 'object' } } } },
-            },
-          },
-        }),
-      },
-      '/v1/batches/{batchId}/close': {
-        post: op('Say no more images will come; batch.completed is published when the last check ends', {
-          tag: 'batches',
-          roles: ['submitter'],
-          pathParams: batch,
-          responses: { 200: { description: 'The batch', schema: ref('Batch') } },
-        }),
-      },
     },
-  };
-}
+  }),
+  route({
+    method: 'post',
+    path: '/v1/batches/:batchId/close',
+    tag,
+    summary: 'Say no more images will come; batch.completed is published when the last check ends',
+    access: ['submitter'],
+    params: batchParams,
+    responses: { 200: { description: 'The batch', schema: batch } },
+    async handle(ctx, { params }, res) {
+      res.json(await ctx.batches.close(params.batchId));
+    },
+  }),
+];

@@ -1,15 +1,28 @@
 import { Job, type Queue, QueueEvents } from 'bullmq';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ApiContext } from './context.js';
+import type { Config } from '../config.js';
+import type { Queues } from '../queues/queues.js';
+import type { CheckRepository } from '../store/checks.js';
+
+/** The Prometheus text the API serves at /metrics. */
+export interface MetricsService {
+  contentType: string;
+  text(): Promise<string>;
+  close(): Promise<void>;
+}
 
 /**
  * Prometheus metrics of the whole service as seen from the API: queue depth and job durations from
  * BullMQ (the workers' jobs, observed through queue events), check and verdict counts from PostgreSQL.
  */
-export function createMetrics(ctx: ApiContext): { registry: Registry; close(): Promise<void> } {
+export function createMetrics(deps: {
+  config: Pick<Config, 'REDIS_URL' | 'QUEUE_PREFIX'>;
+  queues: Pick<Queues, 'checks' | 'enrolment'>;
+  checks: Pick<CheckRepository, 'statusCounts' | 'verdictCounts'>;
+}): MetricsService {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'photo_verify_api_' });
-  const queues: Array<Queue> = [ctx.queues.checks, ctx.queues.enrolment];
+  const queues: Array<Queue> = [deps.queues.checks, deps.queues.enrolment];
 
   new Gauge({
     name: 'photo_verify_queue_jobs',
@@ -31,7 +44,7 @@ export function createMetrics(ctx: ApiContext): { registry: Registry; close(): P
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await ctx.store.checks.statusCounts()) this.set({ status: row.status }, row.count);
+      for (const row of await deps.checks.statusCounts()) this.set({ status: row.status }, row.count);
     },
   });
   new Gauge({
@@ -41,7 +54,7 @@ export function createMetrics(ctx: ApiContext): { registry: Registry; close(): P
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await ctx.store.checks.verdictCounts()) this.set({ verdict: row.verdict }, row.count);
+      for (const row of await deps.checks.verdictCounts()) this.set({ verdict: row.verdict }, row.count);
     },
   });
   const durations = new Histogram({
@@ -54,8 +67,8 @@ export function createMetrics(ctx: ApiContext): { registry: Registry; close(): P
 
   const listeners = queues.map((queue) => {
     const events = new QueueEvents(queue.name, {
-      connection: { url: ctx.config.REDIS_URL, maxRetriesPerRequest: null },
-      prefix: ctx.config.QUEUE_PREFIX,
+      connection: { url: deps.config.REDIS_URL, maxRetriesPerRequest: null },
+      prefix: deps.config.QUEUE_PREFIX,
     });
     events.on('error', () => undefined);
     const observe =
@@ -71,7 +84,8 @@ export function createMetrics(ctx: ApiContext): { registry: Registry; close(): P
   });
 
   return {
-    registry,
+    contentType: registry.contentType,
+    text: () => registry.metrics(),
     async close() {
       await Promise.all(listeners.map((events) => events.close()));
     },
