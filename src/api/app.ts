@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
 import type { ApiContext, RouteModule } from './context.js';
 import { errorHandler, notFound } from './errors.js';
 import { routerOf } from './route.js';
@@ -14,6 +15,22 @@ export function createApi(ctx: ApiContext): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // One line per request (method, path, status, time), the API key never written; probes are not logged.
+  app.use(
+    pinoHttp({
+      logger: ctx.log.logger,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+      customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+    }),
+  );
+  // Served images and JSON are what their Content-Type says: a browser must not guess otherwise.
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use(express.json({ limit: ctx.config.MAX_JSON_BYTES }));
 
   const open = routerOf(ctx, openRoutes);

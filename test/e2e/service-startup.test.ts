@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startProcess, testEnvironment } from '../helpers/service.js';
+import { testDatabase } from '../helpers/db.js';
+import { createKey, dropQueues, startProcess, testEnvironment } from '../helpers/service.js';
 
 /** Ports nothing listens on, as when PostgreSQL or Redis has not been started. */
 const closedRedis = 'redis://127.0.0.1:6391';
@@ -30,5 +31,29 @@ describe('starting the API or a worker without the services they need', () => {
     const api = startProcess('src/api/main.ts', await testEnvironment({ PORT: 'eighty', MAX_UPLOAD_BYTES: '-1' }));
     expect(await new Promise((resolve) => api.child.once('exit', resolve))).toBe(1);
     expect(api.output()).toMatch(/^photo-verify api: invalid configuration:\n {2}PORT: .+\n {2}MAX_UPLOAD_BYTES: .+\n$/);
+  });
+});
+
+describe('a running API, as an operator reads its log', () => {
+  it('logs one line per request with method, path and status, never the API key, and tells browsers not to sniff', async () => {
+    const pool = await testDatabase();
+    const key = await createKey(pool, 'admin');
+    await pool.end();
+    const env = await testEnvironment({ PORT: '0' });
+    const api = startProcess('src/api/main.ts', env);
+    try {
+      const listening = await api.waitFor(/API listening on port \d+/);
+      const port = /port (\d+)/.exec(listening)![1];
+      const response = await fetch(`http://127.0.0.1:${port}/v1/people?limit=1`, { headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      const line = await api.waitFor(/GET \/v1\/people\?limit=1 200/);
+      const entry = JSON.parse(line);
+      expect(entry).toMatchObject({ level: 'info', component: 'api', res: { statusCode: 200 } });
+      expect(api.output()).not.toContain(key);
+    } finally {
+      await api.stop();
+      await dropQueues(env);
+    }
   });
 });
