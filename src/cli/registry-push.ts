@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ApiClient } from '../api/client.js';
 import { referencePhotoWarnings } from '../domain/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
 import { AppError } from '../errors.js';
@@ -8,6 +7,7 @@ import { readRegistryFolder } from '../registry-folder/folder.js';
 import type { Person } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
 import { fileHash } from '../store/upload-files.js';
+import { ApiClient } from './api-client.js';
 import { createProgress } from './progress.js';
 
 const usage = `Usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
