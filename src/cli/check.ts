@@ -16,13 +16,13 @@ import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
-import { type OfflineReport, summarise, toJson } from '../report/report.js';
+import { type OfflineReport, type RegistrySummary, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import { readClaimsManifest } from './claims-manifest.js';
 import { mapConcurrent } from './concurrency.js';
 import { collectInputs, displayPath, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
-import { loadReferencePhotos, type RegistrySummary } from './reference-photos.js';
+import { loadReferencePhotos } from './reference-photos.js';
 
 export const checkUsage = `Usage: photo-verify check --registry DIR [options] [FILE|FOLDER ...]
 

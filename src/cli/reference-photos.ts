@@ -12,29 +12,8 @@ import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
 import { contentHash, type DescriptorCache } from '../registry-folder/cache.js';
 import type { RegistryFolder } from '../registry-folder/folder.js';
+import type { RegistrySummary, SkippedReferencePhoto } from '../report/report.js';
 import { mapConcurrent } from './concurrency.js';
-
-export interface SkippedReferencePhoto {
-  referencePhoto: string;
-  reason: string;
-}
-
-export interface RegistrySummary {
-  people: number;
-  referencePhotos: {
-    /** Photos whose face is in the gallery. */
-    used: number;
-    /** Photos analysed in this run. */
-    computed: number;
-    /** Photos whose analysis came from the descriptor cache. */
-    fromCache: number;
-    skipped: SkippedReferencePhoto[];
-    /** Photos in use that are below what a good reference shows, with why: they may fail to confirm the person. */
-    weak: { referencePhoto: string; warnings: string[] }[];
-  };
-  /** Names of people left with no usable reference photo: no face can ever match them. */
-  peopleWithoutPhotos: string[];
-}
 
 export interface LoadedRegistry {
   gallery: Gallery;
