@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
@@ -20,7 +21,6 @@ import type { RegistryOverview } from '../store/reference-photos.js';
 import { ApiClient } from './api-client.js';
 import { writeReport } from './check.js';
 import { readClaimsManifest } from './claims-manifest.js';
-import { mapConcurrent } from './concurrency.js';
 import { collectInputs, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
 
@@ -83,7 +83,7 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
 
   // Each image is uploaded; one the server refuses (not an image, damaged) is reported, the rest go on.
   const uploading = createProgress(process.stderr, 'uploading', inputs.length);
-  const submitted = await mapConcurrent(inputs, uploadsInFlight, async (input) => {
+  const submitted = await pLimit(uploadsInFlight).map(inputs, async (input) => {
     const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
     const category = request.category ?? values.category;
     try {
@@ -116,7 +116,7 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
   checking.done();
 
   let model = '';
-  const images = await mapConcurrent(submitted, uploadsInFlight, async (item): Promise<ImageResult> => {
+  const images = await pLimit(uploadsInFlight).map(submitted, async (item): Promise<ImageResult> => {
     if (!item.checkId) return failedImage(item.input, item.failure!);
     const check = await client.json<CheckView>('GET', `/v1/checks/${item.checkId}`);
     model ||= check.model ?? '';

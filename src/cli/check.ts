@@ -6,6 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
 import { loadConfig } from '../config.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
@@ -19,7 +20,6 @@ import { renderHtml } from '../report/html.js';
 import { type OfflineReport, type RegistrySummary, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import { readClaimsManifest } from './claims-manifest.js';
-import { mapConcurrent } from './concurrency.js';
 import { collectInputs, displayPath, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
 import { loadReferencePhotos } from './reference-photos.js';
@@ -109,7 +109,7 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stdout.write(describeRegistry(values.registry, registrySummary));
 
     const progress = createProgress(process.stderr, 'checking', inputs.length);
-    const images = await mapConcurrent(inputs, engine.threads * 2, async (input) => {
+    const images = await pLimit(engine.threads * 2).map(inputs, async (input) => {
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const result = await checkImage(input, async (bytes) => {
         const { timings: _timings, ...analysis } = await engine.analyze(bytes);

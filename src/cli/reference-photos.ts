@@ -5,6 +5,7 @@
  * ones are used and reported.
  */
 import { readFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
 import { checkReferencePhoto } from '../domain/evaluate.js';
 import { buildGallery, type Gallery, type StoredReference } from '../domain/gallery.js';
 import type { ImageAnalysis } from '../domain/types.js';
@@ -13,7 +14,6 @@ import { isAppError } from '../errors.js';
 import { contentHash, type DescriptorCache } from '../registry-folder/cache.js';
 import type { RegistryFolder } from '../registry-folder/folder.js';
 import type { RegistrySummary, SkippedReferencePhoto } from '../report/report.js';
-import { mapConcurrent } from './concurrency.js';
 
 export interface LoadedRegistry {
   gallery: Gallery;
@@ -32,7 +32,7 @@ export async function loadReferencePhotos(
   const weak: RegistrySummary['referencePhotos']['weak'] = [];
   const references: StoredReference[] = [];
 
-  const outcomes = await mapConcurrent(registry.photos, engine.threads * 2, async (photo) => {
+  const outcomes = await pLimit(engine.threads * 2).map(registry.photos, async (photo) => {
     try {
       const bytes = await readFile(photo.path);
       const hash = contentHash(bytes);

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { readClaimsManifest } from '../../cli/claims-manifest.js';
-import { mapConcurrent } from '../../cli/concurrency.js';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { evaluateImage, type ImageEvaluation } from '../../domain/evaluate.js';
 import type { Gallery } from '../../domain/gallery.js';
@@ -78,7 +78,7 @@ export async function runHalf(workDir: string, half: Half, engine: FaceEngine): 
 
   const draftCache = await DescriptorCache.open(draftCacheFile(halfDir));
   const analyses = { computed: 0, fromCache: 0 };
-  const drafts = await mapConcurrent(truth.drafts, engine.threads * 2, async (draft): Promise<CheckedDraft> => {
+  const drafts = await pLimit(engine.threads * 2).map(truth.drafts, async (draft): Promise<CheckedDraft> => {
     const file = path.join(halfDir, draft.file);
     const { analysis, computed } = await analyseCached(engine, draftCache, await readFile(file));
     if (computed) analyses.computed++;
