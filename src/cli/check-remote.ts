@@ -23,6 +23,7 @@ import { writeReport } from './check.js';
 import { readClaimsManifest } from './claims-manifest.js';
 import { collectInputs, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
+import { describeRegistry, serviceRegistrySummary } from './registry-summary.js';
 
 export const remoteCheckUsage = `Usage: photo-verify check --server URL --api-key KEY [options] FILE|FOLDER ...
 
@@ -123,19 +124,9 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
     return { ...check.result!, file: item.input.file };
   });
 
-  const report: OfflineReport = {
-    images,
-    summary: summarise(images),
-    model,
-    registry: {
-      people: registry.people,
-      referencePhotos: { used: registry.referencePhotos.active, computed: 0, fromCache: 0, skipped: [], weak: [] },
-      peopleWithoutPhotos: registry.peopleWithoutPhotos,
-    },
-  };
-  process.stdout.write(
-    `server ${values.server}: registry of ${registry.people} people, ${registry.referencePhotos.active} reference photos in use; batch ${batch.id}\n\n`,
-  );
+  const report: OfflineReport = { images, summary: summarise(images), model, registry: serviceRegistrySummary(registry) };
+  process.stdout.write(`batch ${batch.id}\n`);
+  process.stdout.write(describeRegistry(`server ${values.server}`, report.registry));
   process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
   if (values.json) await writeReport(values.json, toJson(report));
   if (values.csv) await writeReport(values.csv, toCsv(report));

@@ -17,12 +17,13 @@ import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
-import { type OfflineReport, type RegistrySummary, summarise, toJson } from '../report/report.js';
+import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import { readClaimsManifest } from './claims-manifest.js';
 import { collectInputs, displayPath, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
 import { loadReferencePhotos } from './reference-photos.js';
+import { describeRegistry } from './registry-summary.js';
 
 export const checkUsage = `Usage: photo-verify check --registry DIR [options] [FILE|FOLDER ...]
 
@@ -154,23 +155,6 @@ async function checkImage(input: InputFile, evaluate: (bytes: Buffer) => Promise
     if (isAppError(error)) return failed(error.code, error.message);
     throw error;
   }
-}
-
-/** What a curator must act on first: people no face can be matched to, then photos left out, then weak photos in use. */
-function describeRegistry(folder: string, summary: RegistrySummary): string {
-  const { used, computed, fromCache, skipped, weak } = summary.referencePhotos;
-  const lines = [
-    `registry ${folder}: ${summary.people} people; reference photos: ${used} in use (${weak.length} weak), ${skipped.length} skipped; ${fromCache} from cache, ${computed} computed`,
-    ...summary.peopleWithoutPhotos.map(
-      (name) =>
-        `  warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear`,
-    ),
-    ...skipped.map((photo) => `  skipped ${photo.referencePhoto}: ${photo.reason}`),
-    ...weak.map(
-      (photo) => `  weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}`,
-    ),
-  ];
-  return `${lines.join('\n')}\n\n`;
 }
 
 export async function writeReport(file: string, content: string): Promise<void> {

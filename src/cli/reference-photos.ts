@@ -13,11 +13,11 @@ import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
 import { contentHash, type DescriptorCache } from '../registry-folder/cache.js';
 import type { RegistryFolder } from '../registry-folder/folder.js';
-import type { RegistrySummary, SkippedReferencePhoto } from '../report/report.js';
+import type { FolderRegistrySummary, SkippedReferencePhoto, WeakReferencePhoto } from '../report/report.js';
 
 export interface LoadedRegistry {
   gallery: Gallery;
-  summary: RegistrySummary;
+  summary: FolderRegistrySummary;
 }
 
 export async function loadReferencePhotos(
@@ -29,7 +29,7 @@ export async function loadReferencePhotos(
   let computed = 0;
   let fromCache = 0;
   const skipped: SkippedReferencePhoto[] = [];
-  const weak: RegistrySummary['referencePhotos']['weak'] = [];
+  const weak: WeakReferencePhoto[] = [];
   const references: StoredReference[] = [];
 
   const outcomes = await pLimit(engine.threads * 2).map(registry.photos, async (photo) => {
@@ -70,8 +70,9 @@ export async function loadReferencePhotos(
   return {
     gallery: buildGallery(engine.model, registry.people, references),
     summary: {
+      source: 'folder',
       people: registry.people.length,
-      referencePhotos: { used: references.length, computed, fromCache, skipped, weak },
+      referencePhotos: { used: references.length, skippedCount: skipped.length, pending: 0, computed, fromCache, skipped, weak },
       peopleWithoutPhotos: registry.people.filter((person) => !withPhotos.has(person.id)).map((person) => person.name),
     },
   };

@@ -9,6 +9,7 @@ import type { ReferencePhoto } from '../store/reference-photos.js';
 import { fileHash } from '../store/upload-files.js';
 import { ApiClient } from './api-client.js';
 import { createProgress } from './progress.js';
+import { noUsablePhotoWarning, weakPhotoNote } from './registry-summary.js';
 
 const usage = `Usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
 
@@ -57,13 +58,10 @@ export async function registryPushCommand(args: string[]): Promise<number> {
   );
   // What a curator must act on first: people no face can be matched to.
   for (const name of outcome.peopleWithoutPhotos) {
-    process.stdout.write(
-      `warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear\n`,
-    );
+    process.stdout.write(`${noUsablePhotoWarning(name)}\n`);
   }
   for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
-  for (const photo of outcome.weak)
-    process.stdout.write(`weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}\n`);
+  for (const photo of outcome.weak) process.stdout.write(`${weakPhotoNote(photo)}\n`);
   return outcome.rejected.length > 0 ? 1 : 0;
 }
 

@@ -16,7 +16,7 @@ import { modelId } from '../../engine/pipeline.js';
 import { type EngineSettings, engineOptions, type FaceEngine, startEngine } from '../../engine/pool.js';
 import { DescriptorCache } from '../../registry-folder/cache.js';
 import { readRegistryFolder } from '../../registry-folder/folder.js';
-import type { RegistrySummary } from '../../report/report.js';
+import type { FolderRegistrySummary } from '../../report/report.js';
 import { analyseCached, draftCacheFile, referenceCacheFile } from './analyses.js';
 import type { Half } from './cast.js';
 import { claimsFile, type DraftTruth, type HalfTruth, registryFolder, truthFile } from './truth.js';
@@ -62,7 +62,7 @@ export interface CheckedDraft {
 
 export interface HalfRun {
   truth: HalfTruth;
-  registry: RegistrySummary;
+  registry: FolderRegistrySummary;
   drafts: CheckedDraft[];
   analyses: { computed: number; fromCache: number };
 }
