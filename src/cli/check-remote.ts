@@ -6,7 +6,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
@@ -20,65 +19,27 @@ import type { CheckView } from '../services/checks.js';
 import type { RegistryOverview } from '../store/reference-photos.js';
 import { ApiClient } from './api-client.js';
 import { writeReport } from './check.js';
+import type { CheckOptions } from './check-command.js';
 import { readClaimsManifest } from './claims-manifest.js';
+import { UsageError } from './command.js';
 import { collectInputs, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
 import { describeRegistry, serviceRegistrySummary } from './registry-summary.js';
 
-export const remoteCheckUsage = `Usage: photo-verify check --server URL --api-key KEY [options] FILE|FOLDER ...
-
-Checks the images against the service's registry: uploads them as one batch, waits for the
-results, and writes the same reports as the offline check.
-
-Options:
-  --server URL     the service, e.g. http://localhost:3000
-  --api-key KEY    an API key with the submitter role
-  --claims FILE    claims manifest CSV: file,names[,category] (as for the offline check)
-  --category NAME  the category every image claims, unless the manifest says otherwise
-  --json FILE      write the report as JSON
-  --csv FILE       write the report as CSV, one row per face
-  --html FILE      write an HTML page with the evidence pictures of every flagged image
-  -h, --help       show this help
-
-Exit status: 0 nothing flagged, 1 something flagged (or an image could not be checked),
-2 a usage or input error.
-`;
-
-const options = {
-  server: { type: 'string' },
-  'api-key': { type: 'string' },
-  claims: { type: 'string' },
-  category: { type: 'string' },
-  json: { type: 'string' },
-  csv: { type: 'string' },
-  html: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** The check command is in client mode when it is given a server. */
-export function wantsServer(args: readonly string[]): boolean {
-  return args.some((arg) => arg === '--server' || arg.startsWith('--server='));
-}
-
 /** Uploads at once: enough to keep the server busy without a burst of large bodies. */
 const uploadsInFlight = 4;
 
-export async function runRemoteCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-  if (values.help) {
-    process.stdout.write(remoteCheckUsage);
-    return 0;
-  }
-  if (!values.server || !values['api-key'])
-    throw new AppError('VALIDATION', '--server URL and --api-key KEY are both required in client mode');
+/** The check of `positionals` (files and folders) through the service, with the options of `photo-verify check`. */
+export async function runRemoteCheck(values: CheckOptions, positionals: string[]): Promise<number> {
+  if (!values.server || !values.apiKey) throw new UsageError('--server URL and --api-key KEY are both required in client mode');
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
   const paths = positionals.length > 0 ? positionals : manifest ? [...manifest.requests.keys()] : [];
-  if (paths.length === 0) throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
+  if (paths.length === 0) throw new UsageError('give the images to check: files or folders, or --claims FILE');
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
   const inputs = await collectInputs(paths, new Set([...outputs, ...(manifest ? [manifest.file] : [])]));
   if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
 
-  const client = new ApiClient(values.server, values['api-key']);
+  const client = new ApiClient(values.server, values.apiKey);
   const registry = await client.json<RegistryOverview>('GET', '/v1/registry');
   const batch = await client.json<BatchView>('POST', '/v1/batches', { name: `photo-verify check, ${inputs.length} image(s)` });
 

@@ -1,24 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { referencePhotoWarnings } from '../domain/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
-import { AppError } from '../errors.js';
 import { readRegistryFolder } from '../registry-folder/folder.js';
 import type { Person } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
 import { fileHash } from '../store/upload-files.js';
 import { ApiClient } from './api-client.js';
+import { setExitStatus, UsageError } from './command.js';
 import { createProgress } from './progress.js';
 import { noUsablePhotoWarning, weakPhotoNote } from './registry-summary.js';
-
-const usage = `Usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
-
-Imports a registry folder into the service: people by their folder id, reference photos by
-content. Pushing the same folder again changes nothing. Waits for enrolment and lists the photos
-it rejected, with the reason, unless --no-wait.
-
-Exit status: 0 pushed, 1 pushed but some photos were rejected, 2 a usage or input error.
-`;
 
 export interface PushOutcome {
   peopleCreated: number;
@@ -33,26 +24,36 @@ export interface PushOutcome {
 }
 
 /** `photo-verify registry push ./registry --server URL --api-key KEY`. */
-export async function registryPushCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      server: { type: 'string' },
-      'api-key': { type: 'string' },
-      'no-wait': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
-  const [folder] = positionals;
-  if (!folder || !values.server || !values['api-key'])
-    throw new AppError('VALIDATION', 'give the registry folder, --server URL and --api-key KEY');
-  const outcome = await pushRegistry(folder, new ApiClient(values.server, values['api-key']), { wait: !values['no-wait'] });
+export function registryCommand(): Command {
+  const push = new Command('push')
+    .summary('import a registry folder into the service')
+    .description(
+      `Imports a registry folder into the service: people by their folder id, reference photos by content. Pushing the same folder again changes nothing. Waits for enrolment and lists the photos it rejected, with the reason, unless --no-wait.`,
+    )
+    .usage('REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]')
+    .argument('<REGISTRY_FOLDER>', 'one folder per person with person.json and reference photos')
+    .option('--server <URL>', 'the service, e.g. http://localhost:3000')
+    .option('--api-key <KEY>', 'an API key with the curator role')
+    .option('--no-wait', 'do not wait for enrolment (nor list the photos it rejects)')
+    .addHelpText('after', '\nExit status: 0 pushed, 1 pushed but some photos were rejected, 2 a usage or input error.')
+    .action(async (folder: string, options: PushOptions, command: Command) => {
+      setExitStatus(command, await registryPush(folder, options));
+    });
+  return new Command('registry')
+    .summary("the service's registry (registry push)")
+    .description("The service's registry of people and their reference photos.")
+    .addCommand(push);
+}
+
+interface PushOptions {
+  server?: string;
+  apiKey?: string;
+  wait: boolean;
+}
+
+async function registryPush(folder: string, values: PushOptions): Promise<number> {
+  if (!values.server || !values.apiKey) throw new UsageError('give --server URL and --api-key KEY');
+  const outcome = await pushRegistry(folder, new ApiClient(values.server, values.apiKey), { wait: values.wait });
   process.stdout.write(
     `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
   );
