@@ -13,8 +13,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiClient } from '../src/api/client.js';
 import { startApi } from '../src/api/server.js';
+import { ApiClient } from '../src/cli/api-client.js';
 import { pushRegistry } from '../src/cli/registry-push.js';
 import { loadConfig } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';

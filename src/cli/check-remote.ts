@@ -6,8 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ApiClient } from '../api/client.js';
+import pLimit from 'p-limit';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
@@ -18,72 +17,35 @@ import { renderTable } from '../report/table.js';
 import type { BatchView } from '../services/batches.js';
 import type { CheckView } from '../services/checks.js';
 import type { RegistryOverview } from '../store/reference-photos.js';
+import { ApiClient } from './api-client.js';
 import { writeReport } from './check.js';
+import type { CheckOptions } from './check-command.js';
 import { readClaimsManifest } from './claims-manifest.js';
-import { mapConcurrent } from './concurrency.js';
+import { UsageError } from './command.js';
 import { collectInputs, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
-
-export const remoteCheckUsage = `Usage: photo-verify check --server URL --api-key KEY [options] FILE|FOLDER ...
-
-Checks the images against the service's registry: uploads them as one batch, waits for the
-results, and writes the same reports as the offline check.
-
-Options:
-  --server URL     the service, e.g. http://localhost:3000
-  --api-key KEY    an API key with the submitter role
-  --claims FILE    claims manifest CSV: file,names[,category] (as for the offline check)
-  --category NAME  the category every image claims, unless the manifest says otherwise
-  --json FILE      write the report as JSON
-  --csv FILE       write the report as CSV, one row per face
-  --html FILE      write an HTML page with the evidence pictures of every flagged image
-  -h, --help       show this help
-
-Exit status: 0 nothing flagged, 1 something flagged (or an image could not be checked),
-2 a usage or input error.
-`;
-
-const options = {
-  server: { type: 'string' },
-  'api-key': { type: 'string' },
-  claims: { type: 'string' },
-  category: { type: 'string' },
-  json: { type: 'string' },
-  csv: { type: 'string' },
-  html: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-/** The check command is in client mode when it is given a server. */
-export function wantsServer(args: readonly string[]): boolean {
-  return args.some((arg) => arg === '--server' || arg.startsWith('--server='));
-}
+import { describeRegistry, serviceRegistrySummary } from './registry-summary.js';
 
 /** Uploads at once: enough to keep the server busy without a burst of large bodies. */
 const uploadsInFlight = 4;
 
-export async function runRemoteCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-  if (values.help) {
-    process.stdout.write(remoteCheckUsage);
-    return 0;
-  }
-  if (!values.server || !values['api-key'])
-    throw new AppError('VALIDATION', '--server URL and --api-key KEY are both required in client mode');
+/** The check of `positionals` (files and folders) through the service, with the options of `photo-verify check`. */
+export async function runRemoteCheck(values: CheckOptions, positionals: string[]): Promise<number> {
+  if (!values.server || !values.apiKey) throw new UsageError('--server URL and --api-key KEY are both required in client mode');
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
   const paths = positionals.length > 0 ? positionals : manifest ? [...manifest.requests.keys()] : [];
-  if (paths.length === 0) throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
+  if (paths.length === 0) throw new UsageError('give the images to check: files or folders, or --claims FILE');
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
   const inputs = await collectInputs(paths, new Set([...outputs, ...(manifest ? [manifest.file] : [])]));
   if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
 
-  const client = new ApiClient(values.server, values['api-key']);
+  const client = new ApiClient(values.server, values.apiKey);
   const registry = await client.json<RegistryOverview>('GET', '/v1/registry');
   const batch = await client.json<BatchView>('POST', '/v1/batches', { name: `photo-verify check, ${inputs.length} image(s)` });
 
   // Each image is uploaded; one the server refuses (not an image, damaged) is reported, the rest go on.
   const uploading = createProgress(process.stderr, 'uploading', inputs.length);
-  const submitted = await mapConcurrent(inputs, uploadsInFlight, async (input) => {
+  const submitted = await pLimit(uploadsInFlight).map(inputs, async (input) => {
     const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
     const category = request.category ?? values.category;
     try {
@@ -116,26 +78,16 @@ export async function runRemoteCheck(args: string[]): Promise<number> {
   checking.done();
 
   let model = '';
-  const images = await mapConcurrent(submitted, uploadsInFlight, async (item): Promise<ImageResult> => {
+  const images = await pLimit(uploadsInFlight).map(submitted, async (item): Promise<ImageResult> => {
     if (!item.checkId) return failedImage(item.input, item.failure!);
     const check = await client.json<CheckView>('GET', `/v1/checks/${item.checkId}`);
     model ||= check.model ?? '';
     return { ...check.result!, file: item.input.file };
   });
 
-  const report: OfflineReport = {
-    images,
-    summary: summarise(images),
-    model,
-    registry: {
-      people: registry.people,
-      referencePhotos: { used: registry.referencePhotos.active, computed: 0, fromCache: 0, skipped: [], weak: [] },
-      peopleWithoutPhotos: registry.peopleWithoutPhotos,
-    },
-  };
-  process.stdout.write(
-    `server ${values.server}: registry of ${registry.people} people, ${registry.referencePhotos.active} reference photos in use; batch ${batch.id}\n\n`,
-  );
+  const report: OfflineReport = { images, summary: summarise(images), model, registry: serviceRegistrySummary(registry) };
+  process.stdout.write(`batch ${batch.id}\n`);
+  process.stdout.write(describeRegistry(`server ${values.server}`, report.registry));
   process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
   if (values.json) await writeReport(values.json, toJson(report));
   if (values.csv) await writeReport(values.csv, toCsv(report));

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
 import { loadConfig } from '../config.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
@@ -18,67 +18,30 @@ import { toCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
 import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
+import type { CheckOptions } from './check-command.js';
 import { readClaimsManifest } from './claims-manifest.js';
-import { mapConcurrent } from './concurrency.js';
+import { UsageError } from './command.js';
 import { collectInputs, displayPath, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
-import { loadReferencePhotos, type RegistrySummary } from './reference-photos.js';
+import { loadReferencePhotos } from './reference-photos.js';
+import { describeRegistry } from './registry-summary.js';
 
-export const checkUsage = `Usage: photo-verify check --registry DIR [options] [FILE|FOLDER ...]
-
-Checks every image in the files and folders given (folders recursively; images are recognised
-by their content, whatever their names) against the registry folder, offline.
-
-Options:
-  --registry DIR   registry folder: one folder per person with person.json and reference photos
-  --claims FILE    claims manifest CSV: file,names[,category]; file is relative to the manifest,
-                   names are separated by ";" in reading order. Images without a row are only
-                   identified. Without FILE|FOLDER arguments, the manifest's files are checked.
-  --json FILE      write the report as JSON
-  --csv FILE       write the report as CSV, one row per face
-  --html FILE      write an HTML page with the evidence pictures of every flagged image
-  --cache FILE     descriptor cache (default: DIR/${defaultCacheName})
-  --threads N      inference threads (default: ENGINE_THREADS, 0 = one per core)
-  --descriptor M   face-api or fused (default: DESCRIPTOR, face-api); a change re-embeds the registry
-  -h, --help       show this help
-
-Exit status: 0 nothing flagged, 1 something flagged (or an image could not be checked),
-2 a usage or input error.
-`;
-
-const options = {
-  registry: { type: 'string' },
-  claims: { type: 'string' },
-  json: { type: 'string' },
-  csv: { type: 'string' },
-  html: { type: 'string' },
-  cache: { type: 'string' },
-  threads: { type: 'string' },
-  descriptor: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export async function runCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-  if (values.help) {
-    process.stdout.write(checkUsage);
-    return 0;
-  }
-  if (!values.registry) throw new AppError('VALIDATION', '--registry DIR is required');
+/** The offline check of `positionals` (files and folders) with the options of `photo-verify check`. */
+export async function runCheck(values: CheckOptions, positionals: string[]): Promise<number> {
+  if (!values.registry) throw new UsageError('--registry DIR is required (or --server URL, to check through the service)');
   if (values.threads !== undefined && !/^\d+$/.test(values.threads)) {
-    throw new AppError('VALIDATION', `--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
+    throw new UsageError(`--threads must be a whole number, 0 for one per core; got "${values.threads}"`);
   }
   const config = loadConfig();
   const threads = values.threads === undefined ? config.ENGINE_THREADS : Number(values.threads);
   if (values.descriptor !== undefined && !(descriptorModes as readonly string[]).includes(values.descriptor)) {
-    throw new AppError('VALIDATION', `--descriptor must be one of ${descriptorModes.join(', ')}; got "${values.descriptor}"`);
+    throw new UsageError(`--descriptor must be one of ${descriptorModes.join(', ')}; got "${values.descriptor}"`);
   }
   const descriptor = (values.descriptor as DescriptorMode | undefined) ?? config.DESCRIPTOR;
 
   const registry = await readRegistryFolder(values.registry);
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
-  if (positionals.length === 0 && !manifest)
-    throw new AppError('VALIDATION', 'give the images to check: files or folders, or --claims FILE');
+  if (positionals.length === 0 && !manifest) throw new UsageError('give the images to check: files or folders, or --claims FILE');
   const cacheFile = path.resolve(values.cache ?? path.join(registry.root, defaultCacheName));
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
   const paths = positionals.length > 0 ? positionals : [...manifest!.requests.keys()];
@@ -109,7 +72,7 @@ export async function runCheck(args: string[]): Promise<number> {
     process.stdout.write(describeRegistry(values.registry, registrySummary));
 
     const progress = createProgress(process.stderr, 'checking', inputs.length);
-    const images = await mapConcurrent(inputs, engine.threads * 2, async (input) => {
+    const images = await pLimit(engine.threads * 2).map(inputs, async (input) => {
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const result = await checkImage(input, async (bytes) => {
         const { timings: _timings, ...analysis } = await engine.analyze(bytes);
@@ -154,23 +117,6 @@ async function checkImage(input: InputFile, evaluate: (bytes: Buffer) => Promise
     if (isAppError(error)) return failed(error.code, error.message);
     throw error;
   }
-}
-
-/** What a curator must act on first: people no face can be matched to, then photos left out, then weak photos in use. */
-function describeRegistry(folder: string, summary: RegistrySummary): string {
-  const { used, computed, fromCache, skipped, weak } = summary.referencePhotos;
-  const lines = [
-    `registry ${folder}: ${summary.people} people; reference photos: ${used} in use (${weak.length} weak), ${skipped.length} skipped; ${fromCache} from cache, ${computed} computed`,
-    ...summary.peopleWithoutPhotos.map(
-      (name) =>
-        `  warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear`,
-    ),
-    ...skipped.map((photo) => `  skipped ${photo.referencePhoto}: ${photo.reason}`),
-    ...weak.map(
-      (photo) => `  weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}`,
-    ),
-  ];
-  return `${lines.join('\n')}\n\n`;
 }
 
 export async function writeReport(file: string, content: string): Promise<void> {

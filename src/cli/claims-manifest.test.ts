@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, readClaimsManifest } from './claims-manifest.js';
+import { readClaimsManifest } from './claims-manifest.js';
 
 const manifest = async (text: string) => {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-claims-'));
@@ -12,13 +12,6 @@ const manifest = async (text: string) => {
 };
 
 describe('claims manifest', () => {
-  it('reads quoted fields with commas, doubled quotes and line breaks', () => {
-    expect(parseCsv('a,"b, c","say ""hi"""\r\n"x\ny",z\n')).toEqual([
-      ['a', 'b, c', 'say "hi"'],
-      ['x\ny', 'z'],
-    ]);
-  });
-
   it('gives each image, relative to the manifest, its names in reading order and its category', async () => {
     const { folder, file } = await manifest(
       '\ufefffile,names,category\ndrafts/a.jpg,"Powell, Colin; Тоні Блер ;;Hugo Chavez",crimean-political-prisoner\nb.png,Tony Blair\n',
@@ -37,6 +30,14 @@ describe('claims manifest', () => {
     await expect(readClaimsManifest(file)).rejects.toMatchObject({
       code: 'VALIDATION',
       message: expect.stringMatching(/row 1: 4 columns[\s\S]*row 3: b\.jpg is listed twice/),
+    });
+  });
+
+  it('refuses a manifest that is not CSV (a quote never closed) as VALIDATION, naming the file', async () => {
+    const { file } = await manifest('file,names\na.jpg,"Tony Blair\nb.jpg,Hugo Chavez\n');
+    await expect(readClaimsManifest(file)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/^the claims file .*claims\.csv is not valid CSV: Quote Not Closed.* line \d+$/),
     });
   });
 

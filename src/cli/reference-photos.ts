@@ -5,6 +5,7 @@
  * ones are used and reported.
  */
 import { readFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
 import { contentHash } from '../domain/content-hash.js';
 import { checkReferencePhoto } from '../domain/evaluate.js';
 import { buildGallery, type Gallery, type StoredReference } from '../domain/gallery.js';
@@ -13,33 +14,11 @@ import type { FaceEngine } from '../engine/pool.js';
 import { isAppError } from '../errors.js';
 import type { DescriptorCache } from '../registry-folder/cache.js';
 import type { RegistryFolder } from '../registry-folder/folder.js';
-import { mapConcurrent } from './concurrency.js';
-
-export interface SkippedReferencePhoto {
-  referencePhoto: string;
-  reason: string;
-}
-
-export interface RegistrySummary {
-  people: number;
-  referencePhotos: {
-    /** Photos whose face is in the gallery. */
-    used: number;
-    /** Photos analysed in this run. */
-    computed: number;
-    /** Photos whose analysis came from the descriptor cache. */
-    fromCache: number;
-    skipped: SkippedReferencePhoto[];
-    /** Photos in use that are below what a good reference shows, with why: they may fail to confirm the person. */
-    weak: { referencePhoto: string; warnings: string[] }[];
-  };
-  /** Names of people left with no usable reference photo: no face can ever match them. */
-  peopleWithoutPhotos: string[];
-}
+import type { FolderRegistrySummary, SkippedReferencePhoto, WeakReferencePhoto } from '../report/report.js';
 
 export interface LoadedRegistry {
   gallery: Gallery;
-  summary: RegistrySummary;
+  summary: FolderRegistrySummary;
 }
 
 export async function loadReferencePhotos(
@@ -51,10 +30,10 @@ export async function loadReferencePhotos(
   let computed = 0;
   let fromCache = 0;
   const skipped: SkippedReferencePhoto[] = [];
-  const weak: RegistrySummary['referencePhotos']['weak'] = [];
+  const weak: WeakReferencePhoto[] = [];
   const references: StoredReference[] = [];
 
-  const outcomes = await mapConcurrent(registry.photos, engine.threads * 2, async (photo) => {
+  const outcomes = await pLimit(engine.threads * 2).map(registry.photos, async (photo) => {
     try {
       const bytes = await readFile(photo.path);
       const hash = contentHash(bytes);
@@ -92,8 +71,9 @@ export async function loadReferencePhotos(
   return {
     gallery: buildGallery(engine.model, registry.people, references),
     summary: {
+      source: 'folder',
       people: registry.people.length,
-      referencePhotos: { used: references.length, computed, fromCache, skipped, weak },
+      referencePhotos: { used: references.length, skippedCount: skipped.length, pending: 0, computed, fromCache, skipped, weak },
       peopleWithoutPhotos: registry.people.filter((person) => !withPhotos.has(person.id)).map((person) => person.name),
     },
   };

@@ -1,23 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { ApiClient } from '../api/client.js';
+import { Command } from 'commander';
+import { contentHash } from '../domain/content-hash.js';
 import { referencePhotoWarnings } from '../domain/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
-import { AppError } from '../errors.js';
 import { readRegistryFolder } from '../registry-folder/folder.js';
 import type { Person } from '../store/people.js';
 import type { ReferencePhoto } from '../store/reference-photos.js';
-import { fileHash } from '../store/upload-files.js';
+import { ApiClient } from './api-client.js';
+import { setExitStatus, UsageError } from './command.js';
 import { createProgress } from './progress.js';
-
-const usage = `Usage: photo-verify registry push REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]
-
-Imports a registry folder into the service: people by their folder id, reference photos by
-content. Pushing the same folder again changes nothing. Waits for enrolment and lists the photos
-it rejected, with the reason, unless --no-wait.
-
-Exit status: 0 pushed, 1 pushed but some photos were rejected, 2 a usage or input error.
-`;
+import { noUsablePhotoWarning, weakPhotoNote } from './registry-summary.js';
 
 export interface PushOutcome {
   peopleCreated: number;
@@ -32,38 +24,45 @@ export interface PushOutcome {
 }
 
 /** `photo-verify registry push ./registry --server URL --api-key KEY`. */
-export async function registryPushCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      server: { type: 'string' },
-      'api-key': { type: 'string' },
-      'no-wait': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
-  const [folder] = positionals;
-  if (!folder || !values.server || !values['api-key'])
-    throw new AppError('VALIDATION', 'give the registry folder, --server URL and --api-key KEY');
-  const outcome = await pushRegistry(folder, new ApiClient(values.server, values['api-key']), { wait: !values['no-wait'] });
+export function registryCommand(): Command {
+  const push = new Command('push')
+    .summary('import a registry folder into the service')
+    .description(
+      `Imports a registry folder into the service: people by their folder id, reference photos by content. Pushing the same folder again changes nothing. Waits for enrolment and lists the photos it rejected, with the reason, unless --no-wait.`,
+    )
+    .usage('REGISTRY_FOLDER --server URL --api-key KEY [--no-wait]')
+    .argument('<REGISTRY_FOLDER>', 'one folder per person with person.json and reference photos')
+    .option('--server <URL>', 'the service, e.g. http://localhost:3000')
+    .option('--api-key <KEY>', 'an API key with the curator role')
+    .option('--no-wait', 'do not wait for enrolment (nor list the photos it rejects)')
+    .addHelpText('after', '\nExit status: 0 pushed, 1 pushed but some photos were rejected, 2 a usage or input error.')
+    .action(async (folder: string, options: PushOptions, command: Command) => {
+      setExitStatus(command, await registryPush(folder, options));
+    });
+  return new Command('registry')
+    .summary("the service's registry (registry push)")
+    .description("The service's registry of people and their reference photos.")
+    .addCommand(push);
+}
+
+interface PushOptions {
+  server?: string;
+  apiKey?: string;
+  wait: boolean;
+}
+
+async function registryPush(folder: string, values: PushOptions): Promise<number> {
+  if (!values.server || !values.apiKey) throw new UsageError('give --server URL and --api-key KEY');
+  const outcome = await pushRegistry(folder, new ApiClient(values.server, values.apiKey), { wait: values.wait });
   process.stdout.write(
     `people: ${outcome.peopleCreated} created, ${outcome.peopleUpdated} updated; reference photos: ${outcome.photosUploaded} uploaded, ${outcome.photosUnchanged} already there\n`,
   );
   // What a curator must act on first: people no face can be matched to.
   for (const name of outcome.peopleWithoutPhotos) {
-    process.stdout.write(
-      `warning: ${name} has no usable reference photo, so no face can be confirmed as them; add a photo where the face is clear\n`,
-    );
+    process.stdout.write(`${noUsablePhotoWarning(name)}\n`);
   }
   for (const rejected of outcome.rejected) process.stdout.write(`rejected ${rejected.referencePhoto}: ${rejected.reason}\n`);
-  for (const photo of outcome.weak)
-    process.stdout.write(`weak ${photo.referencePhoto} (in use; a clearer photo would confirm more faces): ${photo.warnings.join('; ')}\n`);
+  for (const photo of outcome.weak) process.stdout.write(`${weakPhotoNote(photo)}\n`);
   return outcome.rejected.length > 0 ? 1 : 0;
 }
 
@@ -97,7 +96,7 @@ export async function pushRegistry(folder: string, client: ApiClient, options: {
     const stored = new Map(photos.map((photo) => [photo.fileHash, photo]));
     for (const file of registry.photos.filter((photo) => photo.personId === person.id)) {
       const bytes = await readFile(file.path);
-      let photo = stored.get(fileHash(bytes));
+      let photo = stored.get(contentHash(bytes));
       if (photo) outcome.photosUnchanged++;
       else {
         photo = await client.upload<ReferencePhoto>(

@@ -1,13 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { secretKey, verify } from '../services/webhooks/signing.js';
-
-const usage = `usage: photo-verify webhooks listen --secret whsec_... [--port N] [--host HOST]
-  Runs a small webhook receiver for trying the service out: every POST is verified with the
-  secret (Standard Webhooks signature, timestamp within 5 minutes) and its event printed as
-  one JSON line on standard output; a delivery that does not verify is answered 401 and
-  reported on standard error. Default port 4000, host 127.0.0.1. Ctrl-C stops it.`;
+import { setExitStatus, UsageError } from './command.js';
 
 /** The largest body the receiver reads; events are a few kilobytes. */
 const maxBodyBytes = 1024 * 1024;
@@ -78,30 +73,33 @@ export function startReceiver(options: {
 }
 
 /** `photo-verify webhooks listen`: runs until interrupted. */
-export async function runWebhooksListen(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      secret: { type: 'string' },
-      port: { type: 'string', default: '4000' },
-      host: { type: 'string', default: '127.0.0.1' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+export function webhooksCommand(): Command {
+  const listen = new Command('listen')
+    .summary('run a receiver that verifies and prints webhook events')
+    .description(
+      `Runs a small webhook receiver for trying the service out: every POST is verified with the secret (Standard Webhooks signature, timestamp within 5 minutes) and its event printed as one JSON line on standard output; a delivery that does not verify is answered 401 and reported on standard error. Ctrl-C stops it.`,
+    )
+    .usage('--secret whsec_... [--port N] [--host HOST]')
+    .option('--secret <SECRET>', "the subscription's signing secret, whsec_ followed by base64")
+    .option('--port <N>', 'port to listen on (0 for any free one)', '4000')
+    .option('--host <HOST>', 'address to listen on', '127.0.0.1')
+    .action(async (options: { secret?: string; port: string; host: string }, command: Command) => {
+      setExitStatus(command, await listenForWebhooks(options));
+    });
+  return new Command('webhooks')
+    .summary('webhooks of the service (webhooks listen)')
+    .description('Webhooks of the service.')
+    .addCommand(listen);
+}
+
+async function listenForWebhooks(values: { secret?: string; port: string; host: string }): Promise<number> {
+  if (!values.secret) throw new UsageError("--secret is required: the subscription's signing secret, whsec_ followed by base64");
   const port = Number(values.port);
-  if (!values.secret || !Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`${usage}\n`);
-    return 2;
-  }
+  if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number, 0 to 65535; got "${values.port}"`);
   try {
     secretKey(values.secret);
   } catch (error) {
-    process.stderr.write(`photo-verify webhooks listen: ${(error as Error).message}\n`);
-    return 2;
+    throw new UsageError((error as Error).message);
   }
   const receiver = await startReceiver({
     secret: values.secret,

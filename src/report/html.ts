@@ -121,7 +121,8 @@ ${cards.join('\n')}
   const sections: string[] = [];
   for (const image of flagged) sections.push(await imageSection(image));
   const { summary, registry } = report;
-  const skipped = registry.referencePhotos.skipped;
+  const { skippedCount, pending } = registry.referencePhotos;
+  const skipped = registry.referencePhotos.skipped ?? [];
 
   return `<!doctype html>
 <html lang="en">
@@ -147,7 +148,7 @@ figure.missing div { height: ${pictureHeight}px; width: ${pictureHeight}px; back
 <body>
 <h1>photo-verify report</h1>
 <p>${summary.images} image(s), ${summary.faces} face(s), <b>${summary.flagged} flagged</b>, ${summary.errors} could not be checked.
-Registry: ${registry.people} people, ${registry.referencePhotos.used} reference photos in use${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}.
+Registry: ${registry.people} people, ${registry.referencePhotos.used} reference photos in use${skippedCount > 0 ? `, ${skippedCount} skipped` : ''}${pending > 0 ? `, ${pending} not yet enrolled` : ''}.
 Scores are similarities (cosine of the face descriptors): higher is more alike. Model: ${escapeHtml(report.model)}.</p>
 ${skipped.length > 0 ? `<details><summary>Skipped reference photos</summary><ul>${skipped.map((photo) => `<li>${escapeHtml(photo.referencePhoto)}: ${escapeHtml(photo.reason)}</li>`).join('')}</ul></details>` : ''}
 ${sections.join('\n')}

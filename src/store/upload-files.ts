@@ -10,9 +10,6 @@ export interface UploadStore {
   get(hash: string): Promise<Buffer>;
 }
 
-/** @deprecated the content hash of domain/content-hash.ts, kept until the CLI imports it from there. */
-export const fileHash = contentHash;
-
 export function createUploadStore(directory: string): UploadStore {
   const root = path.resolve(directory);
   const locate = (hash: string) => {
@@ -21,7 +18,7 @@ export function createUploadStore(directory: string): UploadStore {
   };
   return {
     async put(bytes) {
-      const hash = fileHash(bytes);
+      const hash = contentHash(bytes);
       const target = locate(hash);
       if (await exists(target)) return { hash, stored: false };
       await mkdir(path.dirname(target), { recursive: true });

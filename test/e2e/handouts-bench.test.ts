@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/cli/claims-manifest.js';
+import { parseCsv } from '../../src/csv.js';
 import type { HalfTruth } from '../../src/evaluation/handouts/truth.js';
 
 const run = promisify(execFile);

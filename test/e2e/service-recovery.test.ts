@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../src/api/client.js';
 import { type RunningApi, startApi } from '../../src/api/server.js';
+import { ApiClient } from '../../src/cli/api-client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { createStore } from '../../src/store/index.js';
 import { createUploadStore } from '../../src/store/upload-files.js';

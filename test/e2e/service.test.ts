@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import type pg from 'pg';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../src/api/client.js';
 import { allRoutes } from '../../src/api/routes/index.js';
+import { ApiClient } from '../../src/cli/api-client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase, testDatabaseUrl } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
@@ -259,6 +259,13 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(handoutResult.faces.map((face: { verdict: string }) => face.verdict)).toEqual(['confirmed', 'confirmed', 'mismatch']);
     expect(notes.error.code).toBe('IMAGE_UNSUPPORTED');
     expect(report.model).toMatch(/face-api/);
+    // The registry summary is the service's: its counts, and null (not a made-up 0) for what it does not report.
+    expect(report.registry).toMatchObject({
+      source: 'service',
+      referencePhotos: { skippedCount: expect.any(Number), pending: 0, computed: null, fromCache: null, skipped: null, weak: null },
+    });
+    expect(report.registry.referencePhotos.used).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/registry of server http:\S+: \d+ people; reference photos: \d+ in use, \d+ rejected, 0 not yet enrolled/);
     // The batch it uploaded is complete, with the flagged check in its summary.
     const { rows } = await pool.query<{ id: string; completed: boolean }>(
       'select id, completed_at is not null as completed from batches order by created_at desc limit 1',

@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { mapConcurrent } from '../../cli/concurrency.js';
+import pLimit from 'p-limit';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { contentHash } from '../../domain/content-hash.js';
 import { checkReferencePhoto } from '../../domain/evaluate.js';
@@ -207,7 +207,7 @@ async function chooseCast(
     // Enough candidates for the people still wanted, with room for those without a usable photo.
     const batch = candidates.slice(start, start + Math.ceil((settings.people - registry.length) * 1.3) + 2);
     start += batch.length;
-    const enrolled = await mapConcurrent(batch, engine.threads * 2, async (candidate) => {
+    const enrolled = await pLimit(engine.threads * 2).map(batch, async (candidate) => {
       const references: LabelledPhoto[] = [];
       for (const photo of candidate.tries) {
         if (references.length >= candidate.wanted || references.length >= candidate.tries.length - 1) break;

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { readClaimsManifest } from '../../cli/claims-manifest.js';
-import { mapConcurrent } from '../../cli/concurrency.js';
-import { loadReferencePhotos, type RegistrySummary } from '../../cli/reference-photos.js';
+import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { evaluateImage, type ImageEvaluation } from '../../domain/evaluate.js';
 import type { Gallery } from '../../domain/gallery.js';
 import type { CheckRequest } from '../../domain/results.js';
@@ -16,6 +16,7 @@ import { modelId } from '../../engine/pipeline.js';
 import { type EngineSettings, engineOptions, type FaceEngine, startEngine } from '../../engine/pool.js';
 import { DescriptorCache } from '../../registry-folder/cache.js';
 import { readRegistryFolder } from '../../registry-folder/folder.js';
+import type { FolderRegistrySummary } from '../../report/report.js';
 import { analyseCached, draftCacheFile, referenceCacheFile } from './analyses.js';
 import type { Half } from './cast.js';
 import { claimsFile, type DraftTruth, type HalfTruth, registryFolder, truthFile } from './truth.js';
@@ -61,7 +62,7 @@ export interface CheckedDraft {
 
 export interface HalfRun {
   truth: HalfTruth;
-  registry: RegistrySummary;
+  registry: FolderRegistrySummary;
   drafts: CheckedDraft[];
   analyses: { computed: number; fromCache: number };
 }
@@ -77,7 +78,7 @@ export async function runHalf(workDir: string, half: Half, engine: FaceEngine): 
 
   const draftCache = await DescriptorCache.open(draftCacheFile(halfDir));
   const analyses = { computed: 0, fromCache: 0 };
-  const drafts = await mapConcurrent(truth.drafts, engine.threads * 2, async (draft): Promise<CheckedDraft> => {
+  const drafts = await pLimit(engine.threads * 2).map(truth.drafts, async (draft): Promise<CheckedDraft> => {
     const file = path.join(halfDir, draft.file);
     const { analysis, computed } = await analyseCached(engine, draftCache, await readFile(file));
     if (computed) analyses.computed++;

@@ -1,6 +1,6 @@
 import { AppError, type ErrorCode, errorCatalogue } from '../errors.js';
 
-/** A small client of the /v1 API for the command-line tool: JSON in and out, coded errors back as AppError. */
+/** The command-line tool's client of the service's /v1 API (check --server, registry push; the end-to-end tests and the bench use it too): JSON in and out, coded errors back as AppError. */
 export class ApiClient {
   private readonly base: string;
 
