@@ -15,13 +15,17 @@ export function createApi(ctx: ApiContext): Api {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  // One line per request (method, path, status, time), the API key never written; probes are not logged.
+  // One line per request (method, path, status, time); probes are not logged.
   app.use(
     pinoHttp({
       logger: ctx.log.logger,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Only what an operator reads; headers (the API key among them) are never written.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
       customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
     }),

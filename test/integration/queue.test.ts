@@ -249,7 +249,8 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     unreadable.add(photo.fileHash);
     try {
       const checkId = await newCheck(await readFile(lfwPhoto('colin-powell', 9)), ['Colin Powell']);
-      await queues.enqueueEnrolment(photo.id);
+      // Queued for re-embedding as a worker of the new model does: by the photo and the model it replaces.
+      await queues.enqueueEnrolment(photo.id, 'face-api-0.0.0/older-engine');
       const check = await ended(checkId);
       const rejected = await store.referencePhotos.get(photo.id);
       expect(rejected).toMatchObject({ status: 'rejected' });
