@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { FaceResult, ImageResult } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
-import type { Box } from '../domain/types.js';
+import { escapeMarkup, faceCrop } from '../images/face-crop.js';
 import type { OfflineReport } from './report.js';
 
 export interface HtmlSources {
@@ -19,29 +19,11 @@ export interface HtmlSources {
 }
 
 const pictureHeight = 160;
-/** Context around a face crop, as a fraction of the face box on each side. */
-const cropMargin = 0.3;
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 const score = (value: number | null | undefined) => (value === null || value === undefined ? '–' : value.toFixed(2));
 
 async function thumbnail(input: Sharp): Promise<string> {
   const jpeg = await input.resize({ height: pictureHeight, withoutEnlargement: false }).jpeg({ quality: 82 }).toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
-}
-
-async function faceCrop(bytes: Buffer, box: Box): Promise<string> {
-  const metadata = await sharp(bytes).metadata();
-  const turned = (metadata.orientation ?? 1) >= 5;
-  const width = (turned ? metadata.height : metadata.width) ?? 0;
-  const height = (turned ? metadata.width : metadata.height) ?? 0;
-  const left = Math.max(0, Math.floor(box.x - box.width * cropMargin));
-  const top = Math.max(0, Math.floor(box.y - box.height * cropMargin));
-  const right = Math.min(width, Math.ceil(box.x + box.width * (1 + cropMargin)));
-  const bottom = Math.min(height, Math.ceil(box.y + box.height * (1 + cropMargin)));
-  const region = { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
-  return thumbnail(sharp(bytes).rotate().extract(region));
 }
 
 export async function renderHtml(report: OfflineReport, sources: HtmlSources): Promise<string> {
@@ -61,23 +43,27 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
 
   const figure = (src: string | null, caption: string, alt: string) =>
     src
-      ? `<figure><img src="${src}" alt="${escapeHtml(alt)}" height="${pictureHeight}"><figcaption>${caption}</figcaption></figure>`
+      ? `<figure><img src="${src}" alt="${escapeMarkup(alt)}" height="${pictureHeight}"><figcaption>${caption}</figcaption></figure>`
       : `<figure class="missing"><div>picture unavailable</div><figcaption>${caption}</figcaption></figure>`;
 
   const faceCard = async (image: ImageResult, face: FaceResult, index: number, bytes: Buffer | null) => {
     const figures: string[] = [];
-    const crop = bytes ? await faceCrop(bytes, face.box).catch(() => null) : null;
+    const crop = bytes
+      ? await faceCrop(bytes, face.box)
+          .then(thumbnail)
+          .catch(() => null)
+      : null;
     figures.push(figure(crop, `face ${index + 1} in the draft`, `face ${index + 1} of ${image.file}`));
     if (face.claim && face.claimReferencePhoto) {
       figures.push(
         figure(
           await referencePicture(face.claimReferencePhoto),
-          `claimed: <b>${escapeHtml(face.claim.name)}</b><br>similarity ${score(face.claimScore)}<br><small>${escapeHtml(face.claimReferencePhoto)}</small>`,
+          `claimed: <b>${escapeMarkup(face.claim.name)}</b><br>similarity ${score(face.claimScore)}<br><small>${escapeMarkup(face.claimReferencePhoto)}</small>`,
           `reference photo of ${face.claim.name}`,
         ),
       );
     } else if (face.claim) {
-      figures.push(figure(null, `claimed: <b>${escapeHtml(face.claim.name)}</b><br>no reference photo`, ''));
+      figures.push(figure(null, `claimed: <b>${escapeMarkup(face.claim.name)}</b><br>no reference photo`, ''));
     }
     const other = face.bestMatch ?? face.nearest;
     if (other && other.personId !== face.claim?.personId) {
@@ -85,7 +71,7 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
       figures.push(
         figure(
           await referencePicture(other.referencePhoto),
-          `${label}: <b>${escapeHtml(other.name)}</b><br>similarity ${score(other.score)}<br><small>${escapeHtml(other.referencePhoto)}</small>`,
+          `${label}: <b>${escapeMarkup(other.name)}</b><br>similarity ${score(other.score)}<br><small>${escapeMarkup(other.referencePhoto)}</small>`,
           `reference photo of ${other.name}`,
         ),
       );
@@ -94,7 +80,7 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
     return `<section class="face${flagged ? ' flagged' : ''}">
   <h3>Face ${index + 1}: <span class="verdict ${face.verdict}">${face.verdict}</span></h3>
   <div class="evidence">${figures.join('')}</div>
-  <ul>${face.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>
+  <ul>${face.reasons.map((reason) => `<li>${escapeMarkup(reason)}</li>`).join('')}</ul>
 </section>`;
   };
 
@@ -102,15 +88,15 @@ export async function renderHtml(report: OfflineReport, sources: HtmlSources): P
     const draft = sources.draftPath(image.file);
     const bytes = draft && !image.error ? await readFile(draft).catch(() => null) : null;
     const findings = [
-      ...(image.error ? [`<li class="error">${escapeHtml(image.error.code)}: ${escapeHtml(image.error.message)}</li>`] : []),
+      ...(image.error ? [`<li class="error">${escapeMarkup(image.error.code)}: ${escapeMarkup(image.error.message)}</li>`] : []),
       ...image.findings
         .filter((finding) => finding.code !== 'image_error')
-        .map((finding) => `<li><b>${finding.code}</b>: ${escapeHtml(finding.message)}</li>`),
+        .map((finding) => `<li><b>${finding.code}</b>: ${escapeMarkup(finding.message)}</li>`),
     ];
     const cards: string[] = [];
     for (const [index, face] of image.faces.entries()) cards.push(await faceCard(image, face, index, bytes));
     return `<article>
-<h2>${escapeHtml(image.file)}</h2>
+<h2>${escapeMarkup(image.file)}</h2>
 ${findings.length > 0 ? `<ul class="findings">${findings.join('')}</ul>` : ''}
 ${cards.join('\n')}
 </article>`;
@@ -149,10 +135,10 @@ figure.missing div { height: ${pictureHeight}px; width: ${pictureHeight}px; back
 <h1>photo-verify report</h1>
 <p>${summary.images} image(s), ${summary.faces} face(s), <b>${summary.flagged} flagged</b>, ${summary.errors} could not be checked.
 Registry: ${registry.people} people, ${registry.referencePhotos.used} reference photos in use${skippedCount > 0 ? `, ${skippedCount} skipped` : ''}${pending > 0 ? `, ${pending} not yet enrolled` : ''}.
-Scores are similarities (cosine of the face descriptors): higher is more alike. Model: ${escapeHtml(report.model)}.</p>
-${skipped.length > 0 ? `<details><summary>Skipped reference photos</summary><ul>${skipped.map((photo) => `<li>${escapeHtml(photo.referencePhoto)}: ${escapeHtml(photo.reason)}</li>`).join('')}</ul></details>` : ''}
+Scores are similarities (cosine of the face descriptors): higher is more alike. Model: ${escapeMarkup(report.model)}.</p>
+${skipped.length > 0 ? `<details><summary>Skipped reference photos</summary><ul>${skipped.map((photo) => `<li>${escapeMarkup(photo.referencePhoto)}: ${escapeMarkup(photo.reason)}</li>`).join('')}</ul></details>` : ''}
 ${sections.join('\n')}
-${passed.length > 0 ? `<article><h2>Not flagged</h2><ul>${passed.map((image) => `<li>${escapeHtml(image.file)}: ${image.faces.map((face) => `${face.verdict}${face.bestMatch ? ` (${escapeHtml(face.bestMatch.name)} ${score(face.bestMatch.score)})` : ''}`).join(', ')}</li>`).join('')}</ul></article>` : ''}
+${passed.length > 0 ? `<article><h2>Not flagged</h2><ul>${passed.map((image) => `<li>${escapeMarkup(image.file)}: ${image.faces.map((face) => `${face.verdict}${face.bestMatch ? ` (${escapeMarkup(face.bestMatch.name)} ${score(face.bestMatch.score)})` : ''}`).join(', ')}</li>`).join('')}</ul></article>` : ''}
 </body>
 </html>
 `;
