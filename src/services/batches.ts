@@ -1,8 +1,8 @@
+import { isUuid } from '../domain/ids.js';
 import { AppError } from '../errors.js';
 import type { BatchProgress, BatchRecord, BatchSummary } from '../store/batches.js';
 import type { Repositories, Store } from '../store/index.js';
 import type { EventPublisher } from './events.js';
-import { isUuid } from './registry.js';
 
 export interface BatchView extends BatchRecord {
   status: 'open' | 'running' | 'completed';

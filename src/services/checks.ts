@@ -1,3 +1,4 @@
+import { isUuid } from '../domain/ids.js';
 import type { Claim, ImageResult } from '../domain/results.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
@@ -6,7 +7,6 @@ import type { Queues } from '../queues/queues.js';
 import type { CheckFilter, CheckRecord, CheckWithResult, ReviewDecision } from '../store/checks.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
-import { isUuid } from './registry.js';
 
 export type { CheckFilter, CheckRecord, CheckStatus, CheckWithResult, ReviewDecision } from '../store/checks.js';
 

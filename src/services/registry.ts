@@ -1,3 +1,4 @@
+import { isUuid } from '../domain/ids.js';
 import { normaliseName, transliterate } from '../domain/names.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
@@ -193,8 +194,4 @@ function fieldsOf(input: PersonInput | (PersonFields & { name: string })): Perso
     status: input.status ?? null,
     notes: input.notes ?? null,
   };
-}
-
-export function isUuid(text: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 }

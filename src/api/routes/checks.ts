@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { isUuid } from '../../domain/ids.js';
 import { isFlaggedFace } from '../../domain/results.js';
 import { AppError } from '../../errors.js';
 import { type CheckSubmission, type CheckWithResult, checkView, claimsFrom } from '../../services/checks.js';
-import { isUuid } from '../../services/registry.js';
 import type { ApiContext } from '../context.js';
 import { type Route, route } from '../route.js';
 import { check, checkListItem, checkQueued, checkStatus, reviewDecision } from '../schemas.js';

@@ -1,7 +1,7 @@
+import { isUuid } from '../../domain/ids.js';
 import { AppError } from '../../errors.js';
 import type { DeliveryQueue } from '../../queues/webhooks.js';
 import type { DeliveryStatus, EndpointRecord, WebhookRepository } from '../../store/webhooks.js';
-import { isUuid } from '../registry.js';
 import { checkHostAddresses, ForbiddenAddressError } from './addresses.js';
 import { eventTypes, testEvent } from './events.js';
 import { generateSecret } from './signing.js';
