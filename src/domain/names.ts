@@ -20,22 +20,18 @@ export function normaliseName(text: string): string {
 
 type Alphabet = 'uk' | 'ru';
 
-// Ukrainian: the national system (Cabinet of Ministers resolution 55, 2010), word-initial forms aside.
-const ukrainian: Record<string, string> = {
+// Letters the Ukrainian and Russian systems below spell alike (the Russian-only letters ё, ы, э, ъ
+// included: in a Ukrainian-looking text they are spelt the Russian way).
+const sharedLetters: Record<string, string> = {
   а: 'a',
   б: 'b',
   в: 'v',
-  г: 'h',
   ґ: 'g',
   д: 'd',
   е: 'e',
-  є: 'ie',
   ж: 'zh',
   з: 'z',
-  и: 'y',
   і: 'i',
-  ї: 'i',
-  й: 'i',
   к: 'k',
   л: 'l',
   м: 'm',
@@ -53,56 +49,18 @@ const ukrainian: Record<string, string> = {
   ш: 'sh',
   щ: 'shch',
   ь: '',
-  ю: 'iu',
-  я: 'ia',
-  // Russian letters in a Ukrainian-looking text: spell them the Russian way.
   ё: 'e',
   ы: 'y',
   э: 'e',
   ъ: '',
 };
+
+// Ukrainian: the national system (Cabinet of Ministers resolution 55, 2010), word-initial forms aside.
+const ukrainian: Record<string, string> = { ...sharedLetters, г: 'h', є: 'ie', и: 'y', ї: 'i', й: 'i', ю: 'iu', я: 'ia' };
 const ukrainianInitial: Record<string, string> = { є: 'ye', ї: 'yi', й: 'y', ю: 'yu', я: 'ya' };
 
 // Russian: the common passport/press spelling (ICAO 9303 with the usual y-forms).
-const russian: Record<string, string> = {
-  а: 'a',
-  б: 'b',
-  в: 'v',
-  г: 'g',
-  д: 'd',
-  е: 'e',
-  ё: 'e',
-  ж: 'zh',
-  з: 'z',
-  и: 'i',
-  й: 'y',
-  к: 'k',
-  л: 'l',
-  м: 'm',
-  н: 'n',
-  о: 'o',
-  п: 'p',
-  р: 'r',
-  с: 's',
-  т: 't',
-  у: 'u',
-  ф: 'f',
-  х: 'kh',
-  ц: 'ts',
-  ч: 'ch',
-  ш: 'sh',
-  щ: 'shch',
-  ъ: '',
-  ы: 'y',
-  ь: '',
-  э: 'e',
-  ю: 'yu',
-  я: 'ya',
-  і: 'i',
-  ї: 'yi',
-  є: 'ye',
-  ґ: 'g',
-};
+const russian: Record<string, string> = { ...sharedLetters, г: 'g', и: 'i', й: 'y', ю: 'yu', я: 'ya', ї: 'yi', є: 'ye' };
 const russianInitial: Record<string, string> = { е: 'ye', ё: 'yo' };
 
 /** Russian if a letter only Russian has appears (ы, э, ё, ъ), else Ukrainian. */
