@@ -67,6 +67,26 @@ const schema = z.object({
     .int()
     .positive()
     .default(7 * 24 * 3600),
+  /** Names (claims) one check may carry: a printed page holds a few dozen portraits; more is a mistake or an attack. */
+  MAX_CLAIMS_PER_CHECK: z.coerce.number().int().positive().default(500),
+  /** Characters in one name or claim: the longest real names with patronymics are under 100. */
+  MAX_NAME_LENGTH: z.coerce.number().int().positive().default(200),
+  /**
+   * Bytes in one upload request (a batch of images), refused from its Content-Length before it is
+   * read; each file is further bounded by MAX_UPLOAD_BYTES and a request by 20 images.
+   */
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  /**
+   * Uploads the API reads at once (each held in memory up to MAX_UPLOAD_BYTES), in all and per API
+   * key: one client cannot take every slot, and the API's memory stays bounded. Above either,
+   * 503 SERVICE_UNAVAILABLE with Retry-After.
+   */
+  MAX_UPLOADS_IN_FLIGHT: z.coerce.number().int().positive().default(8),
+  MAX_UPLOADS_PER_KEY: z.coerce.number().int().positive().default(4),
   /** JSON request bodies: claims and registry fields are small; 1 MiB leaves room for long lists. */
   MAX_JSON_BYTES: z.coerce
     .number()

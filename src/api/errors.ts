@@ -9,6 +9,8 @@ export function errorHandler(log: Log) {
     if (appError.status >= 500)
       log('error', 'request failed', { method: req.method, path: req.path, error: error instanceof Error ? error.stack : String(error) });
     if (res.headersSent) return;
+    // Busy or a dependency down: a client may try again; say when.
+    if (appError.status === 503) res.setHeader('Retry-After', '2');
     res.status(appError.status).json({ error: appError.toJSON() });
   };
 }
@@ -20,6 +22,9 @@ function toAppError(error: unknown): AppError {
   if (status === 'entity.parse.failed') return new AppError('VALIDATION', 'the request body is not valid JSON');
   if (typeof status === 'string' && status.startsWith('encoding.'))
     return new AppError('VALIDATION', 'the request body has an unsupported encoding');
+  // Every PostgreSQL connection busy for connectionTimeoutMillis: the service is saturated, not broken.
+  if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message))
+    return new AppError('SERVICE_UNAVAILABLE', 'the service is busy (every database connection is in use); try again in a moment');
   return new AppError('INTERNAL', 'an unexpected error; the details are in the server log');
 }
 

@@ -1,9 +1,11 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { z } from 'zod';
+import { findInvalidText } from '../domain/text.js';
+import { AppError } from '../errors.js';
 import type { Role } from '../services/keys.js';
 import type { ApiContext } from './context.js';
 import { allow, apiKeyOf, handle, parse } from './http.js';
-import { multipartImages } from './uploads.js';
+import { fileNameOf, multipartImages, uploadSlots } from './uploads.js';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -80,13 +82,24 @@ export function openApiPath(path: string): string {
 /** A router serving the routes in order: access check, upload, validation, then the handler. */
 export function routerOf(ctx: ApiContext, routes: readonly Route[]): Router {
   const router = Router();
+  const slots = uploadSlots({ total: ctx.config.MAX_UPLOADS_IN_FLIGHT, perKey: ctx.config.MAX_UPLOADS_PER_KEY });
   for (const spec of routes) {
     const handlers: RequestHandler[] = [];
     if (Array.isArray(spec.access)) handlers.push(allow(...spec.access));
     const upload = spec.body?.upload;
-    if (upload) handlers.push(multipartImages({ maxBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: upload.maxFiles }));
+    if (upload) {
+      handlers.push(slots);
+      handlers.push(
+        multipartImages({
+          maxBytes: ctx.config.MAX_UPLOAD_BYTES,
+          maxFiles: upload.maxFiles,
+          maxRequestBytes: ctx.config.MAX_REQUEST_BYTES,
+        }),
+      );
+    }
     handlers.push(
       handle(async (req: Request, res: Response) => {
+        rejectInvalidText(req, upload ? ((req.files as Express.Multer.File[] | undefined) ?? []) : []);
         const input = {
           params: spec.params ? parse(spec.params, req.params, 'params') : {},
           query: spec.query ? parse(spec.query, req.query, 'query') : {},
@@ -100,4 +113,17 @@ export function routerOf(ctx: ApiContext, routes: readonly Route[]): Router {
     router[spec.method](spec.path, ...handlers);
   }
   return router;
+}
+
+/** NUL and lone surrogates anywhere a request carries text are a 400 naming the field, never a database error. */
+function rejectInvalidText(req: Request, files: Express.Multer.File[]): void {
+  const invalid =
+    findInvalidText(req.params, 'path parameter') ??
+    findInvalidText(req.query, 'query parameter') ??
+    findInvalidText(req.body, 'body') ??
+    findInvalidText(
+      files.map((file) => fileNameOf(file) ?? ''),
+      'file name',
+    );
+  if (invalid) throw new AppError('VALIDATION', `${invalid.path.replace(/^(path parameter|query parameter)\./, '$1 ')} ${invalid.problem}`);
 }

@@ -1,14 +1,25 @@
+import { mkdir, readFile, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import { findInvalidText } from '../domain/text.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { parse } from './http.js';
 
-/** Multipart uploads held in memory up to the size limit, then hashed into the upload store. */
-export function multipartImages(options: { maxBytes: number; maxFiles: number }): RequestHandler {
+/** Where uploads are streamed while a request is read; each request's files are deleted when it ends. */
+const spoolDir = path.join(os.tmpdir(), 'photo-verify-uploads');
+
+/**
+ * Multipart uploads streamed to temporary files (never a whole batch in memory), each file up to
+ * maxBytes; the handler reads them one at a time (fileBytes) into the upload store. A request
+ * whose Content-Length is above maxRequestBytes is refused before it is read.
+ */
+export function multipartImages(options: { maxBytes: number; maxFiles: number; maxRequestBytes: number }): RequestHandler {
   const upload = multer({
-    storage: multer.memoryStorage(),
+    storage: multer.diskStorage({ destination: spoolDir }),
     limits: { fileSize: options.maxBytes, files: options.maxFiles, fields: 50, fieldSize: 1024 * 1024 },
   }).array('image', options.maxFiles);
   return (req: Request, res: Response, next: NextFunction) => {
@@ -16,7 +27,58 @@ export function multipartImages(options: { maxBytes: number; maxFiles: number })
       next(new AppError('VALIDATION', 'send the image as multipart/form-data in the field "image"'));
       return;
     }
-    upload(req, res, (error: unknown) => next(error ? uploadError(error, options.maxBytes) : undefined));
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > options.maxRequestBytes) {
+      next(
+        new AppError('FILE_TOO_LARGE', `the request is larger than the limit of ${(options.maxRequestBytes / 1024 / 1024).toFixed(0)} MiB`),
+      );
+      return;
+    }
+    res.on('close', () => {
+      for (const file of (req.files as Express.Multer.File[] | undefined) ?? []) void unlink(file.path).catch(() => undefined);
+    });
+    mkdir(spoolDir, { recursive: true }).then(
+      () => upload(req, res, (error: unknown) => next(error ? uploadError(error, options.maxBytes) : undefined)),
+      next,
+    );
+  };
+}
+
+/** An uploaded file's bytes, read from where multer streamed it. */
+export function fileBytes(file: Express.Multer.File): Promise<Buffer> {
+  return readFile(file.path);
+}
+
+/**
+ * At most `total` uploads read at once, and at most `perKey` for one API key: a client that sends
+ * many at once is answered 503 with Retry-After for the rest, and the others still get through.
+ */
+export function uploadSlots(limits: { total: number; perKey: number }): RequestHandler {
+  let inFlight = 0;
+  const byKey = new Map<string, number>();
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const key = (res.locals.apiKey as { id?: string } | undefined)?.id ?? 'anonymous';
+    const mine = byKey.get(key) ?? 0;
+    if (inFlight >= limits.total || mine >= limits.perKey) {
+      const whose =
+        mine >= limits.perKey
+          ? `this API key already has ${mine} uploads in progress`
+          : 'the service is reading as many uploads as it takes';
+      next(new AppError('SERVICE_UNAVAILABLE', `${whose}; try again in a moment`));
+      return;
+    }
+    inFlight += 1;
+    byKey.set(key, mine + 1);
+    let released = false;
+    res.on('close', () => {
+      if (released) return;
+      released = true;
+      inFlight -= 1;
+      const left = (byKey.get(key) ?? 1) - 1;
+      if (left > 0) byKey.set(key, left);
+      else byKey.delete(key);
+    });
+    next();
   };
 }
 
@@ -24,6 +86,8 @@ function uploadError(error: unknown, maxBytes: number): AppError {
   if (error instanceof multer.MulterError) {
     if (error.code === 'LIMIT_FILE_SIZE')
       return new AppError('FILE_TOO_LARGE', `the file is larger than the limit of ${(maxBytes / 1024 / 1024).toFixed(0)} MiB`);
+    if (error.code === 'LIMIT_FIELD_VALUE')
+      return new AppError('VALIDATION', `the field "${error.field}" is longer than 1 MiB: a check takes at most a few hundred names`);
     if (error.code === 'LIMIT_UNEXPECTED_FILE')
       return new AppError('VALIDATION', `unexpected file field "${error.field}" or too many files: send images in the field "image"`);
     return new AppError('VALIDATION', `the multipart body is not acceptable: ${error.message}`);
@@ -55,6 +119,8 @@ export function jsonField<T extends z.ZodType>(value: unknown, schema: T, field:
   } catch {
     throw new AppError('VALIDATION', `the field "${field}" is not valid JSON`);
   }
+  const invalid = findInvalidText(decoded, field);
+  if (invalid) throw new AppError('VALIDATION', `${invalid.path} ${invalid.problem}`);
   return parse(schema, decoded, field);
 }
 
@@ -76,4 +142,16 @@ export function namesField(value: unknown): string[] | undefined {
 
 export function boxField(value: unknown): Box | undefined {
   return jsonField(value, boxSchema, 'box');
+}
+
+/**
+ * The request's Idempotency-Key header, or null: 1 to 200 visible ASCII characters (a UUID, say).
+ * An upload sent again with the same key answers the checks the first one created.
+ */
+export function idempotencyKeyOf(req: Request): string | null {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return null;
+  if (!/^[\x21-\x7e]{1,200}$/.test(key))
+    throw new AppError('VALIDATION', 'the Idempotency-Key header is 1 to 200 visible ASCII characters, e.g. a UUID');
+  return key;
 }

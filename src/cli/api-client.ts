@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, type ErrorCode, errorCatalogue } from '../errors.js';
 
 /** The command-line tool's client of the service's /v1 API (check --server, registry push; the end-to-end tests and the bench use it too): JSON in and out, coded errors back as AppError. */
@@ -7,6 +8,8 @@ export class ApiClient {
   constructor(
     server: string,
     private readonly apiKey: string,
+    /** How often a retryable request is sent again (see send). */
+    private readonly retries = 6,
   ) {
     this.base = server.replace(/\/+$/, '');
   }
@@ -15,11 +18,15 @@ export class ApiClient {
     return this.send<T>(method, path, body === undefined ? undefined : { body: JSON.stringify(body), type: 'application/json' });
   }
 
+  /**
+   * Uploads one image with an Idempotency-Key of its own, so that sending it again after a dropped
+   * connection or a busy answer (503) returns the same check instead of a second one.
+   */
   async upload<T>(path: string, file: { bytes: Buffer; name: string }, fields: Record<string, string> = {}): Promise<T> {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append('image', new Blob([new Uint8Array(file.bytes)]), file.name);
-    return this.send<T>('POST', path, { body: form });
+    return this.send<T>('POST', path, { body: form, idempotencyKey: randomUUID() });
   }
 
   /** GET of a file (an image), as bytes. */
@@ -39,18 +46,49 @@ export class ApiClient {
     }
   }
 
-  private async send<T>(method: string, path: string, payload?: { body: string | FormData; type?: string }): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(this.base + path, {
-        method,
-        headers: { authorization: `Bearer ${this.apiKey}`, ...(payload?.type ? { 'content-type': payload.type } : {}) },
-        body: payload?.body,
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new AppError('SERVICE_UNAVAILABLE', `cannot reach the server ${this.base} (${cause}): is it running, and is --server right?`);
+  /**
+   * One request. A GET, or a request with an Idempotency-Key, is sent again when the server cannot
+   * be reached or answers 503 (busy, restarting), waiting as its Retry-After says or a growing pause,
+   * up to `retries` times; anything else is sent once.
+   */
+  private async send<T>(
+    method: string,
+    path: string,
+    payload?: { body: string | FormData; type?: string; idempotencyKey?: string },
+  ): Promise<T> {
+    const retryable = method === 'GET' || payload?.idempotencyKey !== undefined;
+    let response: Response | null = null;
+    for (let attempt = 0; ; attempt++) {
+      let unreachable: string | null = null;
+      try {
+        response = await fetch(this.base + path, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.apiKey}`,
+            ...(payload?.type ? { 'content-type': payload.type } : {}),
+            ...(payload?.idempotencyKey ? { 'idempotency-key': payload.idempotencyKey } : {}),
+          },
+          body: payload?.body,
+        });
+      } catch (error) {
+        unreachable = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      }
+      const again = retryable && attempt < this.retries && (unreachable !== null || response?.status === 503);
+      if (!again) {
+        if (unreachable !== null)
+          throw new AppError(
+            'SERVICE_UNAVAILABLE',
+            `cannot reach the server ${this.base} (${unreachable}): is it running, and is --server right?`,
+          );
+        break;
+      }
+      const retryAfter = Number(response?.headers.get('retry-after'));
+      await response?.body?.cancel().catch(() => undefined);
+      await new Promise((resolve) =>
+        setTimeout(resolve, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** attempt),
+      );
     }
+    if (!response) throw new AppError('SERVICE_UNAVAILABLE', `cannot reach the server ${this.base}`);
     const text = await response.text();
     const body = text ? safeJson(text) : null;
     if (!response.ok) {

@@ -39,6 +39,12 @@ export async function decodeImage(bytes: Buffer, limits: IntakeLimits): Promise<
 /** Reads only the header: the format and size, refusing what is not an accepted image. */
 export async function sniffImage(bytes: Buffer, limits: IntakeLimits): Promise<string> {
   if (bytes.length === 0) throw new AppError('IMAGE_EMPTY', 'the image is empty (0 bytes)');
+  // SVG, HTML and other markup: never handed to a decoder (an SVG may reference other files).
+  if (/^(\uFEFF)?\s*</.test(bytes.subarray(0, 64).toString('utf8')))
+    throw new AppError(
+      'IMAGE_UNSUPPORTED',
+      'the content is markup (SVG, HTML or XML), not a photo: send JPEG, PNG, WebP, AVIF, TIFF or GIF',
+    );
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();

@@ -2,9 +2,10 @@
  * The registry as a folder (DESIGN.md, "Registry folder format"): one sub-folder per person,
  * named by the person's id, with person.json and the reference photos beside it.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { findInvalidText } from '../domain/text.js';
 import type { RegistryPerson } from '../domain/types.js';
 import { AppError } from '../errors.js';
 
@@ -44,6 +45,11 @@ const idPattern = /^[a-z0-9][a-z0-9-]*$/;
  * name), except person.json, notes (.md, .txt, .csv, .json) and hidden files. All problems are reported at once
  * (VALIDATION); a missing folder is NOT_FOUND.
  */
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
 export async function readRegistryFolder(folder: string): Promise<RegistryFolder> {
   const root = path.resolve(folder);
   const info = await stat(root).catch(() => null);
@@ -64,18 +70,35 @@ export async function readRegistryFolder(folder: string): Promise<RegistryFolder
       problems.push(`${id}/: a person's folder name is their id and must be lower-case letters, digits and hyphens (e.g. enver-bekirov)`);
       continue;
     }
+    // A link is followed only to a file inside the registry folder: its content is never read from elsewhere.
+    const target = await realpath(path.join(personDir, personFile)).catch(() => null);
+    if (!target) {
+      problems.push(`${id}/${personFile} is missing`);
+      continue;
+    }
+    if (!isInside(await realpath(root), target)) {
+      problems.push(`${id}/${personFile} is a link to a file outside the registry folder; copy the file in instead`);
+      continue;
+    }
     let raw: string;
     try {
-      raw = await readFile(path.join(personDir, personFile), 'utf8');
+      raw = await readFile(target, 'utf8');
     } catch {
-      problems.push(`${id}/${personFile} is missing`);
+      problems.push(`${id}/${personFile} cannot be read`);
       continue;
     }
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch (error) {
-      problems.push(`${id}/${personFile} is not valid JSON: ${(error as Error).message}`);
+      // The position only: the parser's message quotes the file's text.
+      const position = /position (\d+)/.exec((error as Error).message)?.[1];
+      problems.push(`${id}/${personFile} is not valid JSON${position ? ` (at character ${position})` : ''}`);
+      continue;
+    }
+    const invalid = findInvalidText(json, '');
+    if (invalid) {
+      problems.push(`${id}/${personFile}: ${invalid.path || 'a text'} ${invalid.problem}`);
       continue;
     }
     const parsed = personSchema.safeParse(json);

@@ -1,5 +1,7 @@
+import { contentHash } from '../domain/content-hash.js';
 import { isUuid } from '../domain/ids.js';
 import type { Claim, ImageResult } from '../domain/results.js';
+import { textProblem } from '../domain/text.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { validateImage } from '../images/validate.js';
@@ -75,38 +77,115 @@ export class CheckService {
     private readonly store: Store,
     private readonly uploads: UploadStore,
     private readonly queues: Pick<Queues, 'enqueueCheck'>,
-    private readonly limits: { maxPixels: number },
+    private readonly limits: { maxPixels: number; maxClaims: number; maxNameLength: number },
   ) {}
 
-  async submit(submission: CheckSubmission, actor: string | null): Promise<CheckRecord> {
-    let category = submission.category;
-    if (submission.batchId) {
-      const batch = await this.store.batches.get(submission.batchId);
-      if (!batch) throw new AppError('NOT_FOUND', `no batch ${submission.batchId}`);
-      if (batch.closedAt) throw new AppError('CONFLICT', `batch ${submission.batchId} is closed: create a new batch for more images`);
+  async submit(submission: CheckSubmission, actor: string | null, idempotencyKey: string | null = null): Promise<CheckRecord> {
+    const { bytes, fileName, ...fields } = submission;
+    const { checks } = await this.submitAll([{ fileName, read: async () => bytes }], fields, actor, idempotencyKey);
+    return checks[0];
+  }
+
+  /**
+   * Checks of several files with the same claims, all or none: every file is validated and stored
+   * (one at a time, so a batch is never whole in memory) before any check is created, and the
+   * checks are created in one transaction. With an Idempotency-Key, a request sent again (the
+   * client's connection dropped, the API restarted) answers the checks the first one created;
+   * the same key with other files or fields is a CONFLICT.
+   */
+  async submitAll(
+    files: Array<{ fileName: string | null; read(): Promise<Buffer> }>,
+    fields: Omit<CheckSubmission, 'bytes' | 'fileName'>,
+    actor: string | null,
+    idempotencyKey: string | null = null,
+  ): Promise<{ checks: CheckRecord[]; replayed: boolean }> {
+    let category = fields.category;
+    if (fields.batchId) {
+      const batch = await this.store.batches.get(fields.batchId);
+      if (!batch) throw new AppError('NOT_FOUND', `no batch ${fields.batchId}`);
       category ??= batch.category;
+      const replay = idempotencyKey && actor ? await this.store.uploadRequests.get(actor, idempotencyKey) : null;
+      if (batch.closedAt && !replay)
+        throw new AppError('CONFLICT', `batch ${fields.batchId} is closed: create a new batch for more images`);
     }
-    const { format } = await validateImage(submission.bytes, this.limits.maxPixels);
-    const { hash } = await this.uploads.put(submission.bytes);
-    const check = await this.store.transaction((tx) =>
-      tx.checks.insert({
-        batchId: submission.batchId,
-        fileHash: hash,
-        fileName: submission.fileName,
-        format,
-        category,
-        claims: submission.claims,
-        submittedBy: actor,
-      }),
-    );
+    checkClaimLimits(fields.claims, this.limits);
+    const stored: Array<{ hash: string; format: string; fileName: string | null }> = [];
+    for (const file of files) {
+      const bytes = await file.read();
+      const { format } = await validateImage(bytes, this.limits.maxPixels).catch((error: unknown) => {
+        if (files.length > 1 && error instanceof AppError)
+          throw new AppError(
+            error.code,
+            `${file.fileName ?? `file ${stored.length + 1}`}: ${error.message}; no image of this request was added`,
+          );
+        throw error;
+      });
+      const { hash } = await this.uploads.put(bytes);
+      stored.push({ hash, format, fileName: file.fileName });
+    }
+    const fingerprint = contentHash(Buffer.from(JSON.stringify({ files: stored.map((file) => [file.hash, file.fileName]), ...fields })));
+    const key = idempotencyKey && actor ? { actor, idempotencyKey } : null;
+    const replayed = async () => {
+      const earlier = key ? await this.store.uploadRequests.get(key.actor, key.idempotencyKey) : null;
+      if (!earlier) return null;
+      if (earlier.fingerprint !== fingerprint)
+        throw new AppError(
+          'CONFLICT',
+          'this Idempotency-Key was used for another request (other files or fields): use a new key for a new upload',
+        );
+      const checks = await Promise.all(earlier.checkIds.map((id) => this.store.checks.get(id)));
+      return { checks: checks.filter((check): check is CheckRecord => check !== null), replayed: true };
+    };
+    const earlier = await replayed();
+    if (earlier) return earlier;
+
+    const taken = new Error('idempotency key taken');
+    const created = await this.store
+      .transaction(async (tx) => {
+        const checks: CheckRecord[] = [];
+        for (const file of stored) {
+          checks.push(
+            await tx.checks.insert({
+              batchId: fields.batchId,
+              fileHash: file.hash,
+              fileName: file.fileName,
+              format: file.format,
+              category,
+              claims: fields.claims,
+              submittedBy: actor,
+            }),
+          );
+        }
+        // The same request sent twice at once: the other one committed first, so this one rolls back.
+        if (
+          key &&
+          !(await tx.uploadRequests.insert(key.actor, key.idempotencyKey, { fingerprint, checkIds: checks.map((check) => check.id) }))
+        )
+          throw taken;
+        return checks;
+      })
+      .catch((error: unknown) => {
+        if (error === taken) return null;
+        throw error;
+      });
+    if (!created) {
+      const other = await replayed();
+      if (other) return other;
+      throw new AppError('CONFLICT', 'this Idempotency-Key is being used by another request right now; try again');
+    }
     try {
-      await this.queues.enqueueCheck(check.id);
+      for (const check of created) await this.queues.enqueueCheck(check.id);
     } catch (error) {
-      // Without its job the check would wait forever: take it back and say so.
-      await this.store.checks.delete(check.id).catch(() => undefined);
+      // Without their jobs the checks would wait for the recovery sweep: take them back and say so now.
+      await this.store
+        .transaction(async (tx) => {
+          for (const check of created) await tx.checks.delete(check.id);
+          if (key) await tx.uploadRequests.delete(key.actor, key.idempotencyKey);
+        })
+        .catch(() => undefined);
       throw new AppError('SERVICE_UNAVAILABLE', `the check could not be queued (Redis: ${(error as Error).message}); try again`);
     }
-    return check;
+    return { checks: created, replayed: false };
   }
 
   async get(id: string): Promise<CheckWithResult> {
@@ -128,6 +207,20 @@ export class CheckService {
     });
     return this.get(id);
   }
+}
+
+/** A check carries at most maxClaims names of at most maxNameLength characters (config MAX_CLAIMS_PER_CHECK, MAX_NAME_LENGTH). */
+export function checkClaimLimits(claims: Claim[], limits: { maxClaims: number; maxNameLength: number }): void {
+  if (claims.length > limits.maxClaims)
+    throw new AppError('VALIDATION', `a check takes at most ${limits.maxClaims} names; got ${claims.length}: split the document`);
+  const invalid = claims.findIndex((claim) => textProblem(claim.text) !== null);
+  if (invalid >= 0) throw new AppError('VALIDATION', `name ${invalid + 1} ${textProblem(claims[invalid].text)}`);
+  const long = claims.findIndex((claim) => claim.text.length > limits.maxNameLength);
+  if (long >= 0)
+    throw new AppError(
+      'VALIDATION',
+      `name ${long + 1} is ${claims[long].text.length} characters long; a name takes at most ${limits.maxNameLength}`,
+    );
 }
 
 /** Names in reading order become claims without boxes; explicit claims may carry a box. */

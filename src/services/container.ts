@@ -61,7 +61,11 @@ export async function createServices(config: Config, log: Log): Promise<Services
   const webhooks = createWebhooks({ config, store, log });
   const metrics = createMetrics({ config, queues, checks: store.checks });
   const limits = { maxPixels: config.MAX_IMAGE_PIXELS };
-  const checks = new CheckService(store, uploads, queues, limits);
+  const checks = new CheckService(store, uploads, queues, {
+    ...limits,
+    maxClaims: config.MAX_CLAIMS_PER_CHECK,
+    maxNameLength: config.MAX_NAME_LENGTH,
+  });
   return {
     config,
     log,

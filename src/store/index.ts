@@ -6,6 +6,7 @@ import { CheckRepository } from './checks.js';
 import { type Queryable, withTransaction } from './db.js';
 import { PeopleRepository } from './people.js';
 import { ReferencePhotoRepository, RegistryStateRepository } from './reference-photos.js';
+import { UploadRequestRepository } from './upload-requests.js';
 import { WebhookRepository } from './webhooks.js';
 
 /** Every table's repository, all bound to one connection: the pool, or one transaction. */
@@ -18,6 +19,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   webhooks: WebhookRepository;
+  uploadRequests: UploadRequestRepository;
 }
 
 export interface Store extends Repositories {
@@ -40,6 +42,7 @@ function repositoriesOn(db: Queryable): Repositories {
     apiKeys: new ApiKeyRepository(db),
     audit: new AuditRepository(db),
     webhooks: new WebhookRepository(db),
+    uploadRequests: new UploadRequestRepository(db),
   };
 }
 

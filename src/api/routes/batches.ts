@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Route, route } from '../route.js';
 import { batch, batchChecksQueued } from '../schemas.js';
-import { fileNameOf, uploadedFiles } from '../uploads.js';
+import { fileBytes, fileNameOf, idempotencyKeyOf, uploadedFiles } from '../uploads.js';
 import { submissionFields, submissionSchema } from './checks.js';
 
 const createBatch = z
@@ -46,7 +46,7 @@ export const batchRoutes: Route[] = [
     method: 'post',
     path: '/v1/batches/:batchId/checks',
     tag,
-    summary: `Add images to an open batch (up to ${maxFilesPerRequest} per request, each in a field "image")`,
+    summary: `Add images to an open batch (up to ${maxFilesPerRequest} per request, each in a field "image"; all or none; an Idempotency-Key header makes a retry safe)`,
     access: ['submitter'],
     params: batchParams,
     body: {
@@ -61,12 +61,14 @@ export const batchRoutes: Route[] = [
     async handle(ctx, { params, body, files, actor }, res) {
       await ctx.batches.get(params.batchId);
       const fields = { ...submissionFields(body), batchId: params.batchId };
-      const checks = [];
-      for (const file of uploadedFiles(files)) {
-        const check = await ctx.checks.submit({ bytes: file.buffer, fileName: fileNameOf(file), ...fields }, actor);
-        checks.push({ id: check.id, file: check.fileName, status: check.status });
-      }
-      res.status(202).json({ checks });
+      // All or none: a file the service cannot read refuses the request, and no check of it is created.
+      const { checks } = await ctx.checks.submitAll(
+        uploadedFiles(files).map((file) => ({ fileName: fileNameOf(file), read: () => fileBytes(file) })),
+        fields,
+        actor,
+        idempotencyKeyOf(res.req),
+      );
+      res.status(202).json({ checks: checks.map((check) => ({ id: check.id, file: check.fileName, status: check.status })) });
     },
   }),
   route({

@@ -6,7 +6,7 @@ import { type CheckSubmission, type CheckWithResult, checkView, claimsFrom } fro
 import type { ApiContext } from '../context.js';
 import { type Route, route } from '../route.js';
 import { check, checkListItem, checkQueued, checkStatus, reviewDecision } from '../schemas.js';
-import { claimSchema, fileNameOf, jsonField, namesField, uploadedFiles } from '../uploads.js';
+import { claimSchema, fileBytes, fileNameOf, idempotencyKeyOf, jsonField, namesField, uploadedFiles } from '../uploads.js';
 
 const listQuery = z.object({
   flagged: z
@@ -60,13 +60,18 @@ export const checkRoutes: Route[] = [
     method: 'post',
     path: '/v1/checks',
     tag,
-    summary: 'Check an image: every face against the registry and the claims; answers at once, the workers decide',
+    summary:
+      'Check an image: every face against the registry and the claims; answers at once, the workers decide; an Idempotency-Key header makes a retry safe',
     access: ['submitter'],
     body: { name: 'body', schema: submissionSchema, upload: { maxFiles: 1, description: 'The draft image' } },
     responses: { 202: { description: 'Queued; Location names the check', schema: checkQueued } },
     async handle(ctx, { body, files, actor }, res) {
       const [file] = uploadedFiles(files);
-      const queued = await ctx.checks.submit({ bytes: file.buffer, fileName: fileNameOf(file), ...submissionFields(body) }, actor);
+      const queued = await ctx.checks.submit(
+        { bytes: await fileBytes(file), fileName: fileNameOf(file), ...submissionFields(body) },
+        actor,
+        idempotencyKeyOf(res.req),
+      );
       res
         .status(202)
         .location(`/v1/checks/${queued.id}`)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Route, route } from '../route.js';
 import { person, referencePhoto, registryOverview } from '../schemas.js';
-import { boxField, fileNameOf, uploadedFiles } from '../uploads.js';
+import { boxField, fileBytes, fileNameOf, uploadedFiles } from '../uploads.js';
 
 const personFields = {
   name: z.string().trim().min(1),
@@ -144,7 +144,7 @@ export const peopleRoutes: Route[] = [
       const provenance = body.provenance?.trim() ? body.provenance.trim() : null;
       const { photo, created } = await ctx.registry.addReferencePhoto(
         params.personId,
-        { bytes: file.buffer, fileName: fileNameOf(file), provenance, box: boxField(body.box) ?? null },
+        { bytes: await fileBytes(file), fileName: fileNameOf(file), provenance, box: boxField(body.box) ?? null },
         actor,
       );
       if (!query.wait || photo.status !== 'pending') {
