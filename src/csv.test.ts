@@ -36,4 +36,10 @@ describe('the CSV reader', () => {
       expect.objectContaining({ code: 'VALIDATION', message: expect.stringMatching(/closing quote.*line 1/i) }),
     );
   });
+
+  it('refuses a NUL character in a manifest as VALIDATION naming its line', () => {
+    expect(() => parseCsv('file,names\na.jpg,Colin Powell\nb.jpg,Tony\u0000Blair\n')).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', message: 'the CSV holds a NUL character (line 3)' }),
+    );
+  });
 });

@@ -8,13 +8,13 @@
  * quote) is a VALIDATION error naming the line.
  */
 import { parse } from 'csv-parse/sync';
-import { textProblem } from './domain/text.js';
+import { invalidTextIndex, textProblem } from './domain/text.js';
 import { AppError } from './errors.js';
 
 export function parseCsv(text: string): string[][] {
   const problem = textProblem(text);
   if (problem) {
-    const line = text.slice(0, text.search(/\u0000|[\uD800-\uDFFF]/)).split(/\r\n|\n|\r/).length;
+    const line = text.slice(0, invalidTextIndex(text)).split(/\r\n|\n|\r/).length;
     throw new AppError('VALIDATION', `the CSV ${problem} (line ${line})`);
   }
   try {

@@ -13,6 +13,14 @@ export function textProblem(text: string): string | null {
   return null;
 }
 
+/** Where in the text the first NUL or lone surrogate stands, or -1. */
+export function invalidTextIndex(text: string): number {
+  const nul = text.indexOf('\u0000');
+  const surrogate = text.search(loneSurrogate);
+  if (nul < 0) return surrogate;
+  return surrogate < 0 ? nul : Math.min(nul, surrogate);
+}
+
 /** The first string inside a value (objects and arrays walked, keys too) that is not valid text, named by its path. */
 export function findInvalidText(value: unknown, path: string): { path: string; problem: string } | null {
   if (typeof value === 'string') {
