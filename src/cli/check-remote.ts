@@ -36,7 +36,11 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
   const paths = positionals.length > 0 ? positionals : manifest ? [...manifest.requests.keys()] : [];
   if (paths.length === 0) throw new UsageError('give the images to check: files or folders, or --claims FILE');
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
-  const inputs = await collectInputs(paths, new Set([...outputs, ...(manifest ? [manifest.file] : [])]));
+  const inputs = await collectInputs(
+    paths,
+    new Set([...outputs, ...(manifest ? [manifest.file] : [])]),
+    positionals.length > 0 ? 'refuse' : 'report',
+  );
   if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
 
   const client = new ApiClient(values.server, values.apiKey);
@@ -50,14 +54,18 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
     const category = request.category ?? values.category;
     try {
       const fields: Record<string, string> = { claims: JSON.stringify(request.claims), ...(category ? { category } : {}) };
+      const bytes = await readFile(input.path).catch((error: NodeJS.ErrnoException) => {
+        throw new AppError('NOT_FOUND', `cannot read the file: ${error.code ?? error.message}`);
+      });
       const { checks } = await client.upload<{ checks: Array<{ id: string }> }>(
         `/v1/batches/${batch.id}/checks`,
-        { bytes: await readFile(input.path), name: path.basename(input.path) },
+        { bytes, name: path.basename(input.path) },
         fields,
       );
       return { input, checkId: checks[0].id };
     } catch (error) {
-      if (!isAppError(error) || !(error.code.startsWith('IMAGE_') || error.code === 'FILE_TOO_LARGE')) throw error;
+      if (!isAppError(error) || !(error.code.startsWith('IMAGE_') || error.code === 'FILE_TOO_LARGE' || error.code === 'NOT_FOUND'))
+        throw error;
       return { input, failure: { code: error.code, message: error.message } };
     } finally {
       uploading.tick(input.file);

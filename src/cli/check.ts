@@ -45,7 +45,11 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
   const cacheFile = path.resolve(values.cache ?? path.join(registry.root, defaultCacheName));
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
   const paths = positionals.length > 0 ? positionals : [...manifest!.requests.keys()];
-  const inputs = await collectInputs(paths, new Set([cacheFile, ...outputs, ...(manifest ? [manifest.file] : [])]));
+  const inputs = await collectInputs(
+    paths,
+    new Set([cacheFile, ...outputs, ...(manifest ? [manifest.file] : [])]),
+    positionals.length > 0 ? 'refuse' : 'report',
+  );
   if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
   if (manifest) {
     const checked = new Set(inputs.map((input) => input.path));

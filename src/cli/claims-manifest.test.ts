@@ -44,4 +44,12 @@ describe('claims manifest', () => {
   it('reports a missing manifest as NOT_FOUND', async () => {
     await expect(readClaimsManifest(path.join(os.tmpdir(), 'no-such-claims.csv'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it("refuses a row whose file lies outside the manifest's folder (../ or an absolute path), naming the row", async () => {
+    const { file } = await manifest('file,names\nok.jpg,Tony Blair\n../secret.jpg,Hugo Chavez\n/etc/passwd,Colin Powell\n');
+    await expect(readClaimsManifest(file)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/row 3: \.\.\/secret\.jpg is outside[\s\S]*row 4: \/etc\/passwd is outside/),
+    });
+  });
 });

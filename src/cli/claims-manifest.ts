@@ -1,7 +1,9 @@
 /**
  * The claims manifest: a CSV `file,names[,category]`. `file` is relative to the manifest's
  * folder; `names` lists the people shown, separated by ";", in reading order; `category` is the
- * category the draft claims for its list. A header row naming the columns is optional.
+ * category the draft claims for its list. A header row naming the columns is optional. A file must
+ * lie in the manifest's folder or below it: a manifest from elsewhere cannot make the checker read
+ * (and report on, or upload) files outside it.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +15,11 @@ export interface ClaimsManifest {
   file: string;
   /** Absolute image path → what the draft claims. */
   requests: Map<string, CheckRequest>;
+}
+
+function isInside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 export async function readClaimsManifest(file: string): Promise<ClaimsManifest> {
@@ -43,6 +50,10 @@ export async function readClaimsManifest(file: string): Promise<ClaimsManifest> 
     if (cells.length > 3)
       problems.push(`${line}: ${cells.length} columns, expected file,names[,category] (quote a field that holds a comma)`);
     else if (image === '') problems.push(`${line}: the file column is empty`);
+    else if (!isInside(base, path.resolve(base, image)))
+      problems.push(
+        `${line}: ${image} is outside the claims file's folder ${base}; list only images in that folder or below it (move the claims file up)`,
+      );
     else {
       const target = path.resolve(base, image);
       if (requests.has(target)) problems.push(`${line}: ${image} is listed twice`);

@@ -20,9 +20,18 @@ export function displayPath(absolute: string, cwd = process.cwd()): string {
   return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join('/');
 }
 
-export async function collectInputs(paths: readonly string[], exclude: ReadonlySet<string> = new Set()): Promise<InputFile[]> {
+/**
+ * The images under the paths given. A path that does not exist is a NOT_FOUND error (a mistyped
+ * argument), unless `missing` is 'report': then it is kept as an input, and reading it fails for
+ * that image alone (the files of a claims manifest: one missing file does not stop the others).
+ */
+export async function collectInputs(
+  paths: readonly string[],
+  exclude: ReadonlySet<string> = new Set(),
+  missing: 'refuse' | 'report' = 'refuse',
+): Promise<InputFile[]> {
   const found: string[] = [];
-  const missing: string[] = [];
+  const absent: string[] = [];
   const walk = async (folder: string) => {
     const entries = (await readdir(folder, { withFileTypes: true })).filter((entry) => !entry.name.startsWith('.'));
     entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -35,11 +44,12 @@ export async function collectInputs(paths: readonly string[], exclude: ReadonlyS
   for (const given of paths) {
     const absolute = path.resolve(given);
     const info = await stat(absolute).catch(() => null);
-    if (!info) missing.push(given);
+    if (!info && missing === 'report') found.push(absolute);
+    else if (!info) absent.push(given);
     else if (info.isDirectory()) await walk(absolute);
     else found.push(absolute);
   }
-  if (missing.length > 0) throw new AppError('NOT_FOUND', `no such file or folder: ${missing.join(', ')}`);
+  if (absent.length > 0) throw new AppError('NOT_FOUND', `no such file or folder: ${absent.join(', ')}`);
   const unique = [...new Set(found)].filter((file) => !exclude.has(file));
   return unique.map((absolute) => ({ path: absolute, file: displayPath(absolute) }));
 }

@@ -175,6 +175,44 @@ describe('photo-verify check on other inputs', () => {
     expect(result.summary).toMatchObject({ images: 3, errors: 2 });
   });
 
+  it("checks the files a claims manifest lists, reporting a listed file that is missing as that image's error", async () => {
+    const drafts = path.join(work, 'listed');
+    await mkdir(drafts);
+    await copyFile(path.join(examples, 'drafts/press/chavez-interview.jpg'), path.join(drafts, 'chavez.jpg'));
+    const claims = path.join(drafts, 'claims.csv');
+    await writeFile(claims, 'file,names\nchavez.jpg,Hugo Chavez\ngone.jpg,Tony Blair\n');
+    const json = path.join(work, 'listed.json');
+    const run = await photoVerify([
+      'check',
+      '--registry',
+      'examples/registry',
+      '--cache',
+      cache,
+      '--threads',
+      '1',
+      '--claims',
+      claims,
+      '--json',
+      json,
+    ]);
+    expect(run.code, run.stderr).toBe(1);
+    const result = await readReport(json);
+    const byName = Object.fromEntries(result.images.map((entry) => [path.basename(entry.file), entry]));
+    expect(byName['gone.jpg'].error?.code).toBe('NOT_FOUND');
+    expect(byName['chavez.jpg'].faces[0]).toMatchObject({ verdict: 'confirmed' });
+  });
+
+  it('refuses a claims manifest that lists a file outside its own folder, saying why, and reads nothing', async () => {
+    const claims = path.join(work, 'escape', 'claims.csv');
+    await mkdir(path.dirname(claims));
+    await writeFile(claims, 'file,names\n../../../../etc/passwd,Tony Blair\n/etc/hostname,Hugo Chavez\n');
+    const run = await photoVerify(['check', '--registry', 'examples/registry', '--cache', cache, '--threads', '1', '--claims', claims]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/row 2: \.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd is outside the claims file's folder/);
+    expect(run.stderr).toMatch(/row 3: \/etc\/hostname is outside the claims file's folder/);
+    expect(run.stdout).not.toMatch(/root:/);
+  });
+
   it('exits 2 with a clear message on an unknown option, a missing registry or an unreadable claims file', async () => {
     const unknownOption = await photoVerify(['check', '--registry', 'examples/registry', '--jsn', 'x.json', 'examples/drafts']);
     expect(unknownOption.code).toBe(2);
