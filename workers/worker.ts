@@ -13,6 +13,7 @@ import { createLog } from '../src/runtime/log.js';
 import { runMain, stopOnSignal } from '../src/runtime/main.js';
 import { CheckRunner } from '../src/services/checking.js';
 import { EnrolmentRunner } from '../src/services/enrolment.js';
+import { EvidenceService } from '../src/services/evidence.js';
 import { GalleryCache } from '../src/services/gallery.js';
 import { startRecoverySweep } from '../src/services/recovery.js';
 import { createWebhooks } from '../src/services/webhooks/publisher.js';
@@ -53,7 +54,10 @@ runMain('worker', async () => {
   const recovery = await startRecoverySweep({ store, queues, model: engine.model, intervalMs: config.RECOVERY_SWEEP_MS, log });
 
   const workers = startQueueWorkers(
-    { checks: new CheckRunner(store, uploads, engine, gallery, events.publisher), enrolment: new EnrolmentRunner(store, uploads, engine) },
+    {
+      checks: new CheckRunner(store, uploads, engine, gallery, events.publisher, new EvidenceService(store, uploads)),
+      enrolment: new EnrolmentRunner(store, uploads, engine),
+    },
     {
       connection,
       prefix: config.QUEUE_PREFIX,

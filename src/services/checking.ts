@@ -8,6 +8,7 @@ import type { UploadStore } from '../store/upload-files.js';
 import { completeBatchIfEnded } from './batches.js';
 import { imageResultOf } from './checks.js';
 import type { EventPublisher } from './events.js';
+import type { EvidenceService } from './evidence.js';
 import type { GalleryCache } from './gallery.js';
 
 /**
@@ -21,6 +22,8 @@ export class CheckRunner {
     private readonly engine: Pick<FaceEngine, 'analyze' | 'model'>,
     private readonly gallery: GalleryCache,
     private readonly publisher: EventPublisher,
+    /** Draws the flagged faces' evidence once the result is in, before the events go out (null: drawn on request). */
+    private readonly evidence: Pick<EvidenceService, 'prerender'> | null = null,
   ) {}
 
   /** Returns false when the check had already ended (a job delivered again after its result was written). */
@@ -52,6 +55,8 @@ export class CheckRunner {
       if (ended.batchId) recorded.push(...(await completeBatchIfEnded(tx, this.publisher, ended.batchId)));
       return recorded;
     });
+    // Ready before a receiver of check.flagged follows its evidence links; drawn on request if this fails.
+    if (evaluation.flagged && this.evidence) await this.evidence.prerender(checkId).catch(() => undefined);
     await this.publisher.relay(deliveries);
     return true;
   }

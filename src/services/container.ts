@@ -73,7 +73,7 @@ export async function createServices(config: Config, log: Log): Promise<Services
     checks,
     batches: new BatchService(store, webhooks.publisher),
     keys: new ApiKeyService(store.apiKeys),
-    evidence: new EvidenceService(store, uploads, checks),
+    evidence: new EvidenceService(store, uploads),
     audit: new AuditService(store.audit),
     health: new HealthService(store, redis, config.QUEUE_PREFIX),
     metrics,

@@ -1,11 +1,11 @@
 import sharp from 'sharp';
-import type { FaceResult } from '../domain/results.js';
+import { isUuid } from '../domain/ids.js';
+import { type FaceResult, isFlaggedFace } from '../domain/results.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { escapeMarkup, faceCrop } from '../images/face-crop.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
-import type { CheckService } from './checks.js';
 
 const tile = 240;
 const caption = 44;
@@ -17,25 +17,65 @@ interface Panel {
   lines: string[];
 }
 
+/** Renders at once in one API process: each decodes a draft of up to MAX_IMAGE_PIXELS. */
+const maxRendersAtOnce = 2;
+
 /**
  * The evidence for one face: the face as the draft shows it, beside the reference photos it was
  * compared with (the claimed person's best photo, and the photo of whom it matches instead).
+ * The worker that judged a check renders its flagged faces' evidence once and stores it
+ * (prerender); the API serves what is stored, and renders (then stores) only what is missing, a
+ * few at a time: a client asking for evidence again and again costs a file read.
  */
 export class EvidenceService {
+  private rendering = 0;
+
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'checks' | 'referencePhotos'>,
     private readonly uploads: UploadStore,
-    private readonly checks: CheckService,
   ) {}
 
+  /** Renders and stores the evidence of every flagged face of a judged check. */
+  async prerender(checkId: string): Promise<number> {
+    const check = await this.store.checks.getWithResult(checkId);
+    if (!check || check.status !== 'done') return 0;
+    let rendered = 0;
+    for (const [index, face] of check.faces.entries()) {
+      if (!isFlaggedFace(face) || (await this.store.checks.evidenceHash(checkId, index))) continue;
+      const png = await this.compose(check.fileHash, face, index);
+      await this.store.checks.setEvidence(checkId, index, (await this.uploads.put(png)).hash);
+      rendered++;
+    }
+    return rendered;
+  }
+
   async render(checkId: string, faceIndex: number, format: 'png' | 'jpeg'): Promise<Buffer> {
-    const check = await this.checks.get(checkId);
+    const check = isUuid(checkId) ? await this.store.checks.getWithResult(checkId) : null;
+    if (!check) throw new AppError('NOT_FOUND', `no check ${checkId}`);
     if (check.status !== 'done') throw new AppError('CONFLICT', `check ${checkId} is ${check.status}; evidence exists once it is done`);
     const face = check.faces[faceIndex];
     if (!face) throw new AppError('NOT_FOUND', `check ${checkId} has no face ${faceIndex} (it has ${check.faces.length})`);
+    const stored = await this.store.checks.evidenceHash(checkId, faceIndex);
+    let png: Buffer;
+    if (stored) png = await this.uploads.get(stored);
+    else {
+      if (this.rendering >= maxRendersAtOnce)
+        throw new AppError('SERVICE_UNAVAILABLE', 'evidence images are being drawn for other requests; try again in a moment');
+      this.rendering++;
+      try {
+        png = await this.compose(check.fileHash, face, faceIndex);
+      } finally {
+        this.rendering--;
+      }
+      await this.store.checks.setEvidence(checkId, faceIndex, (await this.uploads.put(png)).hash);
+    }
+    return format === 'png' ? png : sharp(png).jpeg({ quality: 88 }).toBuffer();
+  }
+
+  private async compose(draftHash: string, face: FaceResult, faceIndex: number): Promise<Buffer> {
     const panels: Panel[] = [
       {
-        image: await this.uploads.get(check.fileHash),
+        image: await this.uploads.get(draftHash),
         box: face.box,
         lines: [`Draft face ${faceIndex + 1}: ${face.verdict}`, face.claim ? `captioned ${face.claim.name}` : 'no caption'],
       },
@@ -54,7 +94,7 @@ export class EvidenceService {
     const canvas = sharp({ create: { width, height: tile + caption + 2 * gap, channels: 3, background: '#ffffff' } }).composite(
       tiles.map((input, index) => ({ input, left: gap + index * (tile + gap), top: gap })),
     );
-    return format === 'png' ? canvas.png().toBuffer() : canvas.jpeg({ quality: 88 }).toBuffer();
+    return canvas.png().toBuffer();
   }
 }
 

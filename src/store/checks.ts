@@ -105,6 +105,19 @@ export class CheckRepository {
     return rows.map((row) => row.result);
   }
 
+  /** The stored evidence image of a face (its content hash), or null when none was rendered yet. */
+  async evidenceHash(id: string, position: number): Promise<string | null> {
+    const { rows } = await this.db.query<{ hash: string | null }>(
+      'select evidence_hash as hash from faces where check_id = $1 and position = $2',
+      [id, position],
+    );
+    return rows[0]?.hash ?? null;
+  }
+
+  async setEvidence(id: string, position: number, hash: string): Promise<void> {
+    await this.db.query('update faces set evidence_hash = $3 where check_id = $1 and position = $2', [id, position, hash]);
+  }
+
   async getWithResult(id: string): Promise<CheckWithResult | null> {
     const check = await this.get(id);
     if (!check) return null;

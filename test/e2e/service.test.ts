@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,6 +177,12 @@ describe('the service end to end: real API and worker processes, real photos', (
     expect(evidence.headers.get('content-type')).toBe('image/png');
     const png = Buffer.from(await evidence.arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // Drawn once, by the worker that judged the check: the API served the stored picture.
+    const { rows: stored } = await pool.query<{ hash: string | null }>(
+      'select evidence_hash as hash from faces where check_id = $1 and position = 2',
+      [id],
+    );
+    expect(stored[0].hash).toBe(createHash('sha256').update(png).digest('hex'));
 
     // Operations see it too: the job's duration (reported by the queue's events, shortly after the
     // result is stored) and the verdicts counted in the metrics.
