@@ -38,7 +38,7 @@ export class EvidenceService {
   /** Renders and stores the evidence of every flagged face of a judged check. */
   async prerender(checkId: string): Promise<number> {
     const check = await this.store.checks.getWithResult(checkId);
-    if (!check || check.status !== 'done') return 0;
+    if (check?.status !== 'done') return 0;
     let rendered = 0;
     for (const [index, face] of check.faces.entries()) {
       if (!isFlaggedFace(face) || (await this.store.checks.evidenceHash(checkId, index))) continue;
