@@ -25,7 +25,32 @@ function toAppError(error: unknown): AppError {
   // Every PostgreSQL connection busy for connectionTimeoutMillis: the service is saturated, not broken.
   if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message))
     return new AppError('SERVICE_UNAVAILABLE', 'the service is busy (every database connection is in use); try again in a moment');
+  // PostgreSQL or Redis restarting or out of reach: a retry shortly after will do.
+  if (isConnectionLoss(error))
+    return new AppError('SERVICE_UNAVAILABLE', 'the database or the queue is not reachable at the moment; try again shortly');
   return new AppError('INTERNAL', 'an unexpected error; the details are in the server log');
+}
+
+const connectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
+
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isConnectionLoss);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && connectionCodes.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|Connection is closed|the database system is (starting up|shutting down)/i.test(message);
 }
 
 export function notFound(req: Request, _res: Response, next: NextFunction) {

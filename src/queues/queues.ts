@@ -48,6 +48,8 @@ export interface Queues {
   checks: Queue<CheckJob>;
   enrolment: Queue<EnrolmentJob>;
   enqueueCheck(checkId: string): Promise<void>;
+  /** For a check still open: queues it if it has no job, or retries its job if that failed. */
+  requeueCheck(checkId: string): Promise<void>;
   /**
    * Queues a photo's enrolment once: a new photo by its id, a photo to re-embed by its id and the
    * model that described it, so N workers starting after a model change add one job per photo.
@@ -73,6 +75,12 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
     async enqueueCheck(checkId) {
       // The job id is the check id: queueing one check twice adds one job.
       await checks.add('check', { checkId }, { ...options, jobId: checkId });
+    },
+    async requeueCheck(checkId) {
+      // A check still open whose job failed (its last try met PostgreSQL down, say) is tried again.
+      const job = await checks.getJob(checkId);
+      if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      else if (!job) await checks.add('check', { checkId }, { ...options, jobId: checkId });
     },
     async enqueueEnrolment(referencePhotoId, replacing = null) {
       await enrolment.add('enrol', { referencePhotoId }, { ...options, jobId: enrolmentJobId(referencePhotoId, replacing) });

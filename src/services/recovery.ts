@@ -9,7 +9,7 @@ import type { Store } from '../store/index.js';
  */
 export async function startRecoverySweep(deps: {
   store: Pick<Store, 'checks' | 'referencePhotos'>;
-  queues: Pick<Queues, 'enqueueCheck' | 'enqueueEnrolment'>;
+  queues: Pick<Queues, 'requeueCheck' | 'enqueueEnrolment'>;
   model: string;
   intervalMs: number;
   log: Log;
@@ -19,7 +19,7 @@ export async function startRecoverySweep(deps: {
     for (const photo of photos) await deps.queues.enqueueEnrolment(photo.id, photo.model);
     // A check younger than one interval may be on its way into the queue; it is looked at next time.
     const checks = await deps.store.checks.orphaned(deps.intervalMs);
-    for (const id of checks) await deps.queues.enqueueCheck(id);
+    for (const id of checks) await deps.queues.requeueCheck(id);
     if (photos.length + checks.length > 0) deps.log('info', 'queued again', { referencePhotos: photos.length, checks: checks.length });
   };
   await sweep();

@@ -50,7 +50,10 @@ export interface ChildService {
 }
 
 /** Starts `npm start` or `npm run worker` the way an operator does: a real process, through tsx. */
-export function startProcess(entry: 'src/api/main.ts' | 'workers/worker.ts', env: Record<string, string>): ChildService {
+export function startProcess(
+  entry: 'src/api/main.ts' | 'workers/worker.ts' | 'workers/webhooks.ts',
+  env: Record<string, string>,
+): ChildService {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
     // Info level: the tests wait for the processes' start-up lines.
