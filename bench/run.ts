@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   engine: engineBenchmark,
   service: async () => (await import('./service.js')).serviceBenchmark(),
   identify: async () => (await import('./identify.js')).identifyBenchmark(),
+  load: async () => (await import('./load.js')).loadBenchmark(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

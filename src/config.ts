@@ -81,11 +81,11 @@ const schema = z.object({
     .positive()
     .default(100 * 1024 * 1024),
   /**
-   * Uploads the API reads at once (each held in memory up to MAX_UPLOAD_BYTES), in all and per API
-   * key: one client cannot take every slot, and the API's memory stays bounded. Above either,
-   * 503 SERVICE_UNAVAILABLE with Retry-After.
+   * Uploads the API reads at once (each file spooled to disk, then read whole once, up to
+   * MAX_UPLOAD_BYTES), in all and per API key. Beyond the per-key limit: 503 SERVICE_UNAVAILABLE
+   * with Retry-After at once; beyond the total, an upload waits its turn up to 10 s, then 503.
    */
-  MAX_UPLOADS_IN_FLIGHT: z.coerce.number().int().positive().default(8),
+  MAX_UPLOADS_IN_FLIGHT: z.coerce.number().int().positive().default(16),
   MAX_UPLOADS_PER_KEY: z.coerce.number().int().positive().default(4),
   /** JSON request bodies: claims and registry fields are small; 1 MiB leaves room for long lists. */
   MAX_JSON_BYTES: z.coerce

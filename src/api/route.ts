@@ -82,7 +82,7 @@ export function openApiPath(path: string): string {
 /** A router serving the routes in order: access check, upload, validation, then the handler. */
 export function routerOf(ctx: ApiContext, routes: readonly Route[]): Router {
   const router = Router();
-  const slots = uploadSlots({ total: ctx.config.MAX_UPLOADS_IN_FLIGHT, perKey: ctx.config.MAX_UPLOADS_PER_KEY });
+  const slots = uploadSlots({ total: ctx.config.MAX_UPLOADS_IN_FLIGHT, perKey: ctx.config.MAX_UPLOADS_PER_KEY, waitMs: 10_000 });
   for (const spec of routes) {
     const handlers: RequestHandler[] = [];
     if (Array.isArray(spec.access)) handlers.push(allow(...spec.access));

@@ -9,6 +9,12 @@ import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { parse } from './http.js';
 
+/**
+ * A multipart text field (names, claims with boxes) holds at most 256 KiB: 500 names of 200
+ * characters with their boxes fit; a longer field is refused while it streams, before it is parsed.
+ */
+const maxFieldBytes = 256 * 1024;
+
 /** Where uploads are streamed while a request is read; each request's files are deleted when it ends. */
 const spoolDir = path.join(os.tmpdir(), 'photo-verify-uploads');
 
@@ -20,7 +26,7 @@ const spoolDir = path.join(os.tmpdir(), 'photo-verify-uploads');
 export function multipartImages(options: { maxBytes: number; maxFiles: number; maxRequestBytes: number }): RequestHandler {
   const upload = multer({
     storage: multer.diskStorage({ destination: spoolDir }),
-    limits: { fileSize: options.maxBytes, files: options.maxFiles, fields: 50, fieldSize: 1024 * 1024 },
+    limits: { fileSize: options.maxBytes, files: options.maxFiles, fields: 50, fieldSize: maxFieldBytes },
   }).array('image', options.maxFiles);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) {
@@ -50,35 +56,63 @@ export function fileBytes(file: Express.Multer.File): Promise<Buffer> {
 }
 
 /**
- * At most `total` uploads read at once, and at most `perKey` for one API key: a client that sends
- * many at once is answered 503 with Retry-After for the rest, and the others still get through.
+ * At most `perKey` uploads of one API key are read at once: a client sending more is answered 503
+ * with Retry-After at once (its own uploads go on). At most `total` are read in all: beyond that an
+ * upload waits its turn (first come, first served) up to `waitMs`, then is answered 503. So one
+ * client can take no more than its share, and a crowd of well-behaved clients is slowed, not refused.
  */
-export function uploadSlots(limits: { total: number; perKey: number }): RequestHandler {
+export function uploadSlots(limits: { total: number; perKey: number; waitMs: number }): RequestHandler {
   let inFlight = 0;
   const byKey = new Map<string, number>();
+  const waiting: Array<() => void> = [];
+  const release = (key: string) => {
+    const left = (byKey.get(key) ?? 1) - 1;
+    if (left > 0) byKey.set(key, left);
+    else byKey.delete(key);
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight -= 1;
+  };
   return (_req: Request, res: Response, next: NextFunction) => {
     const key = (res.locals.apiKey as { id?: string } | undefined)?.id ?? 'anonymous';
     const mine = byKey.get(key) ?? 0;
-    if (inFlight >= limits.total || mine >= limits.perKey) {
-      const whose =
-        mine >= limits.perKey
-          ? `this API key already has ${mine} uploads in progress`
-          : 'the service is reading as many uploads as it takes';
-      next(new AppError('SERVICE_UNAVAILABLE', `${whose}; try again in a moment`));
+    if (mine >= limits.perKey) {
+      next(
+        new AppError(
+          'SERVICE_UNAVAILABLE',
+          `this API key already has ${mine} uploads in progress; send the next when one has been answered`,
+        ),
+      );
       return;
     }
-    inFlight += 1;
     byKey.set(key, mine + 1);
     let released = false;
-    res.on('close', () => {
-      if (released) return;
-      released = true;
-      inFlight -= 1;
+    const proceed = () => {
+      res.on('close', () => {
+        if (released) return;
+        released = true;
+        release(key);
+      });
+      next();
+    };
+    if (inFlight < limits.total) {
+      inFlight += 1;
+      proceed();
+      return;
+    }
+    // A slot handed over by release() keeps inFlight as it is.
+    const timer = setTimeout(() => {
+      waiting.splice(waiting.indexOf(turn), 1);
       const left = (byKey.get(key) ?? 1) - 1;
       if (left > 0) byKey.set(key, left);
       else byKey.delete(key);
-    });
-    next();
+      next(new AppError('SERVICE_UNAVAILABLE', 'the service is reading as many uploads as it takes; try again in a moment'));
+    }, limits.waitMs);
+    const turn = () => {
+      clearTimeout(timer);
+      proceed();
+    };
+    waiting.push(turn);
   };
 }
 
@@ -87,7 +121,10 @@ function uploadError(error: unknown, maxBytes: number): AppError {
     if (error.code === 'LIMIT_FILE_SIZE')
       return new AppError('FILE_TOO_LARGE', `the file is larger than the limit of ${(maxBytes / 1024 / 1024).toFixed(0)} MiB`);
     if (error.code === 'LIMIT_FIELD_VALUE')
-      return new AppError('VALIDATION', `the field "${error.field}" is longer than 1 MiB: a check takes at most a few hundred names`);
+      return new AppError(
+        'VALIDATION',
+        `the field "${error.field}" is longer than ${maxFieldBytes / 1024} KiB: a check takes at most a few hundred names`,
+      );
     if (error.code === 'LIMIT_UNEXPECTED_FILE')
       return new AppError('VALIDATION', `unexpected file field "${error.field}" or too many files: send images in the field "image"`);
     return new AppError('VALIDATION', `the multipart body is not acceptable: ${error.message}`);

@@ -67,8 +67,10 @@ export const checkRoutes: Route[] = [
     responses: { 202: { description: 'Queued; Location names the check', schema: checkQueued } },
     async handle(ctx, { body, files, actor }, res) {
       const [file] = uploadedFiles(files);
+      // The fields first: a request refused for its names costs no file read.
+      const fields = submissionFields(body);
       const queued = await ctx.checks.submit(
-        { bytes: await fileBytes(file), fileName: fileNameOf(file), ...submissionFields(body) },
+        { ...fields, bytes: await fileBytes(file), fileName: fileNameOf(file) },
         actor,
         idempotencyKeyOf(res.req),
       );
