@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,29 @@ describe('registry folder', () => {
 
   it('reports a registry folder that does not exist as NOT_FOUND', async () => {
     await expect(readRegistryFolder(path.join(os.tmpdir(), 'no-such-registry'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('refuses a person.json linked to a file outside the registry folder, without quoting that file, and a NUL in a name', async () => {
+    const outside = path.join(await mkdtemp(path.join(os.tmpdir(), 'pv-outside-')), 'secret.txt');
+    await writeFile(outside, 'root:x:0:0:root:/root:/bin/bash\n');
+    const root = await registry({
+      linked: {},
+      'nul-name': { person: { name: 'Enver\u0000Bekirov' } },
+      fine: { person: { name: 'Tony Blair' } },
+    });
+    await symlink(outside, path.join(root, 'linked', 'person.json'));
+    const error = await readRegistryFolder(root).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'VALIDATION' });
+    const message = (error as Error).message;
+    expect(message).toContain('linked/person.json is a link to a file outside the registry folder');
+    expect(message).toContain('nul-name/person.json: name holds a NUL character');
+    expect(message).not.toContain('root:x');
+  });
+
+  it('says where broken JSON breaks without quoting the file', async () => {
+    const root = await registry({ broken: { person: 'root:x:0:0:root' } });
+    const message = ((await readRegistryFolder(root).catch((caught: unknown) => caught)) as Error).message;
+    expect(message).toMatch(/broken\/person\.json is not valid JSON/);
+    expect(message).not.toContain('root:x');
   });
 });
