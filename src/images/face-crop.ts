@@ -24,6 +24,15 @@ export async function faceCrop(bytes: Buffer, box: Box | null): Promise<Sharp> {
   return box ? upright.extract(faceRegion(box, info.width, info.height)) : upright;
 }
 
+/** An image's width and height as shown upright (EXIF orientation applied), from its header. */
+export async function uprightSize(bytes: Buffer): Promise<{ width: number; height: number }> {
+  const metadata = await sharp(bytes).metadata();
+  const turned = (metadata.orientation ?? 1) >= 5;
+  const width = metadata.width ?? 0;
+  const height = metadata.height ?? 0;
+  return turned ? { width: height, height: width } : { width, height };
+}
+
 /** Text made safe inside HTML or SVG markup (element content and quoted attributes). */
 export function escapeMarkup(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);

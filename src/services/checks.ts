@@ -4,11 +4,13 @@ import type { Claim, ImageResult } from '../domain/results.js';
 import { textProblem } from '../domain/text.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
+import { uprightSize } from '../images/face-crop.js';
 import { validateImage } from '../images/validate.js';
 import type { Queues } from '../queues/queues.js';
-import type { CheckFilter, CheckRecord, CheckWithResult, ReviewDecision } from '../store/checks.js';
+import type { CheckFilter, CheckRecord, CheckWithResult, InboxFilter, ReviewDecision } from '../store/checks.js';
 import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
+import type { EventPublisher } from './events.js';
 
 export type { CheckFilter, CheckRecord, CheckStatus, CheckWithResult, ReviewDecision } from '../store/checks.js';
 
@@ -78,6 +80,8 @@ export class CheckService {
     private readonly uploads: UploadStore,
     private readonly queues: Pick<Queues, 'enqueueCheck'>,
     private readonly limits: { maxPixels: number; maxClaims: number; maxNameLength: number },
+    /** Publishes check.reviewed (through the outbox); null where no one listens (tests of submission). */
+    private readonly publisher: EventPublisher | null = null,
   ) {}
 
   async submit(submission: CheckSubmission, actor: string | null, idempotencyKey: string | null = null): Promise<CheckRecord> {
@@ -198,13 +202,43 @@ export class CheckService {
     return this.store.checks.list(filter);
   }
 
+  /** The review desk's inbox (flagged and undecided first) with its counts. */
+  inbox(filter: InboxFilter) {
+    return this.store.checks.inbox(filter);
+  }
+
+  /** The draft as uploaded, with its upright size (the face boxes are in those pixels). */
+  async draft(id: string): Promise<{ bytes: Buffer; format: string | null; width: number; height: number }> {
+    const check = await this.get(id);
+    const bytes = await this.uploads.get(check.fileHash);
+    const { width, height } = await uprightSize(bytes);
+    return { bytes, format: check.format, width, height };
+  }
+
   /** The verification team's decision on a check, kept on the check and in the audit log. */
-  async review(id: string, decision: ReviewDecision, note: string | null, actor: string | null): Promise<CheckWithResult> {
+  async review(
+    id: string,
+    decision: ReviewDecision,
+    note: string | null,
+    actor: string | null,
+    reviewer: string | null = null,
+  ): Promise<CheckWithResult> {
     await this.get(id);
-    await this.store.transaction(async (tx) => {
-      await tx.checks.review(id, decision, note, actor);
+    const deliveries = await this.store.transaction(async (tx) => {
+      const reviewed = await tx.checks.review(id, decision, note, actor);
       await tx.audit.record({ actor, action: 'check.reviewed', subject: `check:${id}`, details: { decision, note } });
+      if (!reviewed || !this.publisher) return [];
+      return this.publisher.record(tx, {
+        type: 'check.reviewed',
+        data: {
+          checkId: id,
+          batchId: reviewed.batchId,
+          file: reviewed.fileName ?? id,
+          review: { decision, note, reviewedBy: reviewer, at: reviewed.reviewedAt },
+        },
+      });
     });
+    await this.publisher?.relay(deliveries);
     return this.get(id);
   }
 }

@@ -61,11 +61,13 @@ export async function createServices(config: Config, log: Log): Promise<Services
   const webhooks = createWebhooks({ config, store, log });
   const metrics = createMetrics({ config, queues, checks: store.checks });
   const limits = { maxPixels: config.MAX_IMAGE_PIXELS };
-  const checks = new CheckService(store, uploads, queues, {
-    ...limits,
-    maxClaims: config.MAX_CLAIMS_PER_CHECK,
-    maxNameLength: config.MAX_NAME_LENGTH,
-  });
+  const checks = new CheckService(
+    store,
+    uploads,
+    queues,
+    { ...limits, maxClaims: config.MAX_CLAIMS_PER_CHECK, maxNameLength: config.MAX_NAME_LENGTH },
+    webhooks.publisher,
+  );
   return {
     config,
     log,

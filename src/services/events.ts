@@ -1,7 +1,7 @@
 import type { Repositories } from '../store/index.js';
 
 /** Every event an endpoint can subscribe to; the type is derived from this list, so they cannot drift. */
-export const eventTypes = ['check.flagged', 'check.completed', 'check.failed', 'batch.completed'] as const;
+export const eventTypes = ['check.flagged', 'check.completed', 'check.failed', 'batch.completed', 'check.reviewed'] as const;
 export type EventType = (typeof eventTypes)[number];
 
 export interface ServiceEvent {

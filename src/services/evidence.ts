@@ -54,7 +54,7 @@ export class EvidenceService {
     if (!check) throw new AppError('NOT_FOUND', `no check ${checkId}`);
     if (check.status !== 'done') throw new AppError('CONFLICT', `check ${checkId} is ${check.status}; evidence exists once it is done`);
     const face = check.faces[faceIndex];
-    if (!face) throw new AppError('NOT_FOUND', `check ${checkId} has no face ${faceIndex} (it has ${check.faces.length})`);
+    if (!face) throw new AppError('NOT_FOUND', `check ${checkId} has no face ${faceIndex + 1} (it has ${check.faces.length})`);
     const stored = await this.store.checks.evidenceHash(checkId, faceIndex);
     let png: Buffer;
     if (stored) png = await this.uploads.get(stored);

@@ -15,6 +15,11 @@ export function isRole(text: string): text is Role {
   return (roles as readonly string[]).includes(text);
 }
 
+/** How a key is named to people (the audit log, a review event): its name, or its visible prefix. */
+export function reviewerName(key: Pick<ApiKeyRecord, 'name' | 'keyPrefix'>): string {
+  return key.name ?? `${key.keyPrefix}…`;
+}
+
 /** API keys: shown once when made, kept only as a hash. */
 export class ApiKeyService {
   constructor(private readonly keys: ApiKeyRepository) {}

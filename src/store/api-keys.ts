@@ -25,6 +25,11 @@ export class ApiKeyRepository {
     return rows[0];
   }
 
+  async findActiveById(id: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.db.query<ApiKeyRecord>(`select ${columns} from api_keys where id = $1 and revoked_at is null`, [id]);
+    return rows[0] ?? null;
+  }
+
   async findActiveByHash(keyHash: string): Promise<ApiKeyRecord | null> {
     const { rows } = await this.db.query<ApiKeyRecord>(
       `update api_keys set last_used_at = now() where key_hash = $1 and revoked_at is null returning ${columns}`,

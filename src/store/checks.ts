@@ -50,6 +50,27 @@ export interface CheckFilter {
   offset: number;
 }
 
+/** The review desk's inbox: what the verification team filters by. */
+export interface InboxFilter {
+  flagged?: boolean;
+  decided?: boolean;
+  batchId?: string;
+  /** Checks with a face claimed as, or matching, this registry person. */
+  personId?: string;
+  /** Submitted on or after / before this day (YYYY-MM-DD, UTC). */
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface InboxCounts {
+  total: number;
+  flagged: number;
+  flaggedUndecided: number;
+  decided: number;
+}
+
 export interface CheckOutcome {
   findings: Finding[];
   faces: FaceResult[];
@@ -147,6 +168,45 @@ export class CheckRepository {
       params,
     );
     return { checks: rows, total: total.rows[0].count };
+  }
+
+  /**
+   * The review desk's inbox: flagged checks not yet decided first, then the rest, newest first
+   * within each; with the counts of everything the filter matches.
+   */
+  async inbox(filter: InboxFilter): Promise<{ checks: CheckRecord[]; counts: InboxCounts }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (at: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (filter.flagged !== undefined) add((at) => `coalesce(flagged, false) = ${at}`, filter.flagged);
+    if (filter.decided !== undefined) add((at) => `(review_decision is not null) = ${at}`, filter.decided);
+    if (filter.batchId) add((at) => `batch_id = ${at}`, filter.batchId);
+    if (filter.personId)
+      add(
+        (at) => `exists (select 1 from faces f where f.check_id = checks.id and (f.claim_person_id = ${at} or f.best_person_id = ${at}))`,
+        filter.personId,
+      );
+    if (filter.from) add((at) => `created_at >= ${at}::date`, filter.from);
+    if (filter.to) add((at) => `created_at < ${at}::date + 1`, filter.to);
+    const clause = where.length ? `where ${where.join(' and ')}` : '';
+    const counts = await this.db.query<InboxCounts>(
+      `select count(*)::int as total, count(*) filter (where flagged)::int as flagged,
+         count(*) filter (where flagged and review_decision is null)::int as "flaggedUndecided",
+         count(*) filter (where review_decision is not null)::int as decided
+       from checks ${clause}`,
+      params,
+    );
+    params.push(filter.limit, filter.offset);
+    const { rows } = await this.db.query<CheckRecord>(
+      `select ${columns} from checks ${clause}
+       order by (coalesce(flagged, false) and review_decision is null) desc, created_at desc, id
+       limit $${params.length - 1} offset $${params.length}`,
+      params,
+    );
+    return { checks: rows, counts: counts.rows[0] };
   }
 
   /** Marks the check as being worked on; null when it has already ended (a repeated job). */

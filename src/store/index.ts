@@ -6,6 +6,7 @@ import { CheckRepository } from './checks.js';
 import { type Queryable, withTransaction } from './db.js';
 import { PeopleRepository } from './people.js';
 import { ReferencePhotoRepository, RegistryStateRepository } from './reference-photos.js';
+import { ReviewSessionRepository } from './review-sessions.js';
 import { UploadRequestRepository } from './upload-requests.js';
 import { WebhookRepository } from './webhooks.js';
 
@@ -20,6 +21,7 @@ export interface Repositories {
   audit: AuditRepository;
   webhooks: WebhookRepository;
   uploadRequests: UploadRequestRepository;
+  reviewSessions: ReviewSessionRepository;
 }
 
 export interface Store extends Repositories {
@@ -43,6 +45,7 @@ function repositoriesOn(db: Queryable): Repositories {
     audit: new AuditRepository(db),
     webhooks: new WebhookRepository(db),
     uploadRequests: new UploadRequestRepository(db),
+    reviewSessions: new ReviewSessionRepository(db),
   };
 }
 

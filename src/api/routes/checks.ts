@@ -3,7 +3,9 @@ import { isUuid } from '../../domain/ids.js';
 import { isFlaggedFace } from '../../domain/results.js';
 import { AppError } from '../../errors.js';
 import { type CheckSubmission, type CheckWithResult, checkView, claimsFrom } from '../../services/checks.js';
+import { reviewerName } from '../../services/keys.js';
 import type { ApiContext } from '../context.js';
+import { apiKeyOf } from '../http.js';
 import { type Route, route } from '../route.js';
 import { check, checkListItem, checkQueued, checkStatus, reviewDecision } from '../schemas.js';
 import { claimSchema, fileBytes, fileNameOf, idempotencyKeyOf, jsonField, namesField, uploadedFiles } from '../uploads.js';
@@ -46,7 +48,7 @@ export function submissionFields(body: z.output<typeof submissionSchema>): Omit<
 export function checkBody(ctx: ApiContext, check: CheckWithResult) {
   const view = checkView(check);
   const evidence = (view.result?.faces ?? [])
-    .map((face, index) => ({ face: index, verdict: face.verdict }))
+    .map((face, index) => ({ face: index + 1, verdict: face.verdict }))
     .filter((face) => isFlaggedFace(face))
     .map((face) => ({ ...face, url: `${ctx.config.PUBLIC_URL.replace(/\/$/, '')}/v1/checks/${check.id}/faces/${face.face}/evidence` }));
   return { ...view, evidence };
@@ -132,15 +134,21 @@ export const checkRoutes: Route[] = [
     tag,
     summary: "Evidence for a face: the draft's face beside the reference photos it was compared with",
     access: 'any',
-    params: z.object({ checkId: z.string(), face: z.string().meta({ description: 'The face index, a whole number from 0' }) }),
+    params: z.object({
+      checkId: z.string(),
+      face: z.string().meta({ description: 'The face number, from 1 in reading order, as the reports show it' }),
+    }),
     query: evidenceQuery,
     responses: { 200: { description: 'The composed image', content: ['image/png', 'image/jpeg'] } },
     async handle(ctx, { params, query }, res) {
       const face = Number(params.face);
-      if (!Number.isInteger(face) || face < 0)
-        throw new AppError('VALIDATION', `a face index is a whole number from 0; got "${params.face}"`);
+      if (!Number.isInteger(face) || face < 1)
+        throw new AppError(
+          'VALIDATION',
+          `a face number is a whole number from 1 (faces are counted as the reports show them); got "${params.face}"`,
+        );
       // Rendered before the content type is set: an error (409 before the check is done) must leave as JSON.
-      const image = await ctx.evidence.render(params.checkId, face, query.format);
+      const image = await ctx.evidence.render(params.checkId, face - 1, query.format);
       res.type(query.format === 'png' ? 'image/png' : 'image/jpeg').send(image);
     },
   }),
@@ -154,7 +162,9 @@ export const checkRoutes: Route[] = [
     body: { name: 'review', schema: reviewBody },
     responses: { 200: { description: 'The check with its review', schema: check } },
     async handle(ctx, { params, body, actor }, res) {
-      res.json(checkBody(ctx, await ctx.checks.review(params.checkId, body.decision, body.note ?? null, actor)));
+      res.json(
+        checkBody(ctx, await ctx.checks.review(params.checkId, body.decision, body.note ?? null, actor, reviewerName(apiKeyOf(res)))),
+      );
     },
   }),
 ];

@@ -4,8 +4,11 @@ import type { Finding, PersonRef } from '../../domain/types.js';
 import type { BatchSummary } from '../../store/batches.js';
 import { type EventType, eventTypes } from '../events.js';
 
-/** The version of the payload schema below; a change a receiver could trip over raises it. */
-export const schemaVersion = 1;
+/**
+ * The version of the payload schema below; a change a receiver could trip over raises it.
+ * 2: faces are numbered from 1 (as people count them, and as every report shows them); links to the review desk.
+ */
+export const schemaVersion = 2;
 
 export { eventTypes };
 /** Sent only by "send a test event"; endpoints cannot subscribe to it. */
@@ -24,10 +27,14 @@ export interface CheckLink {
   id: string;
   batchId: string | null;
   file: string;
+  /** The check in the API (JSON). */
   url: string;
+  /** The check on the review desk, for a person to look at and decide. */
+  reviewUrl: string;
 }
 
 export interface FlaggedFace {
+  /** The face's number, from 1 in reading order, as the reports and the review desk show it. */
   face: number;
   box: FaceResult['box'];
   verdict: FaceResult['verdict'];
@@ -37,7 +44,15 @@ export interface FlaggedFace {
   /** Whom the face matches instead of the claimed person, if anyone in the registry. */
   matchesInstead: (PersonRef & { score: number; referencePhoto: string }) | null;
   reasons: string[];
+  /** The evidence picture (PNG) in the API. */
   evidenceUrl: string;
+  /** The face on the review desk's page of the check. */
+  reviewUrl: string;
+}
+
+export interface CheckReviewedData {
+  check: CheckLink;
+  review: { decision: string; note: string | null; reviewedBy: string | null; at: string };
 }
 
 export interface CheckFlaggedData {
@@ -71,6 +86,14 @@ interface CheckEventInput {
   result: ImageResult | null;
 }
 
+/** What the service publishes when the verification team decides on a check. */
+interface ReviewEventInput {
+  checkId: string;
+  batchId: string | null;
+  file: string;
+  review: CheckReviewedData['review'];
+}
+
 /** What the service publishes when a batch completes: its id and summary. */
 type BatchEventInput = BatchSummary & { batchId: string };
 
@@ -96,15 +119,19 @@ export function buildEvent(event: { type: EventType; data: unknown }, publicUrl:
       flaggedChecks: batch.flaggedChecks.map((id) => ({ id, url: `${base}/v1/checks/${id}` })),
     } satisfies BatchCompletedData);
   }
+  if (event.type === 'check.reviewed') {
+    const reviewed = event.data as ReviewEventInput;
+    requireId(reviewed.checkId, 'checkId', event.type);
+    // One event per decision: a decision changed later is a new event.
+    return envelope(`${reviewed.checkId}:${reviewed.review.at}`, {
+      check: checkLink(base, reviewed.checkId, reviewed.batchId, reviewed.file),
+      review: reviewed.review,
+    } satisfies CheckReviewedData);
+  }
   const input = event.data as CheckEventInput;
   requireId(input.checkId, 'checkId', event.type);
   const result = input.result;
-  const check: CheckLink = {
-    id: input.checkId,
-    batchId: input.batchId ?? null,
-    file: result?.file ?? input.checkId,
-    url: `${base}/v1/checks/${input.checkId}`,
-  };
+  const check = checkLink(base, input.checkId, input.batchId ?? null, result?.file ?? input.checkId);
   if (event.type === 'check.failed') {
     return envelope(input.checkId, {
       check,
@@ -126,14 +153,14 @@ export function buildEvent(event: { type: EventType; data: unknown }, publicUrl:
   return envelope(input.checkId, {
     check,
     findings: result?.findings ?? [],
-    faces: faces.flatMap((face, index) => (isFlaggedFace(face) ? [flaggedFace(face, index, check.url)] : [])),
+    faces: faces.flatMap((face, index) => (isFlaggedFace(face) ? [flaggedFace(face, index + 1, check)] : [])),
   } satisfies CheckFlaggedData);
 }
 
-function flaggedFace(face: FaceResult, index: number, checkUrl: string): FlaggedFace {
+function flaggedFace(face: FaceResult, number: number, check: CheckLink): FlaggedFace {
   const other = face.bestMatch && face.bestMatch.personId !== face.claim?.personId ? face.bestMatch : null;
   return {
-    face: index,
+    face: number,
     box: face.box,
     verdict: face.verdict,
     claimed: face.claim ? { personId: face.claim.personId, name: face.claim.name } : null,
@@ -145,8 +172,13 @@ function flaggedFace(face: FaceResult, index: number, checkUrl: string): Flagged
     },
     matchesInstead: other ? { personId: other.personId, name: other.name, score: other.score, referencePhoto: other.referencePhoto } : null,
     reasons: face.reasons,
-    evidenceUrl: `${checkUrl}/faces/${index}/evidence`,
+    evidenceUrl: `${check.url}/faces/${number}/evidence`,
+    reviewUrl: `${check.reviewUrl}#face-${number}`,
   };
+}
+
+function checkLink(base: string, id: string, batchId: string | null, file: string): CheckLink {
+  return { id, batchId, file, url: `${base}/v1/checks/${id}`, reviewUrl: `${base}/review/checks/${id}` };
 }
 
 /** The event "send a test event" delivers: a fresh id each time. */
