@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { ApiContext, RouteModule } from './context.js';
 import { errorHandler, notFound } from './errors.js';
+import { reviewRouter } from './review/router.js';
 import { routerOf } from './route.js';
 import { guardedRoutes, openRoutes } from './routes/index.js';
 
@@ -40,6 +41,8 @@ export function createApi(ctx: ApiContext): Api {
   const open = routerOf(ctx, openRoutes);
   const guarded = routerOf(ctx, guardedRoutes);
   app.use(open);
+  // The review desk has its own sign-in (a session cookie), so it is mounted before the API-key check.
+  app.use('/review', reviewRouter(ctx));
   app.use((req, res, next) => {
     ctx.keys.authenticate(req.headers.authorization).then((key) => {
       res.locals.apiKey = key;

@@ -12,7 +12,7 @@ import type { Store } from '../store/index.js';
 import type { UploadStore } from '../store/upload-files.js';
 import type { EventPublisher } from './events.js';
 
-export type { CheckFilter, CheckRecord, CheckStatus, CheckWithResult, ReviewDecision } from '../store/checks.js';
+export type { CheckFilter, CheckRecord, CheckStatus, CheckWithResult, InboxCounts, InboxFilter, ReviewDecision } from '../store/checks.js';
 
 export interface CheckSubmission {
   bytes: Buffer;

@@ -14,6 +14,7 @@ import { HealthService } from './health.js';
 import { ApiKeyService } from './keys.js';
 import { createMetrics, type MetricsService } from './metrics.js';
 import { RegistryService } from './registry.js';
+import { ReviewSessionService } from './review-sessions.js';
 import { createWebhooks } from './webhooks/publisher.js';
 import type { WebhookService } from './webhooks/service.js';
 
@@ -28,6 +29,8 @@ export interface Services {
   evidence: EvidenceService;
   audit: AuditService;
   health: HealthService;
+  /** Sign-in to the review desk. */
+  reviewSessions: ReviewSessionService;
   metrics: MetricsService;
   /** Endpoint management; it shares its delivery queue with the publisher the batches publish through. */
   webhooks: WebhookService;
@@ -75,6 +78,7 @@ export async function createServices(config: Config, log: Log): Promise<Services
     checks,
     batches: new BatchService(store, webhooks.publisher),
     keys: new ApiKeyService(store.apiKeys),
+    reviewSessions: new ReviewSessionService(store, new ApiKeyService(store.apiKeys)),
     evidence: new EvidenceService(store, uploads),
     audit: new AuditService(store.audit),
     health: new HealthService(store, redis, config.QUEUE_PREFIX),

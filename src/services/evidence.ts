@@ -35,6 +35,15 @@ export class EvidenceService {
     private readonly uploads: UploadStore,
   ) {}
 
+  /** One face as the draft shows it (upright, with its margin), as a JPEG thumbnail for the review desk. */
+  async faceCrop(checkId: string, faceIndex: number): Promise<Buffer> {
+    const check = isUuid(checkId) ? await this.store.checks.getWithResult(checkId) : null;
+    const face = check?.faces[faceIndex];
+    if (!check || !face) throw new AppError('NOT_FOUND', `check ${checkId} has no face ${faceIndex + 1}`);
+    const crop = await faceCrop(await this.uploads.get(check.fileHash), face.box);
+    return crop.resize({ height: tile, withoutEnlargement: false }).jpeg({ quality: 85 }).toBuffer();
+  }
+
   /** Renders and stores the evidence of every flagged face of a judged check. */
   async prerender(checkId: string): Promise<number> {
     const check = await this.store.checks.getWithResult(checkId);
