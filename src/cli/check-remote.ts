@@ -3,20 +3,18 @@
  * the service. Uploads the images as one batch, waits for the workers, and writes the same
  * reports with the same exit status as the offline checker (0 nothing flagged, 1 flagged, 2 usage).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
-import { isFlaggedFace } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
 import { toCsv } from '../report/csv.js';
-import { renderHtml } from '../report/html.js';
+import { type HtmlSources, renderHtml } from '../report/html.js';
 import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import type { BatchView } from '../services/batches.js';
 import type { CheckView } from '../services/checks.js';
-import type { RegistryOverview } from '../store/reference-photos.js';
+import type { ReferencePhoto, RegistryOverview } from '../store/reference-photos.js';
 import { ApiClient } from './api-client.js';
 import { writeReport } from './check.js';
 import type { CheckOptions } from './check-command.js';
@@ -99,7 +97,11 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
   process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
   if (values.json) await writeReport(values.json, toJson(report));
   if (values.csv) await writeReport(values.csv, toCsv(report));
-  if (values.html) await writeReport(values.html, await htmlWithServerPhotos(report, inputs, client));
+  if (values.html) {
+    const byFile = new Map(inputs.map((input) => [input.file, input.path]));
+    const sources = { draftPath: (file: string) => byFile.get(file), referencePhotos: servicePhotos(report, client) };
+    await writeReport(values.html, await renderHtml(report, sources));
+  }
   return report.summary.flagged > 0 ? 1 : 0;
 }
 
@@ -113,22 +115,30 @@ function failedImage(input: InputFile, failure: { code: string; message: string 
   };
 }
 
-/** The HTML report shows reference photos: fetch the ones the flagged faces name from the server. */
-async function htmlWithServerPhotos(report: OfflineReport, inputs: InputFile[], client: ApiClient): Promise<string> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), 'photo-verify-references-'));
-  try {
-    const wanted = new Map<string, string>();
-    for (const face of report.images.flatMap((image) => image.faces).filter((face) => isFlaggedFace(face))) {
-      if (face.claim && face.claimReferencePhoto) wanted.set(face.claimReferencePhoto, face.claim.personId);
-      for (const match of [face.bestMatch, face.nearest]) if (match) wanted.set(match.referencePhoto, match.personId);
-    }
-    for (const [photoId, personId] of wanted) {
-      const bytes = await client.bytes(`/v1/people/${personId}/photos/${photoId}/image`).catch(() => null);
-      if (bytes) await writeFile(path.join(folder, photoId), bytes);
-    }
-    const byFile = new Map(inputs.map((input) => [input.file, input.path]));
-    return await renderHtml(report, { draftPath: (file) => byFile.get(file), registryRoot: folder });
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
+/**
+ * The HTML report's reference photos, from the service: each person's photos in use and any other
+ * the report names (retired since), fetched only when shown, and named `<person id>/<file name>`.
+ */
+function servicePhotos(report: OfflineReport, client: ApiClient): HtmlSources['referencePhotos'] {
+  const named = new Set(
+    report.images
+      .flatMap((image) => image.faces)
+      .flatMap((face) => [
+        face.claimReferencePhoto,
+        face.bestMatch?.referencePhoto,
+        face.nearest?.referencePhoto,
+        face.runnerUp?.referencePhoto,
+      ]),
+  );
+  return async (personId) => {
+    const person = `/v1/people/${encodeURIComponent(personId)}`;
+    const { photos } = await client.json<{ photos: ReferencePhoto[] }>('GET', `${person}/photos`);
+    return photos
+      .filter((photo) => photo.status === 'active' || named.has(photo.id))
+      .map((photo) => ({
+        referencePhoto: photo.id,
+        name: `${personId}/${photo.fileName ?? photo.id}`,
+        bytes: () => client.bytes(`${person}/photos/${photo.id}/image`),
+      }));
+  };
 }

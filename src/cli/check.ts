@@ -13,9 +13,9 @@ import type { CheckRequest, ImageResult } from '../domain/results.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
-import { readRegistryFolder } from '../registry-folder/folder.js';
+import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
-import { renderHtml } from '../report/html.js';
+import { type HtmlSources, renderHtml } from '../report/html.js';
 import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import type { CheckOptions } from './check-command.js';
@@ -93,11 +93,23 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     if (values.json) await writeReport(values.json, toJson(report));
     if (values.csv) await writeReport(values.csv, toCsv(report));
     if (values.html)
-      await writeReport(values.html, await renderHtml(report, { draftPath: (file) => byFile.get(file), registryRoot: registry.root }));
+      await writeReport(
+        values.html,
+        await renderHtml(report, { draftPath: (file) => byFile.get(file), referencePhotos: folderPhotos(registry, report) }),
+      );
     return report.summary.flagged > 0 ? 1 : 0;
   } finally {
     await engine.close();
   }
+}
+
+/** The HTML report's reference photos: those of the registry folder in use (not skipped), named as the report names them. */
+function folderPhotos(registry: RegistryFolder, report: OfflineReport): HtmlSources['referencePhotos'] {
+  const skipped = new Set((report.registry.referencePhotos.skipped ?? []).map((photo) => photo.referencePhoto));
+  return async (personId) =>
+    registry.photos
+      .filter((photo) => photo.personId === personId && !skipped.has(photo.referencePhoto))
+      .map((photo) => ({ referencePhoto: photo.referencePhoto, name: photo.referencePhoto, bytes: () => readFile(photo.path) }));
 }
 
 /** One image: its verdicts, or the error that kept it from being checked (the others go on). */

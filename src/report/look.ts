@@ -318,6 +318,6 @@ export function glossaryHtml(headingLevel = 2): string {
 <p>Every face found gets one verdict; an image may also get findings. An image is flagged when it has a finding, or a face whose verdict is not confirmed or identified.</p>
 ${table('Verdicts, one per face', 'Verdict', verdictRows)}
 ${table('Findings, per image', 'Finding', findingRows)}
-<p class="muted">A score says how alike two faces are, from 0 to 1: higher is more alike. At or above the accept threshold a face is the person; below the reject threshold it is not; in between, a person must look.</p>
+<p class="muted">A score says how alike two faces are: 1 is the same picture, and the higher, the more alike. At or above the accept threshold a face is the person; below the reject threshold it is not; in between, a person must look.</p>
 </section>`;
 }

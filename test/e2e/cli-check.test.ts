@@ -3,11 +3,11 @@
  * the real example photos the repository ships (examples/, attributed in examples/README.md),
  * with the real face models. One engine thread per run, few images.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflineReport } from '../../src/report/report.js';
 import { photoVerify, type Run } from '../helpers/cli.js';
@@ -240,13 +240,23 @@ describe('photo-verify check on other inputs', () => {
 });
 
 describe('the HTML report', () => {
-  it('shows each flagged face beside the reference photos, readable without the original files', async () => {
-    // Copy the page alone into a fresh folder: every picture must be embedded in it.
-    const alone = path.join(work, 'alone');
+  let context: BrowserContext;
+  let tab: Page;
+
+  /** Opens a report as a reader would, from a fresh folder holding the page alone: every picture must be embedded in it. */
+  const open = async (report: string, name: string) => {
+    const alone = path.join(work, name);
     await mkdir(alone);
     const page = path.join(alone, 'report.html');
-    await copyFile(path.join(work, 'report.html'), page);
-    const context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+    await copyFile(report, page);
+    await tab.goto(`file://${page}`);
+    await tab.waitForLoadState('load');
+  };
+  /** The section of the page for one image, found by the file name in its heading. */
+  const section = (file: string) => tab.locator('section[id^="image-"]', { has: tab.locator('h2', { hasText: file }) });
+
+  beforeAll(async () => {
+    context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: [
@@ -259,24 +269,139 @@ describe('the HTML report', () => {
         '--disable-sync',
       ],
     });
-    try {
-      const tab = await context.newPage();
-      await tab.goto(`file://${page}`);
-      await tab.waitForLoadState('load');
-      const pictures = await tab.$$eval('img', (images) =>
-        images.map((img) => ({ alt: img.alt, loaded: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 11) })),
-      );
-      expect(pictures.length).toBeGreaterThanOrEqual(8);
-      expect(pictures.every((picture) => picture.loaded && picture.src === 'data:image/')).toBe(true);
-      expect(pictures.map((picture) => picture.alt)).toEqual(
-        expect.arrayContaining(['face 3 of examples/drafts/handout-crimea.jpg', 'reference photo of Jacques Chirac']),
-      );
-      expect(await tab.textContent('body')).toContain('mismatch');
-      const screenshot = path.join(work, 'report.png');
-      await tab.screenshot({ path: screenshot, fullPage: true });
-      expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
-    } finally {
-      await context.close();
-    }
+    tab = await context.newPage();
+    await open(path.join(work, 'report.html'), 'alone');
+  });
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('shows each flagged face beside the reference photos, readable without the original files', async () => {
+    const pictures = await tab.$$eval('img', (images) =>
+      images.map((img) => ({ alt: img.alt, loaded: img.complete && img.naturalWidth > 0, src: img.src.slice(0, 11) })),
+    );
+    expect(pictures.length).toBeGreaterThanOrEqual(8);
+    expect(pictures.every((picture) => picture.loaded && picture.src === 'data:image/')).toBe(true);
+    expect(pictures.map((picture) => picture.alt)).toEqual(
+      expect.arrayContaining(['face 3 of examples/drafts/handout-crimea.jpg', 'reference photo of Jacques Chirac']),
+    );
+    expect(await tab.textContent('body')).toContain('mismatch');
+    const screenshot = path.join(work, 'report.png');
+    await tab.screenshot({ path: screenshot, fullPage: true });
+    expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
+    // Thumbnails, not originals: small enough to send by e-mail.
+    expect((await stat(path.join(work, 'report.html'))).size).toBeLessThan(1_000_000);
+  });
+
+  it('opens with what is wrong, one line per problem, the swap saying whom each photo is captioned and whom it shows', async () => {
+    expect(await tab.locator('h2').first().textContent()).toBe('What is wrong');
+    const lines = (await tab.locator('.summary li').allTextContents()).map((line) => line.replace(/\s+/g, ' '));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^examples\/drafts\/leaflet-swap\.jpg, face 1: .*captioned Gerhard Schroeder, (shows|looks more like) Jacques Chirac/,
+        ),
+        expect.stringMatching(
+          /^examples\/drafts\/leaflet-swap\.jpg, face 2: .*captioned Jacques Chirac, (shows|looks more like) Gerhard Schroeder/,
+        ),
+        expect.stringMatching(/^examples\/drafts\/handout-crimea\.jpg, face 3: ✗ mismatch captioned Jacques Chirac/),
+        expect.stringMatching(/^examples\/drafts\/handout-regions\.jpg: category mismatch: Gerhard Schroeder/),
+      ]),
+    );
+    expect(lines).toHaveLength(6);
+    // Flagged images first: the one with nothing to correct comes last.
+    const headings = await tab.locator('section[id^="image-"] > h2').allTextContents();
+    expect(headings.at(-1)).toContain('examples/drafts/web/IMG_0042');
+    expect(headings.slice(0, -1).every((heading) => heading.includes('needs attention'))).toBe(true);
+  });
+
+  it('shows the draft with its four faces framed and numbered, the mismatch marked by a symbol as well as a colour', async () => {
+    const handout = section('examples/drafts/handout-crimea.jpg');
+    await expect(handout.locator('.draft img').getAttribute('alt')).resolves.toContain('3 mismatch');
+    expect(await handout.locator('.draft svg .face-box text').allTextContents()).toEqual(['1 ✓', '2 ✓', '3 ✗', '4 ✓']);
+  });
+
+  it('gives a face that needs attention its evidence, and each confirmed face one line with a thumbnail', async () => {
+    const handout = section('examples/drafts/handout-crimea.jpg');
+    const cards = handout.locator('section.face');
+    expect(await cards.count()).toBe(1);
+    expect(await cards.locator('h3').textContent()).toMatch(/^Face 3: ✗ mismatch/);
+    // Every reference photo of Jacques Chirac, the one that gave the score marked.
+    expect(await cards.locator('img[alt="reference photo of Jacques Chirac"]').count()).toBe(2);
+    expect(await cards.locator('.photo.matched figcaption').textContent()).toMatch(/jacques-chirac\/Jacques_Chirac_000\d\.jpg/);
+    expect((await cards.locator('.scores li').allTextContents())[0]).toMatch(
+      /^0\.\d\d with Jacques Chirac's photo: clearly not Jacques Chirac/,
+    );
+
+    const compact = handout.locator('li.face.compact');
+    expect((await compact.allTextContents()).map((line) => line.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^Face 1: ✓ confirmed Colin Powell, 0\.\d\d with colin-powell\/Colin_Powell_000\d\.jpg$/),
+      expect.stringMatching(/^Face 2: ✓ confirmed Tony Blair, /),
+      expect.stringMatching(/^Face 4: ✓ confirmed Hugo Chavez, /),
+    ]);
+    expect(await compact.locator('img.thumb').count()).toBe(3);
+    expect(await compact.locator('img:not(.thumb)').count()).toBe(0);
+  });
+
+  it('explains every verdict and finding at the bottom, and keeps the technical details out of the way', async () => {
+    const glossary = await tab.locator('.glossary tbody th code').allTextContents();
+    expect(glossary).toEqual([
+      'confirmed',
+      'identified',
+      'mismatch',
+      'uncertain',
+      'unknown',
+      'low_quality',
+      'no_face',
+      'claim_count_mismatch',
+      'unknown_claim',
+      'category_mismatch',
+      'image_error',
+    ]);
+    expect(await tab.locator('details summary').last().textContent()).toBe('Technical details');
+    expect(await tab.locator('details').last().textContent()).toContain('face-api');
+    expect(await tab.locator('body > p').first().textContent()).not.toMatch(/cosine|face-api/);
+  });
+
+  it('is readable by a screen reader: a language, headings in order, every picture described, table headers', async () => {
+    expect(await tab.getAttribute('html', 'lang')).toBe('en');
+    const levels = await tab.$$eval('h1, h2, h3, h4, h5, h6', (headings) => headings.map((heading) => Number(heading.tagName[1])));
+    expect(levels[0]).toBe(1);
+    for (const [index, level] of levels.entries()) if (index > 0) expect(level).toBeLessThanOrEqual(levels[index - 1] + 1);
+    expect(await tab.$$eval('img', (images) => images.filter((img) => !img.alt.trim()).length)).toBe(0);
+    expect(await tab.$$eval('table', (tables) => tables.every((table) => table.querySelector('thead th[scope="col"]') !== null))).toBe(
+      true,
+    );
+  });
+
+  it('shows a name and a file name holding markup as text, running nothing', async () => {
+    const registry = path.join(work, 'markup-registry');
+    await cp(path.join(examples, 'registry'), registry, { recursive: true });
+    const person = path.join(registry, 'hugo-chavez', 'person.json');
+    const hostile = 'Hugo <script>alert(1)</script> Chavez';
+    await writeFile(person, JSON.stringify({ ...JSON.parse(await readFile(person, 'utf8')), name: hostile }));
+    const drafts = path.join(work, 'markup-drafts');
+    await mkdir(drafts);
+    await copyFile(path.join(examples, 'drafts/press/chavez-interview.jpg'), path.join(drafts, '<img src=x onerror=alert(2)>.jpg'));
+    const claims = path.join(drafts, 'claims.csv');
+    await writeFile(claims, 'file,names\n<img src=x onerror=alert(2)>.jpg,Tony Blair\n');
+    const html = path.join(work, 'markup.html');
+    const run = await photoVerify(['check', '--registry', registry, '--threads', '1', '--claims', claims, '--html', html]);
+    expect(run.code, run.stderr).toBe(1);
+
+    const dialogs: string[] = [];
+    tab.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await open(html, 'markup');
+    const summary = (await tab.locator('.summary').textContent())!.replace(/\s+/g, ' ');
+    expect(summary).toContain(
+      '<img src=x onerror=alert(2)>.jpg, face 1: ✗ mismatch captioned Tony Blair, shows Hugo <script>alert(1)</script> Chavez',
+    );
+    expect(await tab.locator('script').count()).toBe(0);
+    expect(await tab.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
   });
 });

@@ -244,6 +244,7 @@ describe('the service end to end: real API and worker processes, real photos', (
     await writeFile(path.join(folder, 'notes.jpg'), 'not a photo at all');
     await writeFile(path.join(folder, 'claims.csv'), 'file,names\nhandout.jpg,Colin Powell;Tony Blair;George W Bush\n');
     const reportFile = path.join(folder, 'out', 'report.json');
+    const htmlFile = path.join(folder, 'out', 'report.html');
 
     const run = await photoVerify([
       'check',
@@ -255,6 +256,8 @@ describe('the service end to end: real API and worker processes, real photos', (
       path.join(folder, 'claims.csv'),
       '--json',
       reportFile,
+      '--html',
+      htmlFile,
       folder,
     ]);
     expect(run.code).toBe(1);
@@ -273,6 +276,15 @@ describe('the service end to end: real API and worker processes, real photos', (
     });
     expect(report.registry.referencePhotos.used).toBeGreaterThan(0);
     expect(run.stdout).toMatch(/registry of server http:\S+: \d+ people; reference photos: \d+ in use, \d+ rejected, 0 not yet enrolled/);
+    // The HTML report shows every picture, the service's reference photos among them, named person/file rather than by id.
+    const html = await readFile(htmlFile, 'utf8');
+    expect(html).toMatch(
+      /handout\.jpg, face 3<\/a>: <span class="verdict tone-alert">✗ mismatch<\/span> captioned George W Bush, shows Vladimir Putin/,
+    );
+    expect(html).not.toContain('picture unavailable');
+    expect(html.match(/<img [^>]*alt="reference photo of George W Bush"/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(html).toMatch(/vladimir-putin\/[^<]+\.jpg/);
+    expect(html).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     // The batch it uploaded is complete, with the flagged check in its summary.
     const { rows } = await pool.query<{ id: string; completed: boolean }>(
       'select id, completed_at is not null as completed from batches order by created_at desc limit 1',
