@@ -47,7 +47,10 @@ export function checkCommand(): Command {
     )
     .option('--json <FILE>', 'write the report as JSON')
     .option('--csv <FILE>', 'write the report as CSV, one row per face')
-    .option('--html <FILE>', 'write one HTML page to read or send: what is wrong first, then each draft with its faces numbered and the evidence')
+    .option(
+      '--html <FILE>',
+      'write one HTML page to read or send: what is wrong first, then each draft with its faces numbered and the evidence',
+    )
     .optionsGroup('Offline, against a registry folder:')
     .option('--registry <DIR>', 'registry folder: one folder per person with person.json and reference photos')
     .option('--cache <FILE>', `descriptor cache (default: DIR/${defaultCacheName})`)

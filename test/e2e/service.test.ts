@@ -171,8 +171,9 @@ describe('the service end to end: real API and worker processes, real photos', (
       await fetch(`${baseUrl}/v1/checks?flagged=true`, { headers: { authorization: `Bearer ${submitterKey}` } })
     ).json();
     expect(flagged.checks.map((listed: { id: string }) => listed.id)).toContain(id);
-    expect(check.evidence.map((evidence: { face: number }) => evidence.face)).toEqual([2]);
-    const evidence = await fetch(`${baseUrl}/v1/checks/${id}/faces/2/evidence`, { headers: { authorization: `Bearer ${submitterKey}` } });
+    // Faces are numbered from 1 as every report counts them: the swap is face 3.
+    expect(check.evidence.map((evidence: { face: number }) => evidence.face)).toEqual([3]);
+    const evidence = await fetch(`${baseUrl}/v1/checks/${id}/faces/3/evidence`, { headers: { authorization: `Bearer ${submitterKey}` } });
     expect(evidence.status).toBe(200);
     expect(evidence.headers.get('content-type')).toBe('image/png');
     const png = Buffer.from(await evidence.arrayBuffer());

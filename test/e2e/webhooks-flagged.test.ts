@@ -96,16 +96,24 @@ describe('webhook alerts for a flagged handout, end to end', () => {
     expect(flagged).toHaveLength(1);
     const [{ request, event }] = flagged;
     expect(verify(endpoint.secret, request.headers, request.body)).toEqual({ ok: true });
-    expect(event).toMatchObject({ id: expect.stringMatching(/^evt_/), schemaVersion: 1, timestamp: expect.any(String) });
-    expect(event.data.check).toEqual({ id: checkId, batchId: null, file: 'summit-handout.jpg', url: `${baseUrl}/v1/checks/${checkId}` });
+    expect(event).toMatchObject({ id: expect.stringMatching(/^evt_/), schemaVersion: 2, timestamp: expect.any(String) });
+    expect(event.data.check).toEqual({
+      id: checkId,
+      batchId: null,
+      file: 'summit-handout.jpg',
+      url: `${baseUrl}/v1/checks/${checkId}`,
+      reviewUrl: `${baseUrl}/review/checks/${checkId}`,
+    });
     expect(event.data.faces).toHaveLength(1);
     const face = event.data.faces[0];
     expect(face).toMatchObject({
-      face: 2,
+      // The third face, numbered from 1 as the reports show it.
+      face: 3,
       verdict: 'mismatch',
       claimed: { personId: 'george-w-bush', name: 'George W Bush' },
       matchesInstead: { personId: 'vladimir-putin', name: 'Vladimir Putin' },
-      evidenceUrl: `${baseUrl}/v1/checks/${checkId}/faces/2/evidence`,
+      evidenceUrl: `${baseUrl}/v1/checks/${checkId}/faces/3/evidence`,
+      reviewUrl: `${baseUrl}/review/checks/${checkId}#face-3`,
     });
     expect(face.scores.claimed).toBe(check.result.faces[2].claimScore);
     expect(face.scores.bestMatch).toBe(check.result.faces[2].bestMatch.score);

@@ -207,8 +207,10 @@ describe('the OpenAPI document, generated from the route declarations', () => {
       draft.append('names', 'Tony Blair');
       const check = await call('POST', '/v1/checks', { form: draft });
       expect(check.status).toBe(202);
-      expect((await call('GET', `/v1/checks/${check.body.id}/faces/0/evidence?format=jpeg`)).status).toBe(409);
+      expect((await call('GET', `/v1/checks/${check.body.id}/faces/1/evidence?format=jpeg`)).status).toBe(409);
       expect((await call('GET', `/v1/checks/${check.body.id}/faces/x/evidence`)).status).toBe(400);
+      // Faces are counted from 1: there is no face 0.
+      expect((await call('GET', `/v1/checks/${check.body.id}/faces/0/evidence`)).status).toBe(400);
       expect((await call('GET', '/v1/checks?flagged=maybe')).status).toBe(400);
       expect((await call('GET', '/v1/audit?subject=person:enver-bekirov&limit=2', { key: keys.reviewer })).body.entries).toHaveLength(2);
       expect((await call('POST', '/v1/batches', { json: { name: 'kit', colour: 'red' } })).status).toBe(400);

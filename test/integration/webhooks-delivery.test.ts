@@ -106,7 +106,7 @@ describe('webhook delivery', () => {
     const payload = JSON.parse(received[0].body.toString());
     expect(payload).toMatchObject({
       type: 'check.completed',
-      schemaVersion: 1,
+      schemaVersion: 2,
       data: { check: { id: event.data.checkId, url: `https://verify.example.org/v1/checks/${event.data.checkId}` }, flagged: false },
     });
     expect(payload.id).toMatch(/^evt_/);
@@ -290,7 +290,7 @@ describe('webhook delivery', () => {
     expect(request.headers['webhook-id']).toBe(deliveryId);
     expect(JSON.parse(request.body.toString())).toMatchObject({
       type: 'webhook.test',
-      schemaVersion: 1,
+      schemaVersion: 2,
       data: { endpointId: endpoint.id },
     });
     expect(verify(endpoint.secret, request.headers, request.body).ok).toBe(true);

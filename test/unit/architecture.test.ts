@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const rules: LayerRules = {
   mayImport: {
     errors: [],
-    csv: ['errors'],
+    csv: ['errors', 'domain'],
     config: ['domain'],
     domain: ['errors'],
     images: ['errors', 'domain'],
@@ -19,7 +19,7 @@ const rules: LayerRules = {
     store: ['errors', 'config', 'domain'],
     queues: ['errors', 'config', 'domain', 'runtime'],
     services: ['errors', 'config', 'domain', 'images', 'engine', 'store', 'queues', 'runtime'],
-    api: ['errors', 'config', 'domain', 'runtime', 'services'],
+    api: ['errors', 'config', 'domain', 'images', 'runtime', 'services', 'report'],
     report: ['errors', 'domain', 'images'],
     cli: ['errors', 'csv', 'config', 'domain', 'images', 'engine', 'registry-folder', 'runtime', 'store', 'services', 'report'],
     evaluation: ['errors', 'csv', 'config', 'domain', 'images', 'engine', 'registry-folder', 'runtime', 'report', 'cli'],

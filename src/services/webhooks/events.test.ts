@@ -37,18 +37,26 @@ describe('webhook events', () => {
     const event = buildEvent({ type: 'check.flagged', data: { checkId, batchId: null, result } }, 'https://verify.example.org/', now);
     expect(event).toMatchObject({ type: 'check.flagged', timestamp: '2026-11-28T18:00:00.000Z', schemaVersion });
     expect(event.data).toEqual({
-      check: { id: checkId, batchId: null, file: 'summit-handout.jpg', url: `https://verify.example.org/v1/checks/${checkId}` },
+      check: {
+        id: checkId,
+        batchId: null,
+        file: 'summit-handout.jpg',
+        url: `https://verify.example.org/v1/checks/${checkId}`,
+        reviewUrl: `https://verify.example.org/review/checks/${checkId}`,
+      },
       findings: [],
       faces: [
         {
-          face: 1,
+          // Faces are numbered from 1, as the reports show them: the swap is the second face.
+          face: 2,
           box: swapped.box,
           verdict: 'mismatch',
           claimed: { personId: 'george-w-bush', name: 'George W Bush' },
           scores: { claimed: 0.58, bestMatch: 0.91, nearest: 0.91, runnerUp: 0.58 },
           matchesInstead: { personId: 'vladimir-putin', name: 'Vladimir Putin', score: 0.91, referencePhoto: 'ref-putin' },
           reasons: ['does not match George W Bush', 'matches Vladimir Putin'],
-          evidenceUrl: `https://verify.example.org/v1/checks/${checkId}/faces/1/evidence`,
+          evidenceUrl: `https://verify.example.org/v1/checks/${checkId}/faces/2/evidence`,
+          reviewUrl: `https://verify.example.org/review/checks/${checkId}#face-2`,
         },
       ],
     });
@@ -92,7 +100,13 @@ describe('webhook events', () => {
       now,
     );
     expect(failed.data).toEqual({
-      check: { id: checkId, batchId: null, file: 'draft.jpg', url: `https://verify.example.org/v1/checks/${checkId}` },
+      check: {
+        id: checkId,
+        batchId: null,
+        file: 'draft.jpg',
+        url: `https://verify.example.org/v1/checks/${checkId}`,
+        reviewUrl: `https://verify.example.org/review/checks/${checkId}`,
+      },
       error: { code: 'IMAGE_CORRUPT', message: 'the image is truncated' },
     });
   });
@@ -117,8 +131,39 @@ describe('webhook events', () => {
     expect(event.data).toEqual({
       batch: { id: 'b1', url: 'https://verify.example.org/v1/batches/b1' },
       counts: { images: 3, faces: 7, flagged: 1, errors: 0, verdicts: { confirmed: 6, mismatch: 1 } },
-      flaggedChecks: [{ id: checkId, url: `https://verify.example.org/v1/checks/${checkId}` }],
+      flaggedChecks: [
+        {
+          id: checkId,
+          url: `https://verify.example.org/v1/checks/${checkId}`,
+          reviewUrl: `https://verify.example.org/review/checks/${checkId}`,
+        },
+      ],
     });
+  });
+
+  it('check.reviewed says the decision, the note, who made it and when; a changed decision is a new event', () => {
+    const review = { decision: 'photo_wrong', note: 'Putin above Bush', reviewedBy: 'Olena', at: '2026-11-30T10:00:00.000Z' };
+    const event = buildEvent(
+      { type: 'check.reviewed', data: { checkId, batchId: null, file: 'summit-handout.jpg', review } },
+      'https://verify.example.org',
+      now,
+    );
+    expect(event.data).toEqual({
+      check: {
+        id: checkId,
+        batchId: null,
+        file: 'summit-handout.jpg',
+        url: `https://verify.example.org/v1/checks/${checkId}`,
+        reviewUrl: `https://verify.example.org/review/checks/${checkId}`,
+      },
+      review,
+    });
+    const changed = buildEvent(
+      { type: 'check.reviewed', data: { checkId, batchId: null, file: 'x', review: { ...review, at: '2026-11-30T11:00:00.000Z' } } },
+      'https://verify.example.org',
+      now,
+    );
+    expect(changed.id).not.toBe(event.id);
   });
 
   it('refuses to build an event without its subject', () => {

@@ -77,7 +77,7 @@ export interface CheckFailedData {
 export interface BatchCompletedData {
   batch: { id: string; url: string };
   counts: { images: number; faces: number; flagged: number; errors: number; verdicts: Record<string, number> };
-  flaggedChecks: Array<{ id: string; url: string }>;
+  flaggedChecks: Array<{ id: string; url: string; reviewUrl: string }>;
 }
 
 interface CheckEventInput {
@@ -116,7 +116,7 @@ export function buildEvent(event: { type: EventType; data: unknown }, publicUrl:
     return envelope(batch.batchId, {
       batch: { id: batch.batchId, url: `${base}/v1/batches/${batch.batchId}` },
       counts: { images: batch.images, faces: batch.faces, flagged: batch.flagged, errors: batch.errors, verdicts: batch.verdicts },
-      flaggedChecks: batch.flaggedChecks.map((id) => ({ id, url: `${base}/v1/checks/${id}` })),
+      flaggedChecks: batch.flaggedChecks.map((id) => ({ id, url: `${base}/v1/checks/${id}`, reviewUrl: `${base}/review/checks/${id}` })),
     } satisfies BatchCompletedData);
   }
   if (event.type === 'check.reviewed') {
