@@ -95,6 +95,12 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
   process.stdout.write(`batch ${batch.id}\n`);
   process.stdout.write(describeRegistry(`server ${values.server}`, report.registry));
   process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
+  // Where the verification team looks at each flagged check and records its decision.
+  const flaggedChecks = submitted.filter((item, index) => item.checkId && images[index].flagged);
+  if (flaggedChecks.length > 0) {
+    const server = values.server.replace(/\/+$/, '');
+    process.stdout.write(`review on the review desk:\n${flaggedChecks.map((item) => `  ${item.input.file}: ${server}/review/checks/${item.checkId}\n`).join('')}`);
+  }
   if (values.json) await writeReport(values.json, toJson(report));
   if (values.csv) await writeReport(values.csv, toCsv(report));
   if (values.html) {

@@ -263,6 +263,8 @@ describe('the service end to end: real API and worker processes, real photos', (
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/mismatch/);
+    // The flagged handout's page on the review desk, where the team decides.
+    expect(run.stdout).toMatch(new RegExp(`handout\\.jpg: ${baseUrl}/review/checks/[0-9a-f-]{36}`));
     const report = JSON.parse(await readFile(reportFile, 'utf8'));
     expect(report.summary).toEqual({ images: 2, faces: 3, flagged: 2, errors: 1 });
     const [handoutResult, notes] = report.images;
