@@ -99,7 +99,9 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
   const flaggedChecks = submitted.filter((item, index) => item.checkId && images[index].flagged);
   if (flaggedChecks.length > 0) {
     const server = values.server.replace(/\/+$/, '');
-    process.stdout.write(`review on the review desk:\n${flaggedChecks.map((item) => `  ${item.input.file}: ${server}/review/checks/${item.checkId}\n`).join('')}`);
+    process.stdout.write(
+      `review on the review desk:\n${flaggedChecks.map((item) => `  ${item.input.file}: ${server}/review/checks/${item.checkId}\n`).join('')}`,
+    );
   }
   if (values.json) await writeReport(values.json, toJson(report));
   if (values.csv) await writeReport(values.csv, toCsv(report));
