@@ -138,6 +138,11 @@ function photoFigure(photo: ReferencePhoto, person: string, matched: boolean): s
 <figcaption>${e(person)}<br><span class="muted">${e(label)}</span>${matched ? '<br><b>the photo that gave the score</b>' : ''}${photo.status !== 'active' ? `<br><span class="muted">${e(photo.status)}</span>` : ''}</figcaption></figure>`;
 }
 
+/** Reasons name reference photos by id; people read them as person/file. */
+function namePhotos(text: string, photos: ReferencePhoto[]): string {
+  return photos.reduce((named, photo) => named.replaceAll(photo.id, `${photo.personId}/${photo.fileName ?? photo.id.slice(0, 8)}`), text);
+}
+
 function faceSection(checkId: string, evidence: FaceEvidence): string {
   const { face, number } = evidence;
   const words = verdictWords[face.verdict];
@@ -162,7 +167,7 @@ function faceSection(checkId: string, evidence: FaceEvidence): string {
 <ul class="scores">${scoreInWords(face)
     .map((line) => `<li>${e(line)}</li>`)
     .join('')}</ul>
-<ul class="reasons">${face.reasons.map((reason) => `<li>${e(reason)}</li>`).join('')}</ul></section>`;
+<ul class="reasons">${face.reasons.map((reason) => `<li>${e(namePhotos(reason, [...evidence.claimedPhotos, ...evidence.otherPhotos]))}</li>`).join('')}</ul></section>`;
 }
 
 export function checkPage(
