@@ -4,6 +4,7 @@
  * with the real face models. One engine thread per run, few images.
  */
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -259,6 +260,8 @@ describe('the HTML report', () => {
     context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
       executablePath: '/usr/bin/chromium',
       headless: true,
+      // Only so that axe-core can be injected; the page itself runs no script.
+      bypassCSP: true,
       args: [
         '--headless',
         '--no-sandbox',
@@ -292,6 +295,15 @@ describe('the HTML report', () => {
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
     // Thumbnails, not originals: small enough to send by e-mail.
     expect((await stat(path.join(work, 'report.html'))).size).toBeLessThan(1_000_000);
+  });
+
+  it('passes an accessibility check with axe-core: no serious or critical problem', async () => {
+    await tab.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    const violations = await tab.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe;
+      return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact }));
+    });
+    expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
   });
 
   it('opens with what is wrong, one line per problem, the swap saying whom each photo is captioned and whom it shows', async () => {

@@ -106,6 +106,17 @@ describe('the review desk', () => {
     await pool?.end();
   });
 
+  it('asks for an API key on a sign-in page that passes the accessibility check, and refuses a wrong key', async () => {
+    const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+    await page.goto(`${base}/review/login`);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel('API key').fill('pvk_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('unknown or revoked');
+    expect(await page.context().cookies()).toEqual([]);
+    await page.context().close();
+  });
+
   it('signs in with an API key kept in an HttpOnly, SameSite=Strict session cookie, and lists the flagged handout first', async () => {
     const page = await signIn(keys.reviewer);
     const cookies = await page.context().cookies();
