@@ -87,6 +87,21 @@ const schema = z.object({
    */
   MAX_UPLOADS_IN_FLIGHT: z.coerce.number().int().positive().default(16),
   MAX_UPLOADS_PER_KEY: z.coerce.number().int().positive().default(4),
+  /** How long an upload waits for one of the MAX_UPLOADS_IN_FLIGHT slots before it is answered 503. */
+  UPLOAD_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * A multipart text field (names, claims with boxes): 500 names of 200 characters with their
+   * boxes fit in 256 KiB; a longer field is refused while it streams, before it is parsed.
+   */
+  MAX_FIELD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  /** Evidence images one API process draws at once (each decodes a draft of up to MAX_IMAGE_PIXELS); beyond, 503. */
+  EVIDENCE_RENDERS_AT_ONCE: z.coerce.number().int().positive().default(2),
+  /** How long a review desk session lasts: a working day. */
+  REVIEW_SESSION_HOURS: z.coerce.number().positive().default(12),
   /** JSON request bodies: claims and registry fields are small; 1 MiB leaves room for long lists. */
   MAX_JSON_BYTES: z.coerce
     .number()

@@ -82,7 +82,11 @@ export function openApiPath(path: string): string {
 /** A router serving the routes in order: access check, upload, validation, then the handler. */
 export function routerOf(ctx: ApiContext, routes: readonly Route[]): Router {
   const router = Router();
-  const slots = uploadSlots({ total: ctx.config.MAX_UPLOADS_IN_FLIGHT, perKey: ctx.config.MAX_UPLOADS_PER_KEY, waitMs: 10_000 });
+  const slots = uploadSlots({
+    total: ctx.config.MAX_UPLOADS_IN_FLIGHT,
+    perKey: ctx.config.MAX_UPLOADS_PER_KEY,
+    waitMs: ctx.config.UPLOAD_WAIT_MS,
+  });
   for (const spec of routes) {
     const handlers: RequestHandler[] = [];
     if (Array.isArray(spec.access)) handlers.push(allow(...spec.access));
@@ -94,6 +98,7 @@ export function routerOf(ctx: ApiContext, routes: readonly Route[]): Router {
           maxBytes: ctx.config.MAX_UPLOAD_BYTES,
           maxFiles: upload.maxFiles,
           maxRequestBytes: ctx.config.MAX_REQUEST_BYTES,
+          maxFieldBytes: ctx.config.MAX_FIELD_BYTES,
         }),
       );
     }

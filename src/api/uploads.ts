@@ -9,12 +9,6 @@ import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { parse } from './http.js';
 
-/**
- * A multipart text field (names, claims with boxes) holds at most 256 KiB: 500 names of 200
- * characters with their boxes fit; a longer field is refused while it streams, before it is parsed.
- */
-const maxFieldBytes = 256 * 1024;
-
 /** Where uploads are streamed while a request is read; each request's files are deleted when it ends. */
 const spoolDir = path.join(os.tmpdir(), 'photo-verify-uploads');
 
@@ -23,10 +17,15 @@ const spoolDir = path.join(os.tmpdir(), 'photo-verify-uploads');
  * maxBytes; the handler reads them one at a time (fileBytes) into the upload store. A request
  * whose Content-Length is above maxRequestBytes is refused before it is read.
  */
-export function multipartImages(options: { maxBytes: number; maxFiles: number; maxRequestBytes: number }): RequestHandler {
+export function multipartImages(options: {
+  maxBytes: number;
+  maxFiles: number;
+  maxRequestBytes: number;
+  maxFieldBytes: number;
+}): RequestHandler {
   const upload = multer({
     storage: multer.diskStorage({ destination: spoolDir }),
-    limits: { fileSize: options.maxBytes, files: options.maxFiles, fields: 50, fieldSize: maxFieldBytes },
+    limits: { fileSize: options.maxBytes, files: options.maxFiles, fields: 50, fieldSize: options.maxFieldBytes },
   }).array('image', options.maxFiles);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) {
@@ -44,7 +43,7 @@ export function multipartImages(options: { maxBytes: number; maxFiles: number; m
       for (const file of (req.files as Express.Multer.File[] | undefined) ?? []) void unlink(file.path).catch(() => undefined);
     });
     mkdir(spoolDir, { recursive: true }).then(
-      () => upload(req, res, (error: unknown) => next(error ? uploadError(error, options.maxBytes) : undefined)),
+      () => upload(req, res, (error: unknown) => next(error ? uploadError(error, options) : undefined)),
       next,
     );
   };
@@ -116,7 +115,7 @@ export function uploadSlots(limits: { total: number; perKey: number; waitMs: num
   };
 }
 
-function uploadError(error: unknown, maxBytes: number): AppError {
+function uploadError(error: unknown, { maxBytes, maxFieldBytes }: { maxBytes: number; maxFieldBytes: number }): AppError {
   if (error instanceof multer.MulterError) {
     if (error.code === 'LIMIT_FILE_SIZE')
       return new AppError('FILE_TOO_LARGE', `the file is larger than the limit of ${(maxBytes / 1024 / 1024).toFixed(0)} MiB`);

@@ -17,9 +17,6 @@ interface Panel {
   lines: string[];
 }
 
-/** Renders at once in one API process: each decodes a draft of up to MAX_IMAGE_PIXELS. */
-const maxRendersAtOnce = 2;
-
 /**
  * The evidence for one face: the face as the draft shows it, beside the reference photos it was
  * compared with (the claimed person's best photo, and the photo of whom it matches instead).
@@ -33,6 +30,8 @@ export class EvidenceService {
   constructor(
     private readonly store: Pick<Store, 'checks' | 'referencePhotos'>,
     private readonly uploads: UploadStore,
+    /** config EVIDENCE_RENDERS_AT_ONCE */
+    private readonly rendersAtOnce = 2,
   ) {}
 
   /** One face as the draft shows it (upright, with its margin), as a JPEG thumbnail for the review desk. */
@@ -68,7 +67,7 @@ export class EvidenceService {
     let png: Buffer;
     if (stored) png = await this.uploads.get(stored);
     else {
-      if (this.rendering >= maxRendersAtOnce)
+      if (this.rendering >= this.rendersAtOnce)
         throw new AppError('SERVICE_UNAVAILABLE', 'evidence images are being drawn for other requests; try again in a moment');
       this.rendering++;
       try {

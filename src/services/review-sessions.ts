@@ -3,9 +3,6 @@ import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { type ApiKeyRecord, type ApiKeyService, hashApiKey } from './keys.js';
 
-/** A review desk session lasts a working day; signing in again starts a new one. */
-const sessionSeconds = 12 * 3600;
-
 export interface ReviewSession {
   key: ApiKeyRecord;
   /** The token every form of this session carries (CSRF). */
@@ -20,14 +17,16 @@ export class ReviewSessionService {
   constructor(
     private readonly store: Pick<Store, 'reviewSessions' | 'apiKeys'>,
     private readonly keys: ApiKeyService,
+    /** config REVIEW_SESSION_HOURS; signing in again starts a new session. */
+    private readonly sessionSeconds = 12 * 3600,
   ) {}
 
   async signIn(apiKey: string): Promise<{ sessionId: string; session: ReviewSession; maxAgeSeconds: number }> {
     const key = await this.keys.authenticate(`Bearer ${apiKey.trim()}`);
     const sessionId = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
-    await this.store.reviewSessions.insert(hashApiKey(sessionId), { apiKeyId: key.id, csrf, ttlSeconds: sessionSeconds });
-    return { sessionId, session: { key, csrf }, maxAgeSeconds: sessionSeconds };
+    await this.store.reviewSessions.insert(hashApiKey(sessionId), { apiKeyId: key.id, csrf, ttlSeconds: this.sessionSeconds });
+    return { sessionId, session: { key, csrf }, maxAgeSeconds: this.sessionSeconds };
   }
 
   /** The session a cookie names, or UNAUTHORIZED. */
