@@ -1,8 +1,10 @@
 import { isUuid } from '../domain/ids.js';
 import { AppError } from '../errors.js';
-import type { BatchProgress, BatchRecord, BatchSummary } from '../store/batches.js';
+import type { BatchListItem, BatchProgress, BatchRecord, BatchSummary } from '../store/batches.js';
 import type { Repositories, Store } from '../store/index.js';
 import type { EventPublisher } from './events.js';
+
+export type { BatchListItem } from '../store/batches.js';
 
 export interface BatchView extends BatchRecord {
   status: 'open' | 'running' | 'completed';
@@ -18,6 +20,11 @@ export class BatchService {
 
   create(input: { name: string | null; category: string | null }, actor: string | null): Promise<BatchRecord> {
     return this.store.batches.insert({ ...input, createdBy: actor });
+  }
+
+  /** The newest batches with their counts, those with undecided flagged checks first (the review desk's inbox). */
+  recent(limit = 20): Promise<BatchListItem[]> {
+    return this.store.batches.recent(limit);
   }
 
   async get(id: string): Promise<BatchView> {

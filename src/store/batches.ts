@@ -29,8 +29,31 @@ export interface BatchSummary {
 const columns = `id, name, category, to_json(closed_at) #>> '{}' as "closedAt", to_json(completed_at) #>> '{}' as "completedAt",
   to_json(created_at) #>> '{}' as "createdAt"`;
 
+/** A batch as the review desk's inbox lists it: with its checks counted. */
+export interface BatchListItem extends BatchRecord {
+  checks: number;
+  open: number;
+  flagged: number;
+  flaggedUndecided: number;
+}
+
 export class BatchRepository {
   constructor(private readonly db: Queryable) {}
+
+  /** The newest batches with their counts; those with flagged checks not yet decided first. */
+  async recent(limit: number): Promise<BatchListItem[]> {
+    const { rows } = await this.db.query<BatchListItem>(
+      `select b.id, b.name, b.category, to_json(b.closed_at) #>> '{}' as "closedAt", to_json(b.completed_at) #>> '{}' as "completedAt",
+         to_json(b.created_at) #>> '{}' as "createdAt", count(c.id)::int as checks,
+         count(c.id) filter (where c.status in ('queued', 'processing'))::int as open,
+         count(c.id) filter (where c.flagged)::int as flagged,
+         count(c.id) filter (where c.flagged and c.review_decision is null)::int as "flaggedUndecided"
+       from batches b left join checks c on c.batch_id = b.id
+       group by b.id order by count(c.id) filter (where c.flagged and c.review_decision is null) > 0 desc, b.created_at desc limit $1`,
+      [limit],
+    );
+    return rows;
+  }
 
   async insert(batch: { name: string | null; category: string | null; createdBy: string | null }): Promise<BatchRecord> {
     const { rows } = await this.db.query<BatchRecord>(

@@ -226,6 +226,33 @@ describe('the review desk', () => {
     await page.context().close();
   });
 
+  it('lists batches in the inbox, those with flagged checks not yet decided first, and filters the checks by batch', async () => {
+    const submitter = new ApiClient(base, keys.submitter);
+    const batch = await submitter.json<{ id: string }>('POST', '/v1/batches', { name: 'Summit leaflet, second print' });
+    const image = await handout([
+      lfwPhoto('tony-blair', draftPhotos['tony-blair']),
+      lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']),
+    ]);
+    const { checks } = await submitter.upload<{ checks: Array<{ id: string }> }>(
+      `/v1/batches/${batch.id}/checks`,
+      { bytes: image, name: 'second-print.jpg' },
+      {
+        names: JSON.stringify(['Tony Blair', 'Colin Powell']),
+      },
+    );
+    await submitter.json('POST', `/v1/batches/${batch.id}/close`);
+    await waitForCheck(base, keys.submitter, checks[0].id);
+    const page = await signIn(keys.reviewer);
+    const firstBatch = page.locator('table').first().locator('tbody tr').first();
+    expect(await firstBatch.textContent()).toMatch(/Summit leaflet, second print[\s\S]*1 of 1/);
+    await firstBatch.getByRole('link').click();
+    const rows = await page.locator('table').last().locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('second-print.jpg');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows the registry with its photos, a name with <script> as text, and passes the accessibility check', async () => {
     const page = await signIn(keys.curator);
     const dialogs: string[] = [];

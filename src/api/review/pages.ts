@@ -6,6 +6,7 @@
 import type { FaceResult } from '../../domain/results.js';
 import { escapeMarkup as e } from '../../images/face-crop.js';
 import { css, faceBoxesSvg, findingWords, glossaryHtml, scoreInWords, verdictBadge, verdictWords } from '../../report/look.js';
+import type { BatchListItem } from '../../services/batches.js';
 import type { CheckWithResult, InboxCounts, InboxFilter } from '../../services/checks.js';
 import type { Person, ReferencePhoto } from '../../services/registry.js';
 
@@ -90,9 +91,22 @@ export function inboxPage(
     >;
     counts: InboxCounts;
   },
+  batches: BatchListItem[],
   filter: Omit<InboxFilter, 'limit' | 'offset'>,
   user: PageUser,
 ): string {
+  const batchRows = batches
+    .map(
+      (batch) => `<tr><td><a href="/review?batch=${e(batch.id)}">${e(batch.name ?? `batch ${batch.id.slice(0, 8)}`)}</a></td>
+<td>${batch.completedAt ? 'completed' : batch.closedAt ? 'running' : 'open'}${batch.open ? ` <span class="muted">(${batch.open} still being checked)</span>` : ''}</td>
+<td>${batch.checks}</td><td>${batch.flaggedUndecided > 0 ? `<b>${batch.flaggedUndecided}</b> of ${batch.flagged}` : `0 of ${batch.flagged}`}</td><td>${when(batch.createdAt)}</td></tr>`,
+    )
+    .join('\n');
+  const batchTable = batches.length
+    ? `<h2>Batches</h2><table><caption class="muted">Batches with flagged checks not yet decided first.</caption>
+<thead><tr><th scope="col">Batch</th><th scope="col">Status</th><th scope="col">Images</th><th scope="col">Flagged, not decided</th><th scope="col">Created</th></tr></thead>
+<tbody>${batchRows}</tbody></table><h2>Checks</h2>`
+    : '';
   const option = (value: string, label: string, current: string) =>
     `<option value="${value}"${value === current ? ' selected' : ''}>${label}</option>`;
   const flagged = filter.flagged === undefined ? '' : filter.flagged ? 'yes' : 'no';
@@ -116,7 +130,7 @@ export function inboxPage(
 <label>From<input type="date" name="from" value="${e(filter.from ?? '')}"></label>
 <label>To<input type="date" name="to" value="${e(filter.to ?? '')}"></label>
 <button type="submit">Filter</button></form>
-<table><caption class="muted">Flagged checks not yet decided come first, newest first.</caption>
+${batchTable}<table><caption class="muted">Flagged checks not yet decided come first, newest first.</caption>
 <thead><tr><th scope="col">Draft</th><th scope="col">Result</th><th scope="col">Decision</th><th scope="col">Submitted</th><th scope="col">Batch</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="5">No check matches.</td></tr>'}</tbody></table>`,
     user,

@@ -140,7 +140,7 @@ export function reviewRouter(ctx: ApiContext): Router {
         to: day('to'),
       };
       const result = await ctx.checks.inbox({ ...filter, limit: 200, offset: 0 });
-      res.type('html').send(inboxPage(result, filter, userOf(session)));
+      res.type('html').send(inboxPage(result, await ctx.batches.recent(20), filter, userOf(session)));
     }),
   );
 
