@@ -64,13 +64,10 @@ export function uploadSlots(limits: { total: number; perKey: number; waitMs: num
   let inFlight = 0;
   const byKey = new Map<string, number>();
   const waiting: Array<() => void> = [];
-  const release = (key: string) => {
+  const leave = (key: string) => {
     const left = (byKey.get(key) ?? 1) - 1;
     if (left > 0) byKey.set(key, left);
     else byKey.delete(key);
-    const next = waiting.shift();
-    if (next) next();
-    else inFlight -= 1;
   };
   return (_req: Request, res: Response, next: NextFunction) => {
     const key = (res.locals.apiKey as { id?: string } | undefined)?.id ?? 'anonymous';
@@ -85,32 +82,43 @@ export function uploadSlots(limits: { total: number; perKey: number; waitMs: num
       return;
     }
     byKey.set(key, mine + 1);
-    let released = false;
-    const proceed = () => {
-      res.on('close', () => {
-        if (released) return;
-        released = true;
-        release(key);
-      });
+    let state: 'waiting' | 'running' | 'done' = 'waiting';
+    let timer: NodeJS.Timeout | undefined;
+    const run = () => {
+      state = 'running';
       next();
     };
-    if (inFlight < limits.total) {
-      inFlight += 1;
-      proceed();
-      return;
-    }
-    // A slot handed over by release() keeps inFlight as it is.
-    const timer = setTimeout(() => {
-      waiting.splice(waiting.indexOf(turn), 1);
-      const left = (byKey.get(key) ?? 1) - 1;
-      if (left > 0) byKey.set(key, left);
-      else byKey.delete(key);
-      next(new AppError('SERVICE_UNAVAILABLE', 'the service is reading as many uploads as it takes; try again in a moment'));
-    }, limits.waitMs);
+    // A slot handed over by a request that ended keeps inFlight as it is.
     const turn = () => {
       clearTimeout(timer);
-      proceed();
+      run();
     };
+    // Ends the request's claim however it ends: answered, refused, or the client gone while it waited.
+    res.on('close', () => {
+      if (state === 'done') return;
+      const was = state;
+      state = 'done';
+      leave(key);
+      if (was === 'waiting') {
+        clearTimeout(timer);
+        waiting.splice(waiting.indexOf(turn), 1);
+        return;
+      }
+      const nextTurn = waiting.shift();
+      if (nextTurn) nextTurn();
+      else inFlight -= 1;
+    });
+    if (inFlight < limits.total) {
+      inFlight += 1;
+      run();
+      return;
+    }
+    timer = setTimeout(() => {
+      waiting.splice(waiting.indexOf(turn), 1);
+      state = 'done';
+      leave(key);
+      next(new AppError('SERVICE_UNAVAILABLE', 'the service is reading as many uploads as it takes; try again in a moment'));
+    }, limits.waitMs);
     waiting.push(turn);
   };
 }
