@@ -23,6 +23,7 @@ import { ApiKeyService } from '../src/services/keys.js';
 import { ApiKeyRepository } from '../src/store/api-keys.js';
 import { createPool, ensureDatabase } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
+import { emptyDatabase } from '../test/helpers/db.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/faces/lfw-10-people');
@@ -73,11 +74,7 @@ export async function runServiceBench(options: { rounds?: number } = {}): Promis
   const pool = createPool(databaseUrl, 2);
   await ensureDatabase(pool, databaseUrl);
   await migrate(pool);
-  const { rows } = await pool.query<{ tablename: string }>(
-    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('schema_migrations', 'registry_state')`,
-  );
-  await pool.query(`truncate ${rows.map((row) => `"${row.tablename}"`).join(', ')} cascade`);
-  await pool.query('update registry_state set version = version + 1');
+  await emptyDatabase(pool);
   const key = (await new ApiKeyService(new ApiKeyRepository(pool)).create('admin', 'bench')).key;
   const env = {
     DATABASE_URL: databaseUrl,

@@ -21,6 +21,7 @@ import { ApiKeyService } from '../../src/services/keys.js';
 import { ApiKeyRepository } from '../../src/store/api-keys.js';
 import { createPool, ensureDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
+import { emptyDatabase } from '../../test/helpers/db.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(root, 'docs/screenshots');
@@ -31,10 +32,7 @@ async function main(): Promise<void> {
   const pool = createPool(databaseUrl, 2);
   await ensureDatabase(pool, databaseUrl);
   await migrate(pool);
-  const { rows } = await pool.query<{ tablename: string }>(
-    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('schema_migrations', 'registry_state')`,
-  );
-  await pool.query(`truncate ${rows.map((row) => `"${row.tablename}"`).join(', ')} cascade`);
+  await emptyDatabase(pool);
   const keys = new ApiKeyService(new ApiKeyRepository(pool));
   const admin = (await keys.create('admin', 'screenshots')).key;
   const reviewer = (await keys.create('reviewer', 'Olena (verification team)')).key;
