@@ -6,9 +6,9 @@
  * each face once. A line above every face is the list's title: not a name, but the category the
  * list claims. The result is claims with the face's box, so the claims alignment places them.
  */
-import { normaliseCategory } from './names.js';
-import type { CheckRequest, Claim } from './results.js';
-import type { Box } from './types.js';
+import { normaliseCategory, resolveClaim } from './names.js';
+import type { CaptionsReport, CheckRequest, Claim } from './results.js';
+import type { Box, RegistryPerson } from './types.js';
 
 export type TextSource = 'ocr' | 'text-layer';
 
@@ -53,7 +53,7 @@ const wordGap = 1.6;
 const blockGap = 0.9;
 /** A name has at most this many lines; more lines under a portrait are not all the name. */
 const maxNameLines = 2;
-/** OCR text less sure than this is noise (a photo's texture read as letters). */
+/** An OCR line none of whose words is surer than this is noise (a photo's texture read as letters). */
 const minOcrConfidence = 0.45;
 /** A caption is under a face when it starts at most this many face heights below the face's bottom. */
 const maxDropBelow = 2.5;
@@ -88,7 +88,7 @@ export function cleanCaption(text: string): string {
 const letterCount = (text: string) => (text.match(/\p{L}/gu) ?? []).length;
 
 /** Joins items into lines: same height, close together; a gap as wide as a column splits them. */
-export function joinLines(items: TextItem[]): TextItem[] {
+export function joinLines(items: TextItem[], keep: (parts: TextItem[]) => boolean = () => true): TextItem[] {
   const sorted = [...items].filter((item) => item.text.trim() !== '').sort((a, b) => a.box.x - b.box.x);
   const lines: TextItem[][] = [];
   for (const item of sorted) {
@@ -103,6 +103,7 @@ export function joinLines(items: TextItem[]): TextItem[] {
     else lines.push([item]);
   }
   return lines
+    .filter(keep)
     .map((parts) => ({
       text: parts.map((part) => part.text.trim()).join(' '),
       box: union(parts.map((part) => part.box)),
@@ -146,15 +147,17 @@ function pairCost(block: Box, face: Box): number | null {
 
 /**
  * Reads the captions of an image: `faces` are the detected faces' boxes, `items` the text with
- * boxes (words or runs). Text inside a face, and OCR text below minOcrConfidence or with fewer
- * than two letters, is ignored.
+ * boxes (words or runs). Text inside a face, OCR lines with no word as sure as minOcrConfidence,
+ * and lines with fewer than two letters are ignored.
  */
 export function readCaptions(faces: Box[], items: TextItem[]): CaptionReading {
   const cleaned = items
     .map((item) => ({ ...item, text: cleanCaption(item.text) }))
-    .filter((item) => letterCount(item.text) >= 1 && !(item.source === 'ocr' && item.confidence < minOcrConfidence))
+    .filter((item) => letterCount(item.text) >= 1)
     .filter((item) => !faces.some((face) => overlaps(face, item.box)));
-  const lines = joinLines(cleaned).filter((line) => letterCount(line.text) >= 2);
+  // A line is noise when none of its words is read with confidence; one unsure word beside sure ones is kept.
+  const sure = (line: TextItem[]) => line[0].source !== 'ocr' || Math.max(...line.map((item) => item.confidence)) >= minOcrConfidence;
+  const lines = joinLines(cleaned, sure).filter((line) => letterCount(line.text) >= 2);
   const top = faces.length > 0 ? Math.min(...faces.map((face) => face.y)) : Number.POSITIVE_INFINITY;
   const titleLines = faces.length > 0 ? lines.filter((line) => bottom(line.box) <= top) : [];
   const title: TextItem | null =
@@ -228,5 +231,35 @@ export function claimsWithCaptions(
     ...(category !== undefined ? { category } : {}),
     namesRead: useRead && reading.claims.length > 0,
     categoryRead: given.category === undefined && titleCategory !== undefined,
+  };
+}
+
+/**
+ * What the report says of the captions read: each name with where it was read, how sure, its
+ * face, and the registry person it resolves to (aliases, Cyrillic, any spelling) or suggestions.
+ */
+export function describeCaptions(
+  reading: CaptionReading,
+  people: RegistryPerson[],
+  used: { names: boolean; category: boolean },
+): CaptionsReport {
+  return {
+    used: used.names,
+    title: reading.title
+      ? {
+          text: reading.title.text,
+          source: reading.title.source,
+          box: reading.title.box,
+          confidence: reading.title.confidence,
+          setsCategory: used.category,
+        }
+      : null,
+    names: reading.names.map((name) => {
+      const resolution = resolveClaim(name.text, people);
+      const base = { text: name.text, source: name.source, box: name.box, confidence: name.confidence, face: name.face };
+      return resolution.person
+        ? { ...base, person: { personId: resolution.person.id, name: resolution.person.name } }
+        : { ...base, person: null, suggestions: resolution.suggestions };
+    }),
   };
 }
