@@ -22,10 +22,17 @@ export interface CheckOptions {
   json?: string;
   csv?: string;
   html?: string;
+  readCaptions?: boolean;
 }
 
 /** Options that belong to one mode only, by the flag a user typed. */
-const offlineOnly = { registry: '--registry', cache: '--cache', threads: '--threads', descriptor: '--descriptor' } as const;
+const offlineOnly = {
+  registry: '--registry',
+  cache: '--cache',
+  threads: '--threads',
+  descriptor: '--descriptor',
+  readCaptions: '--read-captions',
+} as const;
 const serverOnly = { apiKey: '--api-key', category: '--category' } as const;
 
 const given = (options: CheckOptions, flags: Record<string, string>) =>
@@ -55,6 +62,10 @@ export function checkCommand(): Command {
     .option('--registry <DIR>', 'registry folder: one folder per person with person.json and reference photos')
     .option('--cache <FILE>', `descriptor cache (default: DIR/${defaultCacheName})`)
     .option('--threads <N>', 'inference threads (default: ENGINE_THREADS, 0 = one per core)')
+    .option(
+      '--read-captions',
+      'for each image without names in the claims manifest, read the names from its captions (OCR: English, Ukrainian, Russian; offline) and pair them with the faces by layout; a title above the portraits that names a registry category sets the category. Names read are resolved like typed names (a name the registry does not know is reported with suggestions). Names given in the manifest always win. The JSON report says which names were read, where, and how sure',
+    )
     .option('--descriptor <MODE>', `${descriptorModes.join(' or ')} (default: DESCRIPTOR, face-api); a change re-embeds the registry`)
     .optionsGroup('Through the service:')
     .option('--server <URL>', 'the service, e.g. http://localhost:3000')

@@ -7,11 +7,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { loadConfig } from '../config.js';
+import { claimsWithCaptions, describeCaptions, readCaptions } from '../domain/captions.js';
+import { readingOrder } from '../domain/claims.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
+import type { Gallery } from '../domain/gallery.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
+import type { ImageAnalysis } from '../domain/types.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
+import { CaptionReader, type OcrPage } from '../images/ocr.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
@@ -65,6 +70,7 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     descriptor,
     log: (message) => process.stderr.write(`${message}\n`),
   });
+  const reader = values.readCaptions ? new CaptionReader() : null;
   try {
     const cache = await DescriptorCache.open(cacheFile);
     const enrolment = createProgress(process.stderr, 'reference photos', registry.photos.length);
@@ -80,7 +86,8 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const result = await checkImage(input, async (bytes) => {
         const { timings: _timings, ...analysis } = await engine.analyze(bytes);
-        return evaluateImage(analysis, gallery, request);
+        if (!reader || request.claims.length > 0) return evaluateImage(analysis, gallery, request);
+        return checkWithCaptions(reader, bytes, analysis, gallery, request);
       });
       progress.tick(input.file);
       return result;
@@ -99,8 +106,42 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
       );
     return report.summary.flagged > 0 ? 1 : 0;
   } finally {
+    await reader?.close();
     await engine.close();
   }
+}
+
+/**
+ * An image without names given: the names are read from its captions and paired with its faces
+ * by layout, then checked like typed names. A page whose captions cannot be read is checked
+ * without names, and the report says why.
+ */
+async function checkWithCaptions(
+  reader: CaptionReader,
+  bytes: Buffer,
+  analysis: ImageAnalysis,
+  gallery: Gallery,
+  request: CheckRequest,
+): Promise<Omit<ImageResult, 'file'>> {
+  let page: OcrPage;
+  try {
+    page = await reader.read(bytes);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: error.message } };
+  }
+  const reading = readCaptions(
+    analysis.faces.map((face) => face.box),
+    page.words,
+  );
+  const categories = gallery.people.flatMap((person) => (person.category ? [person.category] : []));
+  const { namesRead, categoryRead, ...claimed } = claimsWithCaptions(request, reading, categories);
+  const result = evaluateImage(analysis, gallery, claimed);
+  const captions = describeCaptions(reading, gallery.people, { names: namesRead, category: categoryRead });
+  // The report lists faces in reading order: point each name at its face there.
+  const order = readingOrder(analysis.faces.map((face) => face.box));
+  for (const name of captions.names) if (name.face !== null) name.face = order.indexOf(name.face);
+  return { ...result, captions };
 }
 
 /** The HTML report's reference photos: those of the registry folder in use (not skipped), named as the report names them. */

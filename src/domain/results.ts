@@ -67,6 +67,36 @@ export interface ImageResult {
   flagged: boolean;
   /** Set when the image could not be checked at all (corrupt, unsupported); faces is then empty. */
   error?: { code: string; message: string };
+  /** Set when the names were read from the image's captions (no names were given for it). */
+  captions?: CaptionsReport;
+}
+
+/** A name read from a caption, as the report tells it. */
+export interface CaptionNameReport {
+  /** The text read. */
+  text: string;
+  /** Where it was read from: the PDF's text layer or OCR of the image. */
+  source: 'ocr' | 'text-layer';
+  /** The caption's box in the image's pixels. */
+  box: Box;
+  /** How sure the reader is, 0 to 1 (1 for a text layer). */
+  confidence: number;
+  /** The index in `faces` of the face it captions, or null when no face was found above or beside it. */
+  face: number | null;
+  /** The registry person the text names, or null when it names nobody (see suggestions). */
+  person: PersonRef | null;
+  /** Registry names near a text that names nobody: never picked silently. */
+  suggestions?: string[];
+}
+
+export interface CaptionsReport {
+  /** Whether the names read were used as the claims (false when the user gave names: those win). */
+  used: boolean;
+  /** The title read above the portraits, if any, and whether it set the claimed category. */
+  title: { text: string; source: 'ocr' | 'text-layer'; box: Box; confidence: number; setsCategory: boolean } | null;
+  names: CaptionNameReport[];
+  /** Set when the captions could not be read (OCR failed or took too long); the image is then checked without names. */
+  error?: string;
 }
 
 export interface ReportSummary {

@@ -16,6 +16,10 @@ export interface ListLayout {
   portraitWidth: number;
   greyscale: boolean;
   jpegQuality: number;
+  /** Every length multiplied by this (1: the handout benchmark's screen-sized page; 300/96: a 300-dpi render). */
+  scale?: number;
+  /** The page's format (default jpeg, at jpegQuality). */
+  format?: 'jpeg' | 'png';
 }
 
 export interface ListEntry {
@@ -44,38 +48,81 @@ function captionLines(caption: string, cellWidth: number, fontSize: number): str
   return [words.slice(0, -1).join(' '), words.at(-1)!];
 }
 
-/** Renders a list page; returns the JPEG and each portrait's rectangle, in the entries' order. */
-export async function renderList(layout: ListLayout, entries: ListEntry[]): Promise<{ image: Buffer; rects: Box[] }> {
-  const { columns, portraitWidth: width } = layout;
+/** One line of text on a list page: centred on x, on the baseline y, in page pixels. */
+export interface PlacedLine {
+  text: string;
+  x: number;
+  baseline: number;
+  fontSize: number;
+  bold: boolean;
+  /** The entry it captions, or null for the title. */
+  entry: number | null;
+}
+
+export interface ListGeometry {
+  width: number;
+  height: number;
+  /** Each portrait's rectangle, in the entries' order. */
+  rects: Box[];
+  /** The title and every caption line. */
+  lines: PlacedLine[];
+}
+
+/** Where everything goes on a list page: the one layout the image and the PDF renderings share. */
+export function listGeometry(layout: ListLayout, captions: string[]): ListGeometry {
+  const k = layout.scale ?? 1;
+  const { columns } = layout;
+  const width = Math.round(layout.portraitWidth * k);
   const height = portraitHeight(width);
-  const fontSize = 11;
-  const cellWidth = Math.max(width + 24, 130);
-  const captionHeight = 2 * fontSize + 10;
-  const margin = 24;
-  const titleHeight = 56;
-  const rows = Math.ceil(entries.length / columns);
+  const fontSize = 11 * k;
+  const cellWidth = Math.round(Math.max(layout.portraitWidth + 24, 130) * k);
+  const captionHeight = Math.round((2 * 11 + 10) * k);
+  const margin = Math.round(24 * k);
+  const titleHeight = Math.round(56 * k);
+  const gap = Math.round(12 * k);
+  const rows = Math.ceil(captions.length / columns);
   const pageWidth = 2 * margin + columns * cellWidth;
-  const pageHeight = titleHeight + rows * (height + captionHeight + 12) + margin;
-  const rects = entries.map(
+  const pageHeight = titleHeight + rows * (height + captionHeight + gap) + margin;
+  const rects = captions.map(
     (_, index): Box => ({
       x: margin + (index % columns) * cellWidth + Math.round((cellWidth - width) / 2),
-      y: titleHeight + Math.floor(index / columns) * (height + captionHeight + 12),
+      y: titleHeight + Math.floor(index / columns) * (height + captionHeight + gap),
       width,
       height,
     }),
   );
-  const text = [
-    `<text x="${pageWidth / 2}" y="36" font-family="${font}" font-size="20" font-weight="bold" text-anchor="middle">${escapeMarkup(layout.title)}</text>`,
-    ...entries.flatMap((entry, index) =>
-      captionLines(entry.caption, cellWidth - 6, fontSize).map(
-        (line, n) =>
-          `<text x="${rects[index].x + width / 2}" y="${rects[index].y + height + fontSize + 3 + n * (fontSize + 2)}" font-family="${font}" font-size="${fontSize}" text-anchor="middle">${escapeMarkup(line)}</text>`,
-      ),
+  const lines: PlacedLine[] = [
+    { text: layout.title, x: pageWidth / 2, baseline: 36 * k, fontSize: 20 * k, bold: true, entry: null },
+    ...captions.flatMap((caption, index) =>
+      captionLines(caption, cellWidth - 6 * k, fontSize).map((text, n) => ({
+        text,
+        x: rects[index].x + width / 2,
+        baseline: rects[index].y + height + fontSize + 3 * k + n * (fontSize + 2 * k),
+        fontSize,
+        bold: false,
+        entry: index,
+      })),
     ),
   ];
-  const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${pageWidth}" height="${pageHeight}">${text.join('')}</svg>`);
-  const portraits = await Promise.all(entries.map((entry) => cutPortrait(entry.photo, width)));
-  let page = sharp({ create: { width: pageWidth, height: pageHeight, channels: 3, background: '#fbfaf6' } }).composite([
+  return { width: pageWidth, height: pageHeight, rects, lines };
+}
+
+/** Renders a list page; returns the image (JPEG unless layout.format says png) and each portrait's rectangle, in the entries' order. */
+export async function renderList(layout: ListLayout, entries: ListEntry[]): Promise<{ image: Buffer; rects: Box[] }> {
+  const geometry = listGeometry(
+    layout,
+    entries.map((entry) => entry.caption),
+  );
+  const { rects } = geometry;
+  const text = geometry.lines.map(
+    (line) =>
+      `<text x="${line.x}" y="${line.baseline}" font-family="${font}" font-size="${line.fontSize}"${line.bold ? ' font-weight="bold"' : ''} text-anchor="middle">${escapeMarkup(line.text)}</text>`,
+  );
+  const svg = Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${geometry.width}" height="${geometry.height}">${text.join('')}</svg>`,
+  );
+  const portraits = await Promise.all(entries.map((entry) => cutPortrait(entry.photo, rects[0]?.width ?? layout.portraitWidth)));
+  let page = sharp({ create: { width: geometry.width, height: geometry.height, channels: 3, background: '#fbfaf6' } }).composite([
     ...portraits.map((input, index) => ({ input, left: rects[index].x, top: rects[index].y })),
     { input: svg, left: 0, top: 0 },
   ]);
@@ -83,8 +130,12 @@ export async function renderList(layout: ListLayout, entries: ListEntry[]): Prom
   const flat = await page.png().toBuffer();
   page = sharp(flat);
   if (layout.greyscale) page = page.greyscale();
-  return { image: await page.jpeg({ quality: layout.jpegQuality }).toBuffer(), rects };
+  const image = layout.format === 'png' ? await page.png().toBuffer() : await page.jpeg({ quality: layout.jpegQuality }).toBuffer();
+  return { image, rects };
 }
+
+/** The portrait cut as a list shows it, at a width in pixels: for composing a PDF of the same page. */
+export const listPortrait = cutPortrait;
 
 export interface SingleLayout {
   /** Subject's side in pixels (the LFW photo is square). */

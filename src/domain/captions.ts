@@ -1,0 +1,265 @@
+/**
+ * Names read from the captions of a handout, paired with the faces they caption by layout. Pure:
+ * the text comes from a PDF text layer or from OCR, the faces from the engine. Text items (words
+ * or runs) are joined into lines, lines stacked under one another into caption blocks (a name on
+ * one or two lines), and each block goes to the nearest face it sits directly under (or beside),
+ * each face once. A line above every face is the list's title: not a name, but the category the
+ * list claims. The result is claims with the face's box, so the claims alignment places them.
+ */
+import { normaliseCategory, resolveClaim } from './names.js';
+import type { CaptionsReport, CheckRequest, Claim } from './results.js';
+import type { Box, RegistryPerson } from './types.js';
+
+export type TextSource = 'ocr' | 'text-layer';
+
+/** A piece of text with its box in the image's pixels (top-left origin). */
+export interface TextItem {
+  text: string;
+  box: Box;
+  source: TextSource;
+  /** How sure the reader is, in [0, 1]; 1 for a text layer. */
+  confidence: number;
+}
+
+/** A name read from a caption. */
+export interface ReadName {
+  /** The caption's text, its lines joined by a space. */
+  text: string;
+  source: TextSource;
+  /** Where the caption is in the image. */
+  box: Box;
+  /** The least confident of its lines. */
+  confidence: number;
+  /** How many lines the caption takes. */
+  lines: number;
+  /** The index of the face it captions, or null when no face lies above or beside it. */
+  face: number | null;
+}
+
+export interface CaptionReading {
+  /** The line(s) above every face, joined: e.g. "Crimean political prisoners". */
+  title: TextItem | null;
+  /** Captions in reading order of their faces (captions without a face last). */
+  names: ReadName[];
+  /** One claim per name: with the face's box when paired, else without a box (a name whose face was not found). */
+  claims: Claim[];
+}
+
+/** Items join one line when they overlap vertically by this fraction of the smaller height... */
+const lineOverlap = 0.5;
+/** ...and the horizontal gap between them is at most this many line heights (columns are further apart). */
+const wordGap = 1.6;
+/** A line joins the caption block above it when the gap is at most this many line heights. */
+const blockGap = 0.9;
+/** A name has at most this many lines; more lines under a portrait are not all the name. */
+const maxNameLines = 2;
+/** An OCR line none of whose words is surer than this is noise (a photo's texture read as letters). */
+const minOcrConfidence = 0.45;
+/** A caption is under a face when it starts at most this many face heights below the face's bottom. */
+const maxDropBelow = 2.5;
+/** A caption beside a face starts at most this many face widths right of it. */
+const maxBesideGap = 1.5;
+
+const right = (box: Box) => box.x + box.width;
+const bottom = (box: Box) => box.y + box.height;
+const centreX = (box: Box) => box.x + box.width / 2;
+const centreY = (box: Box) => box.y + box.height / 2;
+
+function union(boxes: Box[]): Box {
+  const x = Math.min(...boxes.map((box) => box.x));
+  const y = Math.min(...boxes.map((box) => box.y));
+  return { x, y, width: Math.max(...boxes.map(right)) - x, height: Math.max(...boxes.map(bottom)) - y };
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < right(b) && b.x < right(a) && a.y < bottom(b) && b.y < bottom(a);
+}
+
+/** Keeps letters, digits, spaces, hyphens and apostrophes; OCR puts stray marks around names. */
+export function cleanCaption(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/[|_=~*#<>{}[\]()"“”„«»,;:!?]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s.\-'’]+|[\s.\-'’]+$/gu, '')
+    .trim();
+}
+
+const letterCount = (text: string) => (text.match(/\p{L}/gu) ?? []).length;
+
+/** Joins items into lines: same height, close together; a gap as wide as a column splits them. */
+export function joinLines(items: TextItem[], keep: (parts: TextItem[]) => boolean = () => true): TextItem[] {
+  const sorted = [...items].filter((item) => item.text.trim() !== '').sort((a, b) => a.box.x - b.box.x);
+  const lines: TextItem[][] = [];
+  for (const item of sorted) {
+    const line = lines.find((candidate) => {
+      const last = candidate.at(-1)!;
+      const shared = Math.min(bottom(last.box), bottom(item.box)) - Math.max(last.box.y, item.box.y);
+      const height = Math.min(last.box.height, item.box.height);
+      const gap = item.box.x - right(last.box);
+      return shared >= lineOverlap * height && gap <= wordGap * Math.max(last.box.height, item.box.height);
+    });
+    if (line) line.push(item);
+    else lines.push([item]);
+  }
+  return lines
+    .filter(keep)
+    .map((parts) => ({
+      text: parts.map((part) => part.text.trim()).join(' '),
+      box: union(parts.map((part) => part.box)),
+      source: parts[0].source,
+      confidence: Math.min(...parts.map((part) => part.confidence)),
+    }))
+    .sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x);
+}
+
+/** Stacks lines into caption blocks: a line right under another, centred under it, continues it. */
+function stackBlocks(lines: TextItem[]): TextItem[][] {
+  const blocks: TextItem[][] = [];
+  for (const line of lines) {
+    const block = blocks.find((candidate) => {
+      const last = candidate.at(-1)!;
+      const gap = line.box.y - bottom(last.box);
+      const height = Math.max(line.box.height, last.box.height);
+      const centred = Math.abs(centreX(line.box) - centreX(last.box)) <= Math.max(line.box.width, last.box.width) / 2;
+      return candidate.length < maxNameLines && gap >= -0.3 * height && gap <= blockGap * height && centred;
+    });
+    if (block) block.push(line);
+    else blocks.push([line]);
+  }
+  return blocks;
+}
+
+/** How far a caption block is from captioning a face; null when it is not under or beside it. */
+function pairCost(block: Box, face: Box): number | null {
+  const drop = block.y - bottom(face);
+  const offset = Math.abs(centreX(block) - centreX(face));
+  if (drop >= -0.25 * face.height && drop <= maxDropBelow * face.height && offset <= Math.max(face.width, block.width / 2)) {
+    return Math.max(0, drop) / face.height + offset / face.width;
+  }
+  const gap = block.x - right(face);
+  const level = Math.abs(centreY(block) - centreY(face));
+  if (gap >= -0.25 * face.width && gap <= maxBesideGap * face.width && level <= face.height) {
+    return 0.5 + Math.max(0, gap) / face.width + level / face.height;
+  }
+  return null;
+}
+
+/**
+ * Reads the captions of an image: `faces` are the detected faces' boxes, `items` the text with
+ * boxes (words or runs). Text inside a face, OCR lines with no word as sure as minOcrConfidence,
+ * and lines with fewer than two letters are ignored.
+ */
+export function readCaptions(faces: Box[], items: TextItem[]): CaptionReading {
+  const cleaned = items
+    .map((item) => ({ ...item, text: cleanCaption(item.text) }))
+    .filter((item) => letterCount(item.text) >= 1)
+    .filter((item) => !faces.some((face) => overlaps(face, item.box)));
+  // A line is noise when none of its words is read with confidence; one unsure word beside sure ones is kept.
+  const sure = (line: TextItem[]) => line[0].source !== 'ocr' || Math.max(...line.map((item) => item.confidence)) >= minOcrConfidence;
+  const lines = joinLines(cleaned, sure).filter((line) => letterCount(line.text) >= 2);
+  const top = faces.length > 0 ? Math.min(...faces.map((face) => face.y)) : Number.POSITIVE_INFINITY;
+  const titleLines = faces.length > 0 ? lines.filter((line) => bottom(line.box) <= top) : [];
+  const title: TextItem | null =
+    titleLines.length > 0
+      ? {
+          text: titleLines.map((line) => line.text).join(' '),
+          box: union(titleLines.map((line) => line.box)),
+          source: titleLines[0].source,
+          confidence: Math.min(...titleLines.map((line) => line.confidence)),
+        }
+      : null;
+  const blocks = stackBlocks(lines.filter((line) => !titleLines.includes(line))).map((block) => ({
+    lines: block,
+    box: union(block.map((line) => line.box)),
+  }));
+
+  // Nearest pairs first, each face and each caption once.
+  const pairs: { block: number; face: number; cost: number }[] = [];
+  blocks.forEach((block, b) => {
+    faces.forEach((face, f) => {
+      const cost = pairCost(block.box, face);
+      if (cost !== null) pairs.push({ block: b, face: f, cost });
+    });
+  });
+  pairs.sort((a, b) => a.cost - b.cost);
+  const faceOfBlock: (number | null)[] = blocks.map(() => null);
+  const taken = new Set<number>();
+  for (const pair of pairs) {
+    if (faceOfBlock[pair.block] !== null || taken.has(pair.face)) continue;
+    faceOfBlock[pair.block] = pair.face;
+    taken.add(pair.face);
+  }
+
+  const names: ReadName[] = blocks.map((block, b) => ({
+    text: block.lines.map((line) => line.text).join(' '),
+    source: block.lines[0].source,
+    box: block.box,
+    confidence: Math.min(...block.lines.map((line) => line.confidence)),
+    lines: block.lines.length,
+    face: faceOfBlock[b],
+  }));
+  // Reading order: rows of faces top to bottom, left to right; unpaired captions by their own place.
+  const place = (name: ReadName) => (name.face !== null ? faces[name.face] : name.box);
+  names.sort((a, b) => {
+    const boxA = place(a);
+    const boxB = place(b);
+    const sameRow = Math.min(bottom(boxA), bottom(boxB)) - Math.max(boxA.y, boxB.y) > 0.5 * Math.min(boxA.height, boxB.height);
+    return sameRow ? boxA.x - boxB.x : boxA.y - boxB.y;
+  });
+  const claims: Claim[] = names.map((name) => (name.face !== null ? { text: name.text, box: faces[name.face] } : { text: name.text }));
+  return { title, names, claims };
+}
+
+/**
+ * What a check claims: the user's names win over the names read, and the user's category over a
+ * title read. The names read are used only when the user gave none. A title sets the category only
+ * when it names one of `categories` (the registry's), so that a slogan above a list flags nobody.
+ */
+export function claimsWithCaptions(
+  given: CheckRequest,
+  reading: CaptionReading | null,
+  categories: readonly string[] = [],
+): CheckRequest & { namesRead: boolean; categoryRead: boolean } {
+  const useRead = reading !== null && given.claims.length === 0;
+  const claims = useRead ? reading.claims : given.claims;
+  const known = new Set(categories.map(normaliseCategory));
+  const titleCategory = reading?.title && known.has(normaliseCategory(reading.title.text)) ? reading.title.text : undefined;
+  const category = given.category ?? titleCategory;
+  return {
+    claims,
+    ...(category !== undefined ? { category } : {}),
+    namesRead: useRead && reading.claims.length > 0,
+    categoryRead: given.category === undefined && titleCategory !== undefined,
+  };
+}
+
+/**
+ * What the report says of the captions read: each name with where it was read, how sure, its
+ * face, and the registry person it resolves to (aliases, Cyrillic, any spelling) or suggestions.
+ */
+export function describeCaptions(
+  reading: CaptionReading,
+  people: RegistryPerson[],
+  used: { names: boolean; category: boolean },
+): CaptionsReport {
+  return {
+    used: used.names,
+    title: reading.title
+      ? {
+          text: reading.title.text,
+          source: reading.title.source,
+          box: reading.title.box,
+          confidence: reading.title.confidence,
+          setsCategory: used.category,
+        }
+      : null,
+    names: reading.names.map((name) => {
+      const resolution = resolveClaim(name.text, people);
+      const base = { text: name.text, source: name.source, box: name.box, confidence: name.confidence, face: name.face };
+      return resolution.person
+        ? { ...base, person: { personId: resolution.person.id, name: resolution.person.name } }
+        : { ...base, person: null, suggestions: resolution.suggestions };
+    }),
+  };
+}
