@@ -24,6 +24,12 @@ const schema = z.object({
     .default(25 * 1024 * 1024),
   /** 60 megapixels: above any camera in use; a decompression bomb is refused before decoding. */
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(60_000_000),
+  /** Pages one PDF may have; each page is a check. */
+  MAX_PDF_PAGES: z.coerce.number().int().positive().default(50),
+  /** Resolution PDF pages are rendered at: a 70 px portrait of a page laid out at 72 dpi becomes about 195 px. */
+  PDF_DPI: z.coerce.number().int().min(72).max(600).default(200),
+  /** How long one PDF page may take to open and draw before the document is refused (PDF_TIMEOUT). */
+  PDF_PAGE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   /** Inference threads in one process; 0 means one per core. */
   ENGINE_THREADS: z.coerce.number().int().min(0).default(0),
   /** auto: tfjs-node where it is installed, else wasm. cpu is never chosen silently. */
@@ -137,4 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/** The PDF rendering limits of this configuration. */
+export function pdfLimitsOf(config: Config) {
+  return {
+    maxPages: config.MAX_PDF_PAGES,
+    maxPixels: config.MAX_IMAGE_PIXELS,
+    dpi: config.PDF_DPI,
+    minDpi: 72,
+    pageTimeoutMs: config.PDF_PAGE_TIMEOUT_MS,
+  };
 }

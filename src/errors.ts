@@ -8,6 +8,14 @@ export const errorCatalogue = {
   IMAGE_UNSUPPORTED: { status: 415, description: 'The content is not an image in a supported format (JPEG, PNG, WebP, AVIF, TIFF, GIF).' },
   IMAGE_CORRUPT: { status: 422, description: 'The image is damaged or truncated and cannot be decoded.' },
   IMAGE_TOO_LARGE: { status: 413, description: 'The image has more pixels than the configured limit (a decompression bomb guard).' },
+  PDF_ENCRYPTED: { status: 422, description: 'The PDF is protected by a password; send it without protection.' },
+  PDF_CORRUPT: { status: 422, description: 'The PDF is damaged or is not a readable PDF, or one of its pages cannot be drawn.' },
+  PDF_TOO_MANY_PAGES: { status: 413, description: 'The PDF has more pages than the configured limit (MAX_PDF_PAGES); split it.' },
+  PDF_PAGE_TOO_LARGE: {
+    status: 413,
+    description: 'A PDF page is so large that even at 72 dpi it would pass the pixel limit (MAX_IMAGE_PIXELS).',
+  },
+  PDF_TIMEOUT: { status: 422, description: 'A PDF page took longer to draw than the configured limit (PDF_PAGE_TIMEOUT_MS).' },
   FILE_TOO_LARGE: { status: 413, description: 'The upload or request body is larger than the configured limit.' },
   MODEL_INTEGRITY: { status: 500, description: 'A face model file is missing or does not match its checksum.' },
   ENGINE_UNAVAILABLE: { status: 503, description: 'No usable TensorFlow.js backend (tfjs-node or wasm) could be started.' },
@@ -56,7 +64,20 @@ export function isAppError(error: unknown): error is AppError {
 
 /** Image errors are permanent: retrying the same bytes cannot succeed. */
 export function isPermanentImageError(error: unknown): boolean {
-  return isAppError(error) && ['IMAGE_EMPTY', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'IMAGE_TOO_LARGE'].includes(error.code);
+  return (
+    isAppError(error) &&
+    [
+      'IMAGE_EMPTY',
+      'IMAGE_UNSUPPORTED',
+      'IMAGE_CORRUPT',
+      'IMAGE_TOO_LARGE',
+      'PDF_ENCRYPTED',
+      'PDF_CORRUPT',
+      'PDF_TOO_MANY_PAGES',
+      'PDF_PAGE_TOO_LARGE',
+      'PDF_TIMEOUT',
+    ].includes(error.code)
+  );
 }
 
 /** A connection URL fit for a message: the password, if any, is starred out. */

@@ -120,6 +120,7 @@ const faceResult = z.object({
 export const imageResult = z
   .strictObject({
     file: z.string(),
+    page: z.int().min(1).optional().meta({ description: "A PDF page's number, from 1; file is then 'handout.pdf, page 2'" }),
     findings: z.array(finding),
     faces: z.array(faceResult),
     flagged: z.boolean(),
@@ -132,6 +133,7 @@ export const check = z.strictObject({
   status: checkStatus,
   batchId: z.uuid().nullable(),
   file: z.string(),
+  page: z.int().nullable().meta({ description: "A PDF page's number, from 1; null for an image" }),
   category: z.string().nullable(),
   claims: z.array(claim),
   createdAt: timestamp,
@@ -146,7 +148,16 @@ export const check = z.strictObject({
     .meta({ description: 'A link to the evidence image of each flagged face' }),
 });
 
-export const checkQueued = z.strictObject({ id: z.uuid(), status: checkStatus, batchId: z.uuid().nullable(), url: z.string() });
+export const checkQueued = z.strictObject({
+  id: z.uuid(),
+  status: checkStatus,
+  batchId: z.uuid().nullable(),
+  url: z.string(),
+  checks: z
+    .array(z.strictObject({ id: z.uuid(), file: z.string(), page: z.int(), url: z.string() }))
+    .optional()
+    .meta({ description: "A PDF: the check of each page, in order (id and url are the first page's)" }),
+});
 
 export const checkListItem = z.strictObject({
   id: z.uuid(),

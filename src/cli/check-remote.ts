@@ -47,7 +47,7 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
 
   // Each image is uploaded; one the server refuses (not an image, damaged) is reported, the rest go on.
   const uploading = createProgress(process.stderr, 'uploading', inputs.length);
-  const submitted = await pLimit(uploadsInFlight).map(inputs, async (input) => {
+  const uploads = await pLimit(uploadsInFlight).map(inputs, async (input): Promise<Submitted[]> => {
     const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
     const category = request.category ?? values.category;
     try {
@@ -60,15 +60,20 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
         { bytes, name: path.basename(input.path) },
         fields,
       );
-      return { input, checkId: checks[0].id };
+      // A PDF is a check per page, in order.
+      return checks.map((check) => ({ input, checkId: check.id }));
     } catch (error) {
-      if (!isAppError(error) || !(error.code.startsWith('IMAGE_') || error.code === 'FILE_TOO_LARGE' || error.code === 'NOT_FOUND'))
+      if (
+        !isAppError(error) ||
+        !(error.code.startsWith('IMAGE_') || error.code.startsWith('PDF_') || error.code === 'FILE_TOO_LARGE' || error.code === 'NOT_FOUND')
+      )
         throw error;
-      return { input, failure: { code: error.code, message: error.message } };
+      return [{ input, checkId: undefined, failure: { code: error.code, message: error.message } }];
     } finally {
       uploading.tick(input.file);
     }
   });
+  const submitted = uploads.flat();
   uploading.done();
   await client.json('POST', `/v1/batches/${batch.id}/close`);
 
@@ -88,7 +93,8 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
     if (!item.checkId) return failedImage(item.input, item.failure!);
     const check = await client.json<CheckView>('GET', `/v1/checks/${item.checkId}`);
     model ||= check.model ?? '';
-    return { ...check.result!, file: item.input.file };
+    const { result } = check;
+    return { ...result!, file: result?.page ? `${item.input.file}, page ${result.page}` : item.input.file };
   });
 
   const report: OfflineReport = { images, summary: summarise(images), model, registry: serviceRegistrySummary(registry) };
@@ -111,6 +117,12 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
     await writeReport(values.html, await renderHtml(report, sources));
   }
   return report.summary.flagged > 0 ? 1 : 0;
+}
+
+interface Submitted {
+  input: InputFile;
+  checkId?: string;
+  failure?: { code: string; message: string };
 }
 
 function failedImage(input: InputFile, failure: { code: string; message: string }): ImageResult {

@@ -3,10 +3,11 @@
  * registry folder, with no server and no network: prints a table of verdicts, writes the reports
  * asked for, and exits 0 when nothing is flagged, 1 when something is, 2 on a usage or input error.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { loadConfig } from '../config.js';
+import { loadConfig, pdfLimitsOf } from '../config.js';
 import { claimsWithCaptions, describeCaptions, readCaptions } from '../domain/captions.js';
 import { readingOrder } from '../domain/claims.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
@@ -17,6 +18,7 @@ import type { ImageAnalysis } from '../domain/types.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
 import { CaptionReader, type OcrPage } from '../images/ocr.js';
+import { isPdf, type PdfRenderLimits, renderPdf } from '../images/pdf.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
@@ -71,6 +73,8 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     log: (message) => process.stderr.write(`${message}\n`),
   });
   const reader = values.readCaptions ? new CaptionReader() : null;
+  // The rendered pages of PDFs, for the HTML report's pictures of them.
+  const pagesFolder = values.html ? await mkdtemp(path.join(os.tmpdir(), 'photo-verify-pages-')) : null;
   try {
     const cache = await DescriptorCache.open(cacheFile);
     const enrolment = createProgress(process.stderr, 'reference photos', registry.photos.length);
@@ -82,21 +86,32 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     process.stdout.write(describeRegistry(values.registry, registrySummary));
 
     const progress = createProgress(process.stderr, 'checking', inputs.length);
-    const images = await pLimit(engine.threads * 2).map(inputs, async (input) => {
+    const byFile = new Map(inputs.map((input) => [input.file, input.path]));
+    const perInput = await pLimit(engine.threads * 2).map(inputs, async (input) => {
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
-      const result = await checkImage(input, async (bytes) => {
-        const { timings: _timings, ...analysis } = await engine.analyze(bytes);
-        if (!reader || request.claims.length > 0) return evaluateImage(analysis, gallery, request);
-        return checkWithCaptions(reader, bytes, analysis, gallery, request);
-      });
+      const results = await checkFile(
+        input,
+        async (bytes) => {
+          const { timings: _timings, ...analysis } = await engine.analyze(bytes);
+          if (!reader || request.claims.length > 0) return evaluateImage(analysis, gallery, request);
+          return checkWithCaptions(reader, bytes, analysis, gallery, request);
+        },
+        pdfLimitsOf(config),
+        async (file, jpeg) => {
+          if (!pagesFolder) return;
+          const saved = path.join(pagesFolder, `${byFile.size}.jpg`);
+          byFile.set(file, saved);
+          await writeFile(saved, jpeg);
+        },
+      );
       progress.tick(input.file);
-      return result;
+      return results;
     });
+    const images = perInput.flat();
     progress.done();
 
     const report: OfflineReport = { images, summary: summarise(images), model: engine.model, registry: registrySummary };
     process.stdout.write(renderTable(report, { colour: process.stdout.isTTY === true }));
-    const byFile = new Map(inputs.map((input) => [input.file, input.path]));
     if (values.json) await writeReport(values.json, toJson(report));
     if (values.csv) await writeReport(values.csv, toCsv(report));
     if (values.html)
@@ -108,6 +123,7 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
   } finally {
     await reader?.close();
     await engine.close();
+    if (pagesFolder) await rm(pagesFolder, { recursive: true, force: true });
   }
 }
 
@@ -153,8 +169,17 @@ function folderPhotos(registry: RegistryFolder, report: OfflineReport): HtmlSour
       .map((photo) => ({ referencePhoto: photo.referencePhoto, name: photo.referencePhoto, bytes: () => readFile(photo.path) }));
 }
 
-/** One image: its verdicts, or the error that kept it from being checked (the others go on). */
-async function checkImage(input: InputFile, evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>): Promise<ImageResult> {
+/**
+ * One file: an image's verdicts, or each page's of a PDF (recognised by its content, each page a
+ * result of its own named `file, page N`), or the error that kept it from being checked (the
+ * other files go on).
+ */
+async function checkFile(
+  input: InputFile,
+  evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>,
+  pdfLimits: PdfRenderLimits,
+  keepPage: (file: string, jpeg: Buffer) => Promise<void>,
+): Promise<ImageResult[]> {
   const failed = (code: string, message: string): ImageResult => ({
     file: input.file,
     findings: [{ code: 'image_error', message: `${code}: ${message}` }],
@@ -166,12 +191,25 @@ async function checkImage(input: InputFile, evaluate: (bytes: Buffer) => Promise
   try {
     bytes = await readFile(input.path);
   } catch (error) {
-    return failed('NOT_FOUND', `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return [failed('NOT_FOUND', `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
   }
   try {
-    return { file: input.file, ...(await evaluate(bytes)) };
+    if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes)) }];
+    const pages = await renderPdf(bytes, pdfLimits);
+    return await Promise.all(
+      pages.map(async ({ page, jpeg }) => {
+        const file = `${input.file}, page ${page}`;
+        await keepPage(file, jpeg);
+        try {
+          return { file, page, ...(await evaluate(jpeg)) };
+        } catch (error) {
+          if (isAppError(error)) return { ...failed(error.code, error.message), file, page };
+          throw error;
+        }
+      }),
+    );
   } catch (error) {
-    if (isAppError(error)) return failed(error.code, error.message);
+    if (isAppError(error)) return [failed(error.code, error.message)];
     throw error;
   }
 }

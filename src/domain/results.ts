@@ -61,7 +61,10 @@ export function isFlaggedFace(face: Pick<FaceResult, 'verdict' | 'setAside'>): b
 }
 
 export interface ImageResult {
+  /** The file as given; a PDF page's is `handout.pdf, page 2`. */
   file: string;
+  /** A PDF page's number, from 1 (absent for an image). */
+  page?: number;
   findings: Finding[];
   faces: FaceResult[];
   flagged: boolean;

@@ -5,6 +5,7 @@ import { textProblem } from '../domain/text.js';
 import type { Box } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { uprightSize } from '../images/face-crop.js';
+import { defaultPdfLimits, isPdf, type PdfRenderLimits, renderPdfPages } from '../images/pdf.js';
 import { validateImage } from '../images/validate.js';
 import type { Queues } from '../queues/queues.js';
 import type { CheckFilter, CheckRecord, CheckWithResult, InboxFilter, ReviewDecision } from '../store/checks.js';
@@ -28,6 +29,8 @@ export interface CheckView {
   status: CheckRecord['status'];
   batchId: string | null;
   file: string;
+  /** A PDF page's number, from 1; null for an image. */
+  page: number | null;
   category: string | null;
   claims: Claim[];
   createdAt: string;
@@ -42,9 +45,11 @@ export interface CheckView {
 
 export function imageResultOf(check: CheckRecord, faces: ImageResult['faces']): ImageResult | null {
   const file = check.fileName ?? check.id;
+  const page = check.page ? { page: check.page } : {};
   if (check.status === 'failed') {
     return {
       file,
+      ...page,
       findings: [],
       faces: [],
       flagged: true,
@@ -52,7 +57,7 @@ export function imageResultOf(check: CheckRecord, faces: ImageResult['faces']): 
     };
   }
   if (check.status !== 'done') return null;
-  return { file, findings: check.findings ?? [], faces, flagged: Boolean(check.flagged) };
+  return { file, ...page, findings: check.findings ?? [], faces, flagged: Boolean(check.flagged) };
 }
 
 export function checkView(check: CheckWithResult): CheckView {
@@ -61,6 +66,7 @@ export function checkView(check: CheckWithResult): CheckView {
     status: check.status,
     batchId: check.batchId,
     file: check.fileName ?? check.id,
+    page: check.page,
     category: check.category,
     claims: check.claims,
     createdAt: check.createdAt,
@@ -79,7 +85,7 @@ export class CheckService {
     private readonly store: Store,
     private readonly uploads: UploadStore,
     private readonly queues: Pick<Queues, 'enqueueCheck'>,
-    private readonly limits: { maxPixels: number; maxClaims: number; maxNameLength: number },
+    private readonly limits: { maxPixels: number; maxClaims: number; maxNameLength: number; pdf?: PdfRenderLimits },
     /** Publishes check.reviewed (through the outbox); null where no one listens (tests of submission). */
     private readonly publisher: EventPublisher | null = null,
   ) {}
@@ -96,6 +102,12 @@ export class CheckService {
    * checks are created in one transaction. With an Idempotency-Key, a request sent again (the
    * client's connection dropped, the API restarted) answers the checks the first one created;
    * the same key with other files or fields is a CONFLICT.
+   *
+   * A PDF (recognised by its content) becomes one check per page: the API renders the pages here,
+   * on a thread per document bounded in time, stores each page as a JPEG beside the PDF and
+   * names it `handout.pdf, page 2`; the claims apply to every page. The job, the worker and the
+   * evidence then work on an image as for any upload, and an encrypted, damaged or too long PDF
+   * is refused at once with its code, adding no check of the request.
    */
   async submitAll(
     files: Array<{ fileName: string | null; read(): Promise<Buffer> }>,
@@ -113,21 +125,34 @@ export class CheckService {
         throw new AppError('CONFLICT', `batch ${fields.batchId} is closed: create a new batch for more images`);
     }
     checkClaimLimits(fields.claims, this.limits);
-    const stored: Array<{ hash: string; format: string; fileName: string | null }> = [];
+    const stored: Array<{ hash: string; format: string; fileName: string | null; documentHash: string | null; page: number | null }> = [];
+    const pdfLimits = this.limits.pdf ?? { ...defaultPdfLimits, maxPixels: this.limits.maxPixels };
     for (const file of files) {
       const bytes = await file.read();
-      const { format } = await validateImage(bytes, this.limits.maxPixels).catch((error: unknown) => {
+      const refuse = (error: unknown): never => {
         if (files.length > 1 && error instanceof AppError)
           throw new AppError(
             error.code,
             `${file.fileName ?? `file ${stored.length + 1}`}: ${error.message}; no image of this request was added`,
           );
         throw error;
-      });
+      };
+      if (isPdf(bytes)) {
+        const { hash: documentHash } = await this.uploads.put(bytes);
+        await renderPdfPages(bytes, pdfLimits, async ({ page, jpeg }) => {
+          const { hash } = await this.uploads.put(jpeg);
+          const fileName = `${file.fileName ?? 'document.pdf'}, page ${page}`;
+          stored.push({ hash, format: 'jpeg', fileName, documentHash, page });
+        }).catch(refuse);
+        continue;
+      }
+      const { format } = await validateImage(bytes, this.limits.maxPixels).catch(refuse);
       const { hash } = await this.uploads.put(bytes);
-      stored.push({ hash, format, fileName: file.fileName });
+      stored.push({ hash, format, fileName: file.fileName, documentHash: null, page: null });
     }
-    const fingerprint = contentHash(Buffer.from(JSON.stringify({ files: stored.map((file) => [file.hash, file.fileName]), ...fields })));
+    const fingerprint = contentHash(
+      Buffer.from(JSON.stringify({ files: stored.map((file) => [file.documentHash ?? file.hash, file.fileName]), ...fields })),
+    );
     const key = idempotencyKey && actor ? { actor, idempotencyKey } : null;
     const replayed = async () => {
       const earlier = key ? await this.store.uploadRequests.get(key.actor, key.idempotencyKey) : null;
@@ -154,6 +179,8 @@ export class CheckService {
               fileHash: file.hash,
               fileName: file.fileName,
               format: file.format,
+              documentHash: file.documentHash,
+              page: file.page,
               category,
               claims: fields.claims,
               submittedBy: actor,

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { type Config, pdfLimitsOf } from '../config.js';
 import { createQueues, jobRetentionOf } from '../queues/queues.js';
 import { createRedis, ensureRedis } from '../queues/redis.js';
 import type { Log } from '../runtime/log.js';
@@ -68,7 +68,7 @@ export async function createServices(config: Config, log: Log): Promise<Services
     store,
     uploads,
     queues,
-    { ...limits, maxClaims: config.MAX_CLAIMS_PER_CHECK, maxNameLength: config.MAX_NAME_LENGTH },
+    { ...limits, maxClaims: config.MAX_CLAIMS_PER_CHECK, maxNameLength: config.MAX_NAME_LENGTH, pdf: pdfLimitsOf(config) },
     webhooks.publisher,
   );
   return {

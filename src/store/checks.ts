@@ -11,6 +11,9 @@ export interface CheckRecord {
   fileHash: string;
   fileName: string | null;
   format: string | null;
+  /** A PDF page's check: the PDF's content hash and the page number (from 1); null for an image. */
+  documentHash: string | null;
+  page: number | null;
   category: string | null;
   status: CheckStatus;
   flagged: boolean | null;
@@ -37,6 +40,8 @@ export interface NewCheck {
   fileHash: string;
   fileName: string | null;
   format: string;
+  documentHash?: string | null;
+  page?: number | null;
   category: string | null;
   claims: Claim[];
   submittedBy: string | null;
@@ -79,7 +84,7 @@ export interface CheckOutcome {
 }
 
 const ts = (column: string, alias: string) => `to_json(${column}) #>> '{}' as "${alias}"`;
-const columns = `id, batch_id as "batchId", file_hash as "fileHash", file_name as "fileName", format, category, status, flagged, findings,
+const columns = `id, batch_id as "batchId", file_hash as "fileHash", file_name as "fileName", format, document_hash as "documentHash", page, category, status, flagged, findings,
   model, error_code as "errorCode", error_message as "errorMessage", attempts, ${ts('created_at', 'createdAt')},
   ${ts('started_at', 'startedAt')}, ${ts('completed_at', 'completedAt')}, review_decision as "reviewDecision",
   review_note as "reviewNote", ${ts('reviewed_at', 'reviewedAt')}`;
@@ -89,8 +94,18 @@ export class CheckRepository {
 
   async insert(check: NewCheck): Promise<CheckRecord> {
     const { rows } = await this.db.query<CheckRecord>(
-      `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by) values ($1, $2, $3, $4, $5, $6) returning ${columns}`,
-      [check.batchId, check.fileHash, check.fileName, check.format, check.category, check.submittedBy],
+      `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by, document_hash, page)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${columns}`,
+      [
+        check.batchId,
+        check.fileHash,
+        check.fileName,
+        check.format,
+        check.category,
+        check.submittedBy,
+        check.documentHash ?? null,
+        check.page ?? null,
+      ],
     );
     // One statement for all the claims, however many: a long list costs one round trip, not one per name.
     if (check.claims.length > 0) {

@@ -63,7 +63,7 @@ export const checkRoutes: Route[] = [
     path: '/v1/checks',
     tag,
     summary:
-      'Check an image: every face against the registry and the claims; answers at once, the workers decide; an Idempotency-Key header makes a retry safe',
+      'Check an image, or each page of a PDF: every face against the registry and the claims; answers at once, the workers decide; an Idempotency-Key header makes a retry safe',
     access: ['submitter'],
     body: { name: 'body', schema: submissionSchema, upload: { maxFiles: 1, description: 'The draft image' } },
     responses: { 202: { description: 'Queued; Location names the check', schema: checkQueued } },
@@ -71,15 +71,27 @@ export const checkRoutes: Route[] = [
       const [file] = uploadedFiles(files);
       // The fields first: a request refused for its names costs no file read.
       const fields = submissionFields(body);
-      const queued = await ctx.checks.submit(
-        { ...fields, bytes: await fileBytes(file), fileName: fileNameOf(file) },
+      const bytes = await fileBytes(file);
+      const { checks } = await ctx.checks.submitAll(
+        [{ fileName: fileNameOf(file), read: async () => bytes }],
+        fields,
         actor,
         idempotencyKeyOf(res.req),
       );
+      const [queued] = checks;
+      const pages = checks
+        .filter((page) => page.page !== null)
+        .map((page) => ({ id: page.id, file: page.fileName ?? page.id, page: page.page as number, url: `/v1/checks/${page.id}` }));
       res
         .status(202)
         .location(`/v1/checks/${queued.id}`)
-        .json({ id: queued.id, status: queued.status, batchId: queued.batchId, url: `/v1/checks/${queued.id}` });
+        .json({
+          id: queued.id,
+          status: queued.status,
+          batchId: queued.batchId,
+          url: `/v1/checks/${queued.id}`,
+          ...(pages.length > 0 ? { checks: pages } : {}),
+        });
     },
   }),
   route({

@@ -1,0 +1,98 @@
+/**
+ * PDF handouts through the real offline checker (`photo-verify check`): each page is checked and
+ * reported with its number; a password-protected, a damaged and a too long PDF are reported with
+ * their codes while the other files are still checked; a PDF whose JavaScript would run on opening
+ * is checked without running it. Composed at run time from the LFW fixtures with pdf-lib.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OfflineReport } from '../../src/report/report.js';
+import { photoVerify, type Run } from '../helpers/cli.js';
+import { draftPhotos, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
+import { damagedPdf, encryptedPdf, longPdf, type Portrait, pdfHandout, pdfWithJavaScript } from '../helpers/pdf.js';
+
+/** Two pages: Powell and Blair, then Putin and Bush (none of them the registry's own photos). */
+const twoPages: Portrait[][] = [
+  [
+    { photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Colin Powell' },
+    { photo: lfwPhoto('tony-blair', draftPhotos['tony-blair']), caption: 'Tony Blair' },
+  ],
+  [
+    { photo: lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']), caption: 'Vladimir Putin' },
+    { photo: lfwPhoto('george-w-bush', 7), caption: 'George W Bush' },
+  ],
+];
+
+let work: string;
+let registry: string;
+let run: Run;
+let report: OfflineReport;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'pv-pdf-'));
+  registry = await lfwRegistryFolder();
+  const drafts = path.join(work, 'drafts');
+  await mkdir(drafts);
+  // Named without .pdf on purpose: a PDF is recognised by its content.
+  await writeFile(path.join(drafts, 'handout'), await pdfHandout(twoPages));
+  await writeFile(path.join(drafts, 'protected.pdf'), await encryptedPdf(twoPages));
+  await writeFile(path.join(drafts, 'broken.pdf'), damagedPdf());
+  await writeFile(path.join(drafts, 'long.pdf'), await longPdf(51));
+  await writeFile(path.join(drafts, 'scripted.pdf'), await pdfWithJavaScript([twoPages[0]], 'http://127.0.0.1:9/beacon'));
+  run = await photoVerify([
+    'check',
+    '--registry',
+    registry,
+    '--threads',
+    '1',
+    '--json',
+    path.join(work, 'report.json'),
+    '--html',
+    path.join(work, 'report.html'),
+    drafts,
+  ]);
+  report = JSON.parse(await readFile(path.join(work, 'report.json'), 'utf8'));
+}, 240_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+  if (registry) await rm(registry, { recursive: true, force: true });
+});
+
+const entry = (file: string) => {
+  const found = report.images.find((image) => image.file.endsWith(file));
+  if (!found) throw new Error(`${file} is not in the report: ${report.images.map((image) => image.file).join(', ')}`);
+  return found;
+};
+const named = (file: string) => entry(file).faces.map((face) => (face.verdict === 'identified' ? face.bestMatch?.personId : face.verdict));
+
+describe('photo-verify check on PDF handouts', () => {
+  it('checks each page of a two-page handout on its own and names the page in the report', () => {
+    expect(entry('handout, page 1')).toMatchObject({ page: 1, flagged: false });
+    expect(named('handout, page 1')).toEqual(['colin-powell', 'tony-blair']);
+    expect(entry('handout, page 2')).toMatchObject({ page: 2, flagged: false });
+    expect(named('handout, page 2')).toEqual(['vladimir-putin', 'george-w-bush']);
+    expect(run.stdout).toContain('handout, page 2');
+  });
+
+  it('reports a password-protected, a damaged and a too long PDF with their codes, and checks the rest', () => {
+    expect(entry('protected.pdf').error?.code).toBe('PDF_ENCRYPTED');
+    expect(entry('broken.pdf').error?.code).toBe('PDF_CORRUPT');
+    expect(entry('long.pdf').error).toMatchObject({ code: 'PDF_TOO_MANY_PAGES', message: expect.stringContaining('51 pages') });
+    expect(report.summary).toMatchObject({ errors: 3, images: 3 + 2 + 1 });
+    expect(run.code).toBe(1);
+  });
+
+  it('checks a PDF whose JavaScript would run on opening without running it', () => {
+    expect(entry('scripted.pdf, page 1')).toMatchObject({ page: 1, flagged: false });
+    expect(named('scripted.pdf, page 1')).toEqual(['colin-powell', 'tony-blair']);
+  });
+
+  it('shows the rendered page in the HTML report', async () => {
+    const html = await readFile(path.join(work, 'report.html'), 'utf8');
+    expect(html).toContain('handout, page 2');
+    expect(html).toContain('data:image/jpeg;base64');
+  });
+});
