@@ -168,9 +168,18 @@ describe('the /v1 API against real PostgreSQL and Redis', () => {
     });
 
     it('a file that is not an image, whatever its name: 415 IMAGE_UNSUPPORTED', async () => {
+      // A ZIP archive named like a photo.
+      const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('a handout.docx, not a photo')]);
+      expect(await call('POST', '/v1/checks', { key: keys.submitter, form: imageForm(zip, {}, 'handout.jpg') })).toMatchObject({
+        status: 415,
+        body: { error: { code: 'IMAGE_UNSUPPORTED' } },
+      });
+    });
+
+    it('a PDF that is only its first line, whatever its name: 422 PDF_CORRUPT (PDFs are taken, damaged ones are refused)', async () => {
       expect(
         await call('POST', '/v1/checks', { key: keys.submitter, form: imageForm(Buffer.from('%PDF-1.4 a handout'), {}, 'handout.jpg') }),
-      ).toMatchObject({ status: 415, body: { error: { code: 'IMAGE_UNSUPPORTED' } } });
+      ).toMatchObject({ status: 422, body: { error: { code: 'PDF_CORRUPT' } } });
     });
 
     it('an empty upload: 400 IMAGE_EMPTY; no file at all: 400 VALIDATION', async () => {

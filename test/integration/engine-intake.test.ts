@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -90,7 +90,7 @@ describe('what the engine accepts and refuses', () => {
   it('refuses model files whose checksum does not match with MODEL_INTEGRITY', async () => {
     const copy = path.join(tmp, 'models');
     await mkdir(copy);
-    for (const file of await readdir(modelDir)) await copyFile(path.join(modelDir, file), path.join(copy, file));
+    await cp(modelDir, copy, { recursive: true });
     await expect(verifyModels(copy)).resolves.toBeUndefined();
     const weights = (await readdir(copy)).find((f) => f.startsWith('face_recognition_model') && !f.endsWith('.json'))!;
     const bytes = await readFile(path.join(copy, weights));
@@ -102,7 +102,7 @@ describe('what the engine accepts and refuses', () => {
   it('refuses the second descriptor network when one byte changes, and any model file listed without its source and licence', async () => {
     const copy = path.join(tmp, 'models-fr');
     await mkdir(copy);
-    for (const file of await readdir(modelDir)) await copyFile(path.join(modelDir, file), path.join(copy, file));
+    await cp(modelDir, copy, { recursive: true });
     const onnx = path.join(copy, 'fr_feature.onnx');
     const bytes = await readFile(onnx);
     bytes[bytes.length - 100] ^= 0x01;
