@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { loadConfig, pdfLimitsOf } from '../config.js';
-import { claimsWithCaptions, describeCaptions, readCaptions } from '../domain/captions.js';
+import { claimsWithCaptions, describeCaptions, readCaptions, type TextItem } from '../domain/captions.js';
 import { readingOrder } from '../domain/claims.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
@@ -17,8 +17,8 @@ import type { CheckRequest, ImageResult } from '../domain/results.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
-import { CaptionReader, type OcrPage } from '../images/ocr.js';
-import { isPdf, type PdfRenderLimits, renderPdf } from '../images/pdf.js';
+import { CaptionReader } from '../images/ocr.js';
+import { isPdf, type PdfRenderLimits, pdfTextItems, renderPdf } from '../images/pdf.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
@@ -91,10 +91,10 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const results = await checkFile(
         input,
-        async (bytes) => {
+        async (bytes, textLayer) => {
           const { timings: _timings, ...analysis } = await engine.analyze(bytes);
           if (!reader || request.claims.length > 0) return evaluateImage(analysis, gallery, request);
-          return checkWithCaptions(reader, bytes, analysis, gallery, request);
+          return checkWithCaptions(reader, bytes, textLayer, analysis, gallery, request);
         },
         pdfLimitsOf(config),
         async (file, jpeg) => {
@@ -129,26 +129,29 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
 
 /**
  * An image without names given: the names are read from its captions and paired with its faces
- * by layout, then checked like typed names. A page whose captions cannot be read is checked
- * without names, and the report says why.
+ * by layout, then checked like typed names. A PDF page's text layer is read when it has one (the
+ * text as typeset, sure); otherwise, and for images, the page is read by OCR. A page whose
+ * captions cannot be read is checked without names, and the report says why.
  */
 async function checkWithCaptions(
   reader: CaptionReader,
   bytes: Buffer,
+  textLayer: TextLayer | null,
   analysis: ImageAnalysis,
   gallery: Gallery,
   request: CheckRequest,
 ): Promise<Omit<ImageResult, 'file'>> {
-  let page: OcrPage;
+  let words: TextItem[];
   try {
-    page = await reader.read(bytes);
+    const typeset = textLayer ? await textLayer() : [];
+    words = typeset.length > 0 ? typeset : (await reader.read(bytes)).words;
   } catch (error) {
     if (!isAppError(error)) throw error;
     return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: error.message } };
   }
   const reading = readCaptions(
     analysis.faces.map((face) => face.box),
-    page.words,
+    words,
   );
   const categories = gallery.people.flatMap((person) => (person.category ? [person.category] : []));
   const { namesRead, categoryRead, ...claimed } = claimsWithCaptions(request, reading, categories);
@@ -174,9 +177,12 @@ function folderPhotos(registry: RegistryFolder, report: OfflineReport): HtmlSour
  * result of its own named `file, page N`), or the error that kept it from being checked (the
  * other files go on).
  */
+/** A PDF page's text layer as caption items, in the rendered page's pixels. */
+type TextLayer = () => Promise<TextItem[]>;
+
 async function checkFile(
   input: InputFile,
-  evaluate: (bytes: Buffer) => Promise<Omit<ImageResult, 'file'>>,
+  evaluate: (bytes: Buffer, textLayer: TextLayer | null) => Promise<Omit<ImageResult, 'file'>>,
   pdfLimits: PdfRenderLimits,
   keepPage: (file: string, jpeg: Buffer) => Promise<void>,
 ): Promise<ImageResult[]> {
@@ -194,14 +200,16 @@ async function checkFile(
     return [failed('NOT_FOUND', `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
   }
   try {
-    if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes)) }];
+    if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes, null)) }];
     const pages = await renderPdf(bytes, pdfLimits);
     return await Promise.all(
       pages.map(async ({ page, jpeg }) => {
         const file = `${input.file}, page ${page}`;
         await keepPage(file, jpeg);
         try {
-          return { file, page, ...(await evaluate(jpeg)) };
+          const textLayer = async () =>
+            (await pdfTextItems(bytes, page, pdfLimits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }));
+          return { file, page, ...(await evaluate(jpeg, textLayer)) };
         } catch (error) {
           if (isAppError(error)) return { ...failed(error.code, error.message), file, page };
           throw error;

@@ -13,6 +13,7 @@ import type { Box } from '../../src/domain/types.js';
 import { renderList } from '../../src/evaluation/handouts/render.js';
 import type { OfflineReport } from '../../src/report/report.js';
 import { photoVerify, type Run } from '../helpers/cli.js';
+import { pdfHandout } from '../helpers/pdf.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const lfw = (file: string) => path.join(root, 'test/fixtures/faces/lfw-10-people', file);
@@ -76,6 +77,11 @@ beforeAll(async () => {
   await mkdir(path.join(work, 'drafts'));
   await writeFile(path.join(work, 'drafts', 'list.png'), list.image);
   await writeFile(path.join(work, 'drafts', 'named.png'), list.image);
+  // The same list as a PDF whose captions are typeset text: read from its text layer, not by OCR.
+  await writeFile(
+    path.join(work, 'drafts', 'list.pdf'),
+    await pdfHandout([portraits.map((portrait) => ({ photo: lfw(portrait.photo), caption: portrait.caption }))]),
+  );
   // Only the second copy has names: the user's, in reading order, all spelt right.
   await writeFile(
     path.join(work, 'drafts', 'claims.csv'),
@@ -154,5 +160,22 @@ describe('a printed list checked without names: the names are read from its capt
     expect(named.captions).toBeUndefined();
     const gerhard = named.faces.find((face) => inside(face.box, rects[2]))!;
     expect(gerhard.claim?.personId).toBe('gerhard-schroeder');
+  });
+
+  it('reads the names of a PDF page from its text layer, sure of them, without OCR, and pairs them with the faces', () => {
+    const page = report.images.find((result) => result.file.endsWith('list.pdf, page 1'))!;
+    expect(page.captions?.used).toBe(true);
+    expect(page.captions!.names.map((name) => [name.text, name.source, name.confidence])).toEqual(
+      portraits.map((portrait) => [portrait.caption, 'text-layer', 1]),
+    );
+    expect(page.captions!.names.map((name) => name.person?.personId ?? null)).toEqual([
+      'colin-powell',
+      'tony-blair',
+      null,
+      'vladimir-putin',
+    ]);
+    const claimed = page.faces.map((face) => face.claim?.personId ?? face.claimText ?? null);
+    expect(claimed).toEqual(['colin-powell', 'tony-blair', 'gerhard-schroeder', 'vladimir-putin']);
+    expect(page.faces[0].verdict).toBe('confirmed');
   });
 });
