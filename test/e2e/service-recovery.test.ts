@@ -80,6 +80,8 @@ describe('worker processes that die or are stopped lose no check', () => {
     expect(check.result.faces).toHaveLength(6);
     const stored = await pool.query('select count(*)::int as count from faces where check_id = $1', [checkId]);
     expect(stored.rows[0].count).toBe(6);
+    // The worker logs once the job is over (after the evidence is drawn and the events relayed), a moment after the result is stored.
+    await second.waitFor(new RegExp(`(${checkId}.*"check done"|"check done".*${checkId})`));
     expect(
       second
         .output()
