@@ -115,13 +115,14 @@ export class CheckService {
     actor: string | null,
     idempotencyKey: string | null = null,
   ): Promise<{ checks: CheckRecord[]; replayed: boolean }> {
+    const key = idempotencyKey && actor ? { actor, idempotencyKey } : null;
     let category = fields.category;
     if (fields.batchId) {
       const batch = await this.store.batches.get(fields.batchId);
       if (!batch) throw new AppError('NOT_FOUND', `no batch ${fields.batchId}`);
       category ??= batch.category;
-      const replay = idempotencyKey && actor ? await this.store.uploadRequests.get(actor, idempotencyKey) : null;
-      if (batch.closedAt && !replay)
+      // A closed batch takes no new upload, but answers one sent again under its key (replayed below).
+      if (batch.closedAt && !(key && (await this.store.uploadRequests.get(key.actor, key.idempotencyKey))))
         throw new AppError('CONFLICT', `batch ${fields.batchId} is closed: create a new batch for more images`);
     }
     checkClaimLimits(fields.claims, this.limits);
@@ -153,7 +154,6 @@ export class CheckService {
     const fingerprint = contentHash(
       Buffer.from(JSON.stringify({ files: stored.map((file) => [file.documentHash ?? file.hash, file.fileName]), ...fields })),
     );
-    const key = idempotencyKey && actor ? { actor, idempotencyKey } : null;
     const replayed = async () => {
       const earlier = key ? await this.store.uploadRequests.get(key.actor, key.idempotencyKey) : null;
       if (!earlier) return null;
@@ -234,12 +234,14 @@ export class CheckService {
     return this.store.checks.inbox(filter);
   }
 
-  /** The draft as uploaded, with its upright size (the face boxes are in those pixels). */
-  async draft(id: string): Promise<{ bytes: Buffer; format: string | null; width: number; height: number }> {
-    const check = await this.get(id);
-    const bytes = await this.uploads.get(check.fileHash);
+  /** The draft of a check already read, as uploaded, with its upright size (the face boxes are in those pixels). */
+  async draft({
+    fileHash,
+    format,
+  }: Pick<CheckRecord, 'fileHash' | 'format'>): Promise<{ bytes: Buffer; format: string | null; width: number; height: number }> {
+    const bytes = await this.uploads.get(fileHash);
     const { width, height } = await uprightSize(bytes);
-    return { bytes, format: check.format, width, height };
+    return { bytes, format, width, height };
   }
 
   /** The verification team's decision on a check, kept on the check and in the audit log. */

@@ -148,7 +148,7 @@ export function reviewRouter(ctx: ApiContext): Router {
     '/checks/:id',
     page(async (req, res, session) => {
       const check = await ctx.checks.get(req.params.id);
-      const draft = await ctx.checks.draft(check.id);
+      const draft = await ctx.checks.draft(check);
       const photosOf = async (personId: string | undefined) => (personId ? ctx.registry.listReferencePhotos(personId).catch(() => []) : []);
       const evidence: FaceEvidence[] = [];
       for (const [index, face] of check.faces.entries()) {
@@ -182,7 +182,7 @@ export function reviewRouter(ctx: ApiContext): Router {
   router.get(
     '/checks/:id/draft',
     page(async (req, res) => {
-      const draft = await ctx.checks.draft(req.params.id);
+      const draft = await ctx.checks.draft(await ctx.checks.get(req.params.id));
       res.type(draft.format ? `image/${draft.format}` : 'application/octet-stream').send(draft.bytes);
     }),
   );
