@@ -3,8 +3,9 @@
  * Run as many as there are cores, on as many machines as needed; all state is in PostgreSQL,
  * Redis and the shared upload store. SIGTERM finishes the job in hand, then exits.
  */
-import { loadConfig } from '../src/config.js';
+import { loadConfig, pdfLimitsOf } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
+import { CaptionReader } from '../src/images/ocr.js';
 import { startHeartbeat } from '../src/queues/heartbeat.js';
 import { createQueues, jobRetentionOf } from '../src/queues/queues.js';
 import { createRedis, ensureRedis } from '../src/queues/redis.js';
@@ -43,6 +44,8 @@ runMain('worker', async () => {
   const gallery = new GalleryCache(store, engine.model, (loaded, version) =>
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );
+  // Reads the captions of checks that ask for it (a PDF page by default); its OCR threads start on first use.
+  const captionReader = new CaptionReader();
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const queues = createQueues(
     connection,
@@ -55,7 +58,10 @@ runMain('worker', async () => {
 
   const workers = startQueueWorkers(
     {
-      checks: new CheckRunner(store, uploads, engine, gallery, events.publisher, new EvidenceService(store, uploads)),
+      checks: new CheckRunner(store, uploads, engine, gallery, events.publisher, new EvidenceService(store, uploads), {
+        reader: captionReader,
+        pdfLimits: pdfLimitsOf(config),
+      }),
       enrolment: new EnrolmentRunner(store, uploads, engine),
     },
     {
@@ -84,6 +90,7 @@ runMain('worker', async () => {
     await workers.close();
     await queues.close();
     await events.close();
+    await captionReader.close();
     await engine.close();
     redis.disconnect();
     await pool.end();

@@ -117,6 +117,26 @@ const faceResult = z.object({
   claimText: z.string().optional(),
 });
 
+const captionSource = z.enum(['ocr', 'text-layer']);
+
+/** What was read from the captions: the offline report's CaptionsReport (src/domain/results.ts). */
+const captionsReport = z.strictObject({
+  used: z.boolean().meta({ description: 'Whether the names read were the claims (false when names were given: those win)' }),
+  title: z.strictObject({ text: z.string(), source: captionSource, box, confidence: z.number(), setsCategory: z.boolean() }).nullable(),
+  names: z.array(
+    z.strictObject({
+      text: z.string(),
+      source: captionSource,
+      box,
+      confidence: z.number().meta({ description: 'How sure the reading is, 0 to 1 (1 for a text layer)' }),
+      face: z.int().nullable().meta({ description: "The index in the result's faces of the face it captions" }),
+      person: personRef.nullable(),
+      suggestions: z.array(z.string()).optional(),
+    }),
+  ),
+  error: z.string().optional(),
+});
+
 export const imageResult = z
   .strictObject({
     file: z.string(),
@@ -125,6 +145,7 @@ export const imageResult = z
     faces: z.array(faceResult),
     flagged: z.boolean(),
     error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+    captions: captionsReport.optional().meta({ description: 'Set when the names were read from the captions' }),
   })
   .meta({ description: 'The same per-image result as the offline JSON report (src/domain/results.ts)' });
 

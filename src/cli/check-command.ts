@@ -31,7 +31,6 @@ const offlineOnly = {
   cache: '--cache',
   threads: '--threads',
   descriptor: '--descriptor',
-  readCaptions: '--read-captions',
 } as const;
 const serverOnly = { apiKey: '--api-key', category: '--category' } as const;
 
@@ -58,14 +57,15 @@ export function checkCommand(): Command {
       '--html <FILE>',
       'write one HTML page to read or send: what is wrong first, then each draft with its faces numbered and the evidence',
     )
+    .option(
+      '--read-captions',
+      'read the names of images without names in the claims manifest from their captions too (a PDF page always is, unless --no-read-captions): a PDF text layer where there is one, else OCR (English, Ukrainian, Russian; offline), paired with the faces by layout; a title above the portraits that names a registry category sets the category. Names read are resolved like typed names (a name the registry does not know is reported with suggestions). Names given in the manifest always win. The reports say which names were read, where, and how sure',
+    )
+    .option('--no-read-captions', 'never read names from captions, not even of a PDF: images without names are only identified')
     .optionsGroup('Offline, against a registry folder:')
     .option('--registry <DIR>', 'registry folder: one folder per person with person.json and reference photos')
     .option('--cache <FILE>', `descriptor cache (default: DIR/${defaultCacheName})`)
     .option('--threads <N>', 'inference threads (default: ENGINE_THREADS, 0 = one per core)')
-    .option(
-      '--read-captions',
-      'for each image without names in the claims manifest, read the names from its captions (OCR: English, Ukrainian, Russian; offline) and pair them with the faces by layout; a title above the portraits that names a registry category sets the category. Names read are resolved like typed names (a name the registry does not know is reported with suggestions). Names given in the manifest always win. The JSON report says which names were read, where, and how sure',
-    )
     .option('--descriptor <MODE>', `${descriptorModes.join(' or ')} (default: DESCRIPTOR, face-api); a change re-embeds the registry`)
     .optionsGroup('Through the service:')
     .option('--server <URL>', 'the service, e.g. http://localhost:3000')

@@ -51,7 +51,11 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
     const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
     const category = request.category ?? values.category;
     try {
-      const fields: Record<string, string> = { claims: JSON.stringify(request.claims), ...(category ? { category } : {}) };
+      const fields: Record<string, string> = {
+        claims: JSON.stringify(request.claims),
+        ...(category ? { category } : {}),
+        ...(values.readCaptions !== undefined ? { readCaptions: String(values.readCaptions) } : {}),
+      };
       const bytes = await readFile(input.path).catch((error: NodeJS.ErrnoException) => {
         throw new AppError('NOT_FOUND', `cannot read the file: ${error.code ?? error.message}`);
       });

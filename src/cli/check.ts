@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { loadConfig, pdfLimitsOf } from '../config.js';
-import { claimsWithCaptions, describeCaptions, readCaptions, type TextItem } from '../domain/captions.js';
-import { readingOrder } from '../domain/claims.js';
+import { evaluateWithCaptions, type TextItem } from '../domain/captions.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
 import type { Gallery } from '../domain/gallery.js';
@@ -17,7 +16,7 @@ import type { CheckRequest, ImageResult } from '../domain/results.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
-import { CaptionReader } from '../images/ocr.js';
+import { CaptionReader, pageWords } from '../images/ocr.js';
 import { isPdf, type PdfRenderLimits, pdfTextItems, renderPdf } from '../images/pdf.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
@@ -72,7 +71,8 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     descriptor,
     log: (message) => process.stderr.write(`${message}\n`),
   });
-  const reader = values.readCaptions ? new CaptionReader() : null;
+  // Its OCR threads start on the first image read by OCR.
+  const reader = values.readCaptions === false ? null : new CaptionReader();
   // The rendered pages of PDFs, for the HTML report's pictures of them.
   const pagesFolder = values.html ? await mkdtemp(path.join(os.tmpdir(), 'photo-verify-pages-')) : null;
   try {
@@ -93,7 +93,9 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
         input,
         async (bytes, textLayer) => {
           const { timings: _timings, ...analysis } = await engine.analyze(bytes);
-          if (!reader || request.claims.length > 0) return evaluateImage(analysis, gallery, request);
+          // A PDF page's captions are read unless --no-read-captions; an image's with --read-captions.
+          const read = reader !== null && request.claims.length === 0 && (values.readCaptions === true || textLayer !== null);
+          if (!read) return evaluateImage(analysis, gallery, request);
           return checkWithCaptions(reader, bytes, textLayer, analysis, gallery, request);
         },
         pdfLimitsOf(config),
@@ -143,24 +145,13 @@ async function checkWithCaptions(
 ): Promise<Omit<ImageResult, 'file'>> {
   let words: TextItem[];
   try {
-    const typeset = textLayer ? await textLayer() : [];
-    words = typeset.length > 0 ? typeset : (await reader.read(bytes)).words;
+    words = await pageWords(reader, bytes, textLayer);
   } catch (error) {
     if (!isAppError(error)) throw error;
     return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: error.message } };
   }
-  const reading = readCaptions(
-    analysis.faces.map((face) => face.box),
-    words,
-  );
-  const categories = gallery.people.flatMap((person) => (person.category ? [person.category] : []));
-  const { namesRead, categoryRead, ...claimed } = claimsWithCaptions(request, reading, categories);
-  const result = evaluateImage(analysis, gallery, claimed);
-  const captions = describeCaptions(reading, gallery.people, { names: namesRead, category: categoryRead });
-  // The report lists faces in reading order: point each name at its face there.
-  const order = readingOrder(analysis.faces.map((face) => face.box));
-  for (const name of captions.names) if (name.face !== null) name.face = order.indexOf(name.face);
-  return { ...result, captions };
+  const { reading: _reading, ...result } = evaluateWithCaptions(analysis, gallery, request, words);
+  return result;
 }
 
 /** The HTML report's reference photos: those of the registry folder in use (not skipped), named as the report names them. */

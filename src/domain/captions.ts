@@ -6,9 +6,12 @@
  * each face once. A line above every face is the list's title: not a name, but the category the
  * list claims. The result is claims with the face's box, so the claims alignment places them.
  */
+import { readingOrder } from './claims.js';
+import { evaluateImage, type ImageEvaluation } from './evaluate.js';
+import type { Gallery } from './gallery.js';
 import { normaliseCategory, resolveClaim } from './names.js';
 import type { CaptionsReport, CheckRequest, Claim } from './results.js';
-import type { Box, RegistryPerson } from './types.js';
+import type { Box, ImageAnalysis, RegistryPerson } from './types.js';
 
 export type TextSource = 'ocr' | 'text-layer';
 
@@ -19,6 +22,11 @@ export interface TextItem {
   source: TextSource;
   /** How sure the reader is, in [0, 1]; 1 for a text layer. */
   confidence: number;
+  /**
+   * OCR only: the item as each of the reader's passes read it (e.g. with Latin, then Cyrillic
+   * letters), in the same order for every item of a page.
+   */
+  alternatives?: string[];
 }
 
 /** A name read from a caption. */
@@ -34,6 +42,8 @@ export interface ReadName {
   lines: number;
   /** The index of the face it captions, or null when no face lies above or beside it. */
   face: number | null;
+  /** Other readings of the caption (OCR: each pass's letters), surest first; empty for a text layer. */
+  alternatives: string[];
 }
 
 export interface CaptionReading {
@@ -104,13 +114,33 @@ export function joinLines(items: TextItem[], keep: (parts: TextItem[]) => boolea
   }
   return lines
     .filter(keep)
-    .map((parts) => ({
-      text: parts.map((part) => part.text.trim()).join(' '),
-      box: union(parts.map((part) => part.box)),
-      source: parts[0].source,
-      confidence: Math.min(...parts.map((part) => part.confidence)),
-    }))
+    .map((parts) => {
+      const passes = Math.max(0, ...parts.map((part) => part.alternatives?.length ?? 0));
+      return {
+        text: parts.map((part) => part.text.trim()).join(' '),
+        box: union(parts.map((part) => part.box)),
+        source: parts[0].source,
+        confidence: Math.min(...parts.map((part) => part.confidence)),
+        ...(passes > 0
+          ? {
+              alternatives: Array.from({ length: passes }, (_, pass) =>
+                parts.map((part) => (part.alternatives?.[pass] ?? part.text).trim()).join(' '),
+              ),
+            }
+          : {}),
+      };
+    })
     .sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x);
+}
+
+/** A block's other readings: its lines as each pass read them, cleaned, without the surest text itself. */
+function alternativeTexts(lines: TextItem[]): string[] {
+  const passes = Math.max(0, ...lines.map((line) => line.alternatives?.length ?? 0));
+  const surest = lines.map((line) => line.text).join(' ');
+  const texts = Array.from({ length: passes }, (_, pass) =>
+    cleanCaption(lines.map((line) => line.alternatives?.[pass] ?? line.text).join(' ')),
+  );
+  return [...new Set(texts)].filter((text) => text !== surest && letterCount(text) >= 2);
 }
 
 /** Stacks lines into caption blocks: a line right under another, centred under it, continues it. */
@@ -198,6 +228,7 @@ export function readCaptions(faces: Box[], items: TextItem[]): CaptionReading {
     confidence: Math.min(...block.lines.map((line) => line.confidence)),
     lines: block.lines.length,
     face: faceOfBlock[b],
+    alternatives: alternativeTexts(block.lines),
   }));
   // Reading order: rows of faces top to bottom, left to right; unpaired captions by their own place.
   const place = (name: ReadName) => (name.face !== null ? faces[name.face] : name.box);
@@ -262,4 +293,50 @@ export function describeCaptions(
         : { ...base, person: null, suggestions: resolution.suggestions };
     }),
   };
+}
+
+/**
+ * Where OCR read a caption in several ways (Latin letters and Cyrillic ones look alike), the
+ * reading that names a registry person, when the surest one names nobody; the surest stays when no
+ * reading or several different people fit, so that a name is never guessed, only read.
+ */
+export function knownReadings(reading: CaptionReading, people: RegistryPerson[]): CaptionReading {
+  const names = reading.names.map((name) => {
+    if (name.alternatives.length === 0 || resolveClaim(name.text, people).person) return name;
+    const fits = name.alternatives.flatMap((text) => {
+      const person = resolveClaim(text, people).person;
+      return person ? [{ text, person }] : [];
+    });
+    if (fits.length === 0 || new Set(fits.map((fit) => fit.person.id)).size > 1) return name;
+    return { ...name, text: fits[0].text, alternatives: [name.text, ...name.alternatives.filter((text) => text !== fits[0].text)] };
+  });
+  const claims = names.map((name, index) => ({ ...reading.claims[index], text: name.text }));
+  return { ...reading, names, claims };
+}
+
+/**
+ * The check of an image whose names are read from its captions: `words` are its text (a PDF
+ * page's text layer, or OCR), paired with the faces by layout; the user's names and category, when
+ * given, win. The report's captions point each name at its face as the report numbers them (reading order).
+ */
+export function evaluateWithCaptions(
+  analysis: ImageAnalysis,
+  gallery: Gallery,
+  request: CheckRequest,
+  words: TextItem[],
+): ImageEvaluation & { captions: CaptionsReport; reading: CaptionReading } {
+  const reading = knownReadings(
+    readCaptions(
+      analysis.faces.map((face) => face.box),
+      words,
+    ),
+    gallery.people,
+  );
+  const categories = gallery.people.flatMap((person) => (person.category ? [person.category] : []));
+  const { namesRead, categoryRead, ...claimed } = claimsWithCaptions(request, reading, categories);
+  const result = evaluateImage(analysis, gallery, claimed);
+  const captions = describeCaptions(reading, gallery.people, { names: namesRead, category: categoryRead });
+  const order = readingOrder(analysis.faces.map((face) => face.box));
+  for (const name of captions.names) if (name.face !== null) name.face = order.indexOf(name.face);
+  return { ...result, captions, reading };
 }

@@ -84,36 +84,57 @@ async function languageFolder(): Promise<string> {
   return folder;
 }
 
-/** One tesseract.js worker, started on first use and reused; close() ends it. */
+/**
+ * The scripts a caption may be printed in, each read by a worker of its own: a worker given
+ * English, Ukrainian and Russian at once reads Latin names as Cyrillic letters that look alike
+ * ("Xanana" as "Хапапа"). Each line is taken from the script that reads it more surely.
+ */
+const scripts = [['eng'], ['ukr', 'rus']] as const;
+/** The page is searched for text once, with every language; each line found is then read again per script. */
+const allLanguages = ['eng', 'ukr', 'rus'] as const;
+
+/** Tesseract.js workers (one per script), started on first use and reused; close() ends them. */
 export class CaptionReader {
-  private worker: Promise<Tesseract.Worker> | null = null;
+  private workers: Promise<Tesseract.Worker[]> | null = null;
   private folder: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly defaults: OcrOptions = {}) {}
 
-  private start(): Promise<Tesseract.Worker> {
-    this.worker ??= (async () => {
+  private start(): Promise<Tesseract.Worker[]> {
+    this.workers ??= (async () => {
       this.folder ??= await languageFolder();
+      const folder = this.folder;
       // Never a CDN: langPath is a local folder (read from disk, not fetched), nothing is cached,
       // and the worker script and WebAssembly core resolve inside node_modules.
-      const worker = await Tesseract.createWorker(['eng', 'ukr', 'rus'], Tesseract.OEM.LSTM_ONLY, {
-        langPath: this.folder,
-        cacheMethod: 'none',
-        gzip: false,
-        logger: () => {},
-        errorHandler: () => {},
-      });
-      await worker.setParameters({
-        tessedit_pageseg_mode: Tesseract.PSM.SPARSE_TEXT,
-        preserve_interword_spaces: '1',
-      });
-      return worker;
+      const started = await Promise.allSettled(
+        [allLanguages, ...scripts].map(async (languages, index) => {
+          const worker = await Tesseract.createWorker([...languages], Tesseract.OEM.LSTM_ONLY, {
+            langPath: folder,
+            cacheMethod: 'none',
+            gzip: false,
+            logger: () => {},
+            errorHandler: () => {},
+          });
+          await worker.setParameters({
+            tessedit_pageseg_mode: index === 0 ? Tesseract.PSM.SPARSE_TEXT : Tesseract.PSM.SINGLE_LINE,
+            preserve_interword_spaces: '1',
+            user_defined_dpi: '300',
+          });
+          return worker;
+        }),
+      );
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) {
+        for (const result of started) if (result.status === 'fulfilled') await result.value.terminate().catch(() => undefined);
+        throw failed.reason;
+      }
+      return started.map((result) => (result as PromiseFulfilledResult<Tesseract.Worker>).value);
     })();
-    this.worker.catch(() => {
-      this.worker = null;
+    this.workers.catch(() => {
+      this.workers = null;
     });
-    return this.worker;
+    return this.workers;
   }
 
   /** Reads the text of an image (PNG, JPEG or any format sharp decodes); pages are read one at a time. */
@@ -134,14 +155,14 @@ export class CaptionReader {
       .greyscale()
       .png()
       .toBuffer();
-    const worker = await this.start();
+    const workers = await this.start();
     const timeoutMs = options.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new AppError('SERVICE_UNAVAILABLE', `OCR took longer than ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const { data } = await Promise.race([worker.recognize(prepared, {}, { blocks: true, text: false }), timeout]);
+      const [pageWorker, ...lineWorkers] = workers;
       const toItem = (item: { text: string; confidence: number; bbox: Tesseract.Bbox }): TextItem => ({
         text: item.text.trim(),
         box: {
@@ -153,10 +174,57 @@ export class CaptionReader {
         source: 'ocr',
         confidence: Math.max(0, Math.min(1, item.confidence / 100)),
       });
-      const lines = (data.blocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines));
+      const linesOf = (data: Tesseract.Page) =>
+        (data.blocks ?? [])
+          .flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines))
+          .filter((line) => line.text.trim() !== '');
+      const work = async () => {
+        const { data } = await pageWorker.recognize(prepared, {}, { blocks: true, text: false });
+        const found = linesOf(data);
+        const { width: fullWidth = 0, height: fullHeight = 0 } = await sharp(prepared).metadata();
+        const lines: ReadLine[] = [];
+        for (const line of found) {
+          // Each line again, alone, by each script's reader; the surest reading wins.
+          const pad = Math.round((line.bbox.y1 - line.bbox.y0) * 0.35);
+          const left = Math.max(0, line.bbox.x0 - pad);
+          const top = Math.max(0, line.bbox.y0 - pad);
+          const rectangle = {
+            left,
+            top,
+            width: Math.min(fullWidth, line.bbox.x1 + pad) - left,
+            height: Math.min(fullHeight, line.bbox.y1 + pad) - top,
+          };
+          const readings = await Promise.all(
+            lineWorkers.map(async (worker) => {
+              const { data: again } = await worker.recognize(prepared, { rectangle }, { blocks: true, text: false });
+              const words = linesOf(again)
+                .flatMap((read) => read.words.map(toItem))
+                .filter((item) => item.text !== '');
+              return { line: { ...toItem(line), text: words.map((word) => word.text).join(' ') }, words };
+            }),
+          );
+          const original = { line: toItem(line), words: line.words.map(toItem).filter((item) => item.text !== '') };
+          const all = [original, ...readings];
+          const best = surest(all.filter((reading) => reading.words.length > 0));
+          // Every reading of each word goes with it, in a fixed order (page pass, then each script),
+          // so that a name can be taken from the script whose reading the registry knows.
+          lines.push({
+            line: best.line,
+            words: best.words.map((word) => ({
+              ...word,
+              alternatives: all.map((reading) => {
+                const same = reading.words.filter((other) => overlapShare(other.box, word.box) > 0.5);
+                return same.length > 0 ? same.map((other) => other.text).join(' ') : word.text;
+              }),
+            })),
+          });
+        }
+        return lines;
+      };
+      const lines = await Promise.race([work(), timeout]);
       return {
-        words: lines.flatMap((line) => line.words.map(toItem)).filter((item) => item.text !== ''),
-        lines: lines.map(toItem).filter((item) => item.text !== ''),
+        words: lines.flatMap((line) => line.words),
+        lines: lines.map((line) => line.line),
         ms: Date.now() - started,
       };
     } catch (error) {
@@ -168,10 +236,55 @@ export class CaptionReader {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await (await worker?.catch(() => null))?.terminate().catch(() => undefined);
+    const workers = this.workers;
+    this.workers = null;
+    for (const worker of (await workers?.catch(() => null)) ?? []) await worker.terminate().catch(() => undefined);
     if (this.folder) await rm(this.folder, { recursive: true, force: true });
     this.folder = null;
   }
+}
+
+/**
+ * The words of a page, for caption reading: its text layer when it has one (text as typeset, read
+ * with certainty), otherwise what OCR reads in the image.
+ */
+export async function pageWords(reader: CaptionReader, image: Buffer, textLayer: (() => Promise<TextItem[]>) | null): Promise<TextItem[]> {
+  const typeset = textLayer ? await textLayer() : [];
+  return typeset.length > 0 ? typeset : (await reader.read(image)).words;
+}
+
+interface ReadLine {
+  line: TextItem;
+  words: TextItem[];
+}
+
+const area = (box: TextItem['box']) => box.width * box.height;
+
+function overlapShare(a: TextItem['box'], b: TextItem['box']): number {
+  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (width <= 0 || height <= 0) return 0;
+  return (width * height) / Math.min(area(a), area(b));
+}
+
+/**
+ * One reading of the page from several (one per script): where the readings found the same line
+ * (their boxes mostly overlap), the one read more surely, by its words' mean confidence; a line
+ * only one reading found is kept.
+ */
+const sureness = (line: ReadLine) =>
+  line.words.length === 0 ? line.line.confidence : line.words.reduce((total, word) => total + word.confidence, 0) / line.words.length;
+
+/** The surest of several readings of one line. */
+export function surest(readings: ReadLine[]): ReadLine {
+  return readings.reduce((best, reading) => (sureness(reading) > sureness(best) ? reading : best));
+}
+
+export function surestLines(readings: ReadLine[][]): ReadLine[] {
+  const candidates = readings.flat().sort((a, b) => sureness(b) - sureness(a));
+  const chosen: ReadLine[] = [];
+  for (const candidate of candidates) {
+    if (!chosen.some((line) => overlapShare(line.line.box, candidate.line.box) > 0.5)) chosen.push(candidate);
+  }
+  return chosen.sort((a, b) => a.line.box.y - b.line.box.y || a.line.box.x - b.line.box.x);
 }

@@ -1,6 +1,12 @@
-import { evaluateImage } from '../domain/evaluate.js';
+import { evaluateWithCaptions, type TextItem } from '../domain/captions.js';
+import { evaluateImage, type ImageEvaluation } from '../domain/evaluate.js';
+import type { Gallery } from '../domain/gallery.js';
+import type { CaptionsReport, CheckRequest } from '../domain/results.js';
+import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';
-import { AppError, isPermanentImageError } from '../errors.js';
+import { AppError, isAppError, isPermanentImageError } from '../errors.js';
+import { type CaptionReader, pageWords } from '../images/ocr.js';
+import { defaultPdfLimits, type PdfRenderLimits, pdfTextItems } from '../images/pdf.js';
 import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
 import type { CheckRecord } from '../store/checks.js';
 import type { Store } from '../store/index.js';
@@ -24,6 +30,8 @@ export class CheckRunner {
     private readonly publisher: EventPublisher,
     /** Draws the flagged faces' evidence once the result is in, before the events go out (null: drawn on request). */
     private readonly evidence: Pick<EvidenceService, 'prerender'> | null = null,
+    /** Reads captions for checks that ask for it (started on first use); null: such checks are checked without names. */
+    private readonly captions: { reader: CaptionReader; pdfLimits?: PdfRenderLimits } | null = null,
   ) {}
 
   /** Returns false when the check had already ended (a job delivered again after its result was written). */
@@ -33,8 +41,9 @@ export class CheckRunner {
     const check = await this.store.checks.start(checkId);
     if (!check) return false;
     let analysis: Awaited<ReturnType<typeof this.engine.analyze>>;
+    let bytes: Buffer;
     try {
-      const bytes = await this.uploads.get(check.fileHash);
+      bytes = await this.uploads.get(check.fileHash);
       analysis = await this.engine.analyze(bytes);
     } catch (error) {
       if (isPermanentImageError(error) || (error instanceof AppError && error.code === 'NOT_FOUND')) {
@@ -44,7 +53,11 @@ export class CheckRunner {
       throw error;
     }
     const [gallery, claims] = await Promise.all([this.gallery.current(), this.store.checks.claims(checkId)]);
-    const evaluation = evaluateImage(analysis, gallery, { claims, ...(check.category ? { category: check.category } : {}) });
+    const request: CheckRequest = { claims, ...(check.category ? { category: check.category } : {}) };
+    const evaluation =
+      check.readCaptions && claims.length === 0
+        ? await this.withCaptions(check, bytes, analysis, gallery, request)
+        : evaluateImage(analysis, gallery, request);
     // The result, its events and the batch's completion commit together (the outbox); then they are relayed.
     const deliveries = await this.store.transaction(async (tx) => {
       if (check.batchId) await tx.batches.lock(check.batchId);
@@ -59,6 +72,42 @@ export class CheckRunner {
     if (evaluation.flagged && this.evidence) await this.evidence.prerender(checkId).catch(() => undefined);
     await this.publisher.relay(deliveries);
     return true;
+  }
+
+  /**
+   * The names read from the captions: a PDF page's text layer when it has one, else OCR of the
+   * page or image. A page whose captions cannot be read is checked without names, and says why.
+   */
+  private async withCaptions(
+    check: CheckRecord,
+    bytes: Buffer,
+    analysis: ImageAnalysis,
+    gallery: Gallery,
+    request: CheckRequest,
+  ): Promise<ImageEvaluation & { captions: CaptionsReport }> {
+    const unread = (error: string) => ({
+      ...evaluateImage(analysis, gallery, request),
+      captions: { used: false, title: null, names: [], error },
+    });
+    if (!this.captions) return unread('this worker does not read captions');
+    const { reader, pdfLimits = defaultPdfLimits } = this.captions;
+    try {
+      const textLayer =
+        check.documentHash && check.page
+          ? async () => {
+              const document = await this.uploads.get(check.documentHash!);
+              return (await pdfTextItems(document, check.page!, pdfLimits)).map(
+                (item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }),
+              );
+            }
+          : null;
+      const words = await pageWords(reader, bytes, textLayer);
+      const { reading: _reading, ...evaluation } = evaluateWithCaptions(analysis, gallery, request, words);
+      return evaluation;
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      return unread(error.message);
+    }
   }
 
   /** The last retry of a transient error has failed too: the check ends failed, with the reason. */

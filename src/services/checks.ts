@@ -21,6 +21,8 @@ export interface CheckSubmission {
   claims: Claim[];
   category: string | null;
   batchId: string | null;
+  /** Read the names from the captions when none are given; null: for a PDF's pages, not for an image. */
+  readCaptions?: boolean | null;
 }
 
 /** A check as the API answers it: status, and once it has ended the same result as the offline JSON report. */
@@ -57,7 +59,8 @@ export function imageResultOf(check: CheckRecord, faces: ImageResult['faces']): 
     };
   }
   if (check.status !== 'done') return null;
-  return { file, ...page, findings: check.findings ?? [], faces, flagged: Boolean(check.flagged) };
+  const captions = check.captions ? { captions: check.captions } : {};
+  return { file, ...page, findings: check.findings ?? [], faces, flagged: Boolean(check.flagged), ...captions };
 }
 
 export function checkView(check: CheckWithResult): CheckView {
@@ -126,7 +129,14 @@ export class CheckService {
         throw new AppError('CONFLICT', `batch ${fields.batchId} is closed: create a new batch for more images`);
     }
     checkClaimLimits(fields.claims, this.limits);
-    const stored: Array<{ hash: string; format: string; fileName: string | null; documentHash: string | null; page: number | null }> = [];
+    const stored: Array<{
+      hash: string;
+      format: string;
+      fileName: string | null;
+      documentHash: string | null;
+      page: number | null;
+      readCaptions: boolean;
+    }> = [];
     const pdfLimits = this.limits.pdf ?? { ...defaultPdfLimits, maxPixels: this.limits.maxPixels };
     for (const file of files) {
       const bytes = await file.read();
@@ -143,13 +153,13 @@ export class CheckService {
         await renderPdfPages(bytes, pdfLimits, async ({ page, jpeg }) => {
           const { hash } = await this.uploads.put(jpeg);
           const fileName = `${file.fileName ?? 'document.pdf'}, page ${page}`;
-          stored.push({ hash, format: 'jpeg', fileName, documentHash, page });
+          stored.push({ hash, format: 'jpeg', fileName, documentHash, page, readCaptions: fields.readCaptions ?? true });
         }).catch(refuse);
         continue;
       }
       const { format } = await validateImage(bytes, this.limits.maxPixels).catch(refuse);
       const { hash } = await this.uploads.put(bytes);
-      stored.push({ hash, format, fileName: file.fileName, documentHash: null, page: null });
+      stored.push({ hash, format, fileName: file.fileName, documentHash: null, page: null, readCaptions: fields.readCaptions ?? false });
     }
     const fingerprint = contentHash(
       Buffer.from(JSON.stringify({ files: stored.map((file) => [file.documentHash ?? file.hash, file.fileName]), ...fields })),
@@ -181,6 +191,7 @@ export class CheckService {
               format: file.format,
               documentHash: file.documentHash,
               page: file.page,
+              readCaptions: file.readCaptions,
               category,
               claims: fields.claims,
               submittedBy: actor,

@@ -1,4 +1,4 @@
-import type { Claim, FaceResult } from '../domain/results.js';
+import type { CaptionsReport, Claim, FaceResult } from '../domain/results.js';
 import type { Finding } from '../domain/types.js';
 import type { Queryable } from './db.js';
 
@@ -14,6 +14,10 @@ export interface CheckRecord {
   /** A PDF page's check: the PDF's content hash and the page number (from 1); null for an image. */
   documentHash: string | null;
   page: number | null;
+  /** Whether the names are read from the captions when none are given. */
+  readCaptions: boolean;
+  /** What was read from the captions, once the check is done; null when they were not read. */
+  captions: CaptionsReport | null;
   category: string | null;
   status: CheckStatus;
   flagged: boolean | null;
@@ -42,6 +46,7 @@ export interface NewCheck {
   format: string;
   documentHash?: string | null;
   page?: number | null;
+  readCaptions?: boolean;
   category: string | null;
   claims: Claim[];
   submittedBy: string | null;
@@ -81,10 +86,12 @@ export interface CheckOutcome {
   faces: FaceResult[];
   flagged: boolean;
   model: string;
+  captions?: CaptionsReport | null;
 }
 
 const ts = (column: string, alias: string) => `to_json(${column}) #>> '{}' as "${alias}"`;
-const columns = `id, batch_id as "batchId", file_hash as "fileHash", file_name as "fileName", format, document_hash as "documentHash", page, category, status, flagged, findings,
+const columns = `id, batch_id as "batchId", file_hash as "fileHash", file_name as "fileName", format, document_hash as "documentHash", page,
+  read_captions as "readCaptions", captions, category, status, flagged, findings,
   model, error_code as "errorCode", error_message as "errorMessage", attempts, ${ts('created_at', 'createdAt')},
   ${ts('started_at', 'startedAt')}, ${ts('completed_at', 'completedAt')}, review_decision as "reviewDecision",
   review_note as "reviewNote", ${ts('reviewed_at', 'reviewedAt')}`;
@@ -94,8 +101,8 @@ export class CheckRepository {
 
   async insert(check: NewCheck): Promise<CheckRecord> {
     const { rows } = await this.db.query<CheckRecord>(
-      `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by, document_hash, page)
-       values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${columns}`,
+      `insert into checks (batch_id, file_hash, file_name, format, category, submitted_by, document_hash, page, read_captions)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${columns}`,
       [
         check.batchId,
         check.fileHash,
@@ -105,6 +112,7 @@ export class CheckRepository {
         check.submittedBy,
         check.documentHash ?? null,
         check.page ?? null,
+        check.readCaptions ?? false,
       ],
     );
     // One statement for all the claims, however many: a long list costs one round trip, not one per name.
@@ -244,9 +252,9 @@ export class CheckRepository {
       );
     }
     const { rows } = await this.db.query<CheckRecord>(
-      `update checks set status = 'done', flagged = $2, findings = $3, model = $4, error_code = null, error_message = null,
+      `update checks set status = 'done', flagged = $2, findings = $3, model = $4, captions = $5, error_code = null, error_message = null,
          completed_at = now() where id = $1 returning ${columns}`,
-      [id, outcome.flagged, JSON.stringify(outcome.findings), outcome.model],
+      [id, outcome.flagged, JSON.stringify(outcome.findings), outcome.model, outcome.captions ? JSON.stringify(outcome.captions) : null],
     );
     return rows[0];
   }

@@ -32,6 +32,10 @@ export const submissionSchema = z.object({
   claims: z.string().optional().meta({ description: 'JSON array of Claim (text and optional box), instead of names' }),
   category: z.string().optional().meta({ description: 'The category the draft claims its people belong to' }),
   batch: z.string().optional().meta({ description: 'Add the check to this open batch' }),
+  readCaptions: z.enum(['true', 'false']).optional().meta({
+    description:
+      'When no names are given, read them from the captions under the portraits (a PDF text layer, else OCR): true by default for a PDF, false for an image',
+  }),
 });
 
 /** What the multipart fields of a check upload say besides the image: claims and category. */
@@ -41,7 +45,8 @@ export function submissionFields(body: z.output<typeof submissionSchema>): Omit<
   const category = body.category?.trim() ? body.category.trim() : null;
   const batchId = body.batch ? body.batch : null;
   if (batchId && !isUuid(batchId)) throw new AppError('VALIDATION', `"batch" is not a batch id: ${batchId}`);
-  return { claims: claimsFrom(names, claims), category, batchId };
+  const readCaptions = body.readCaptions === undefined ? null : body.readCaptions === 'true';
+  return { claims: claimsFrom(names, claims), category, batchId, readCaptions };
 }
 
 /** The check as answered, with links to the evidence image of each flagged face. */
