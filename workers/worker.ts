@@ -5,7 +5,6 @@
  */
 import { loadConfig, pdfLimitsOf } from '../src/config.js';
 import { startEngine } from '../src/engine/pool.js';
-import { CaptionReader } from '../src/images/ocr.js';
 import { startHeartbeat } from '../src/queues/heartbeat.js';
 import { createQueues, jobRetentionOf } from '../src/queues/queues.js';
 import { createRedis, ensureRedis } from '../src/queues/redis.js';
@@ -45,7 +44,7 @@ runMain('worker', async () => {
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );
   // Reads the captions of checks that ask for it (a PDF page by default); its OCR threads start on first use.
-  const captionReader = new CaptionReader();
+  const captions = CheckRunner.captionReader(pdfLimitsOf(config));
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const queues = createQueues(
     connection,
@@ -58,10 +57,7 @@ runMain('worker', async () => {
 
   const workers = startQueueWorkers(
     {
-      checks: new CheckRunner(store, uploads, engine, gallery, events.publisher, new EvidenceService(store, uploads), {
-        reader: captionReader,
-        pdfLimits: pdfLimitsOf(config),
-      }),
+      checks: new CheckRunner(store, uploads, engine, gallery, events.publisher, new EvidenceService(store, uploads), captions),
       enrolment: new EnrolmentRunner(store, uploads, engine),
     },
     {
@@ -90,7 +86,7 @@ runMain('worker', async () => {
     await workers.close();
     await queues.close();
     await events.close();
-    await captionReader.close();
+    await captions.reader.close();
     await engine.close();
     redis.disconnect();
     await pool.end();

@@ -91,12 +91,12 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const results = await checkFile(
         input,
-        async (bytes, textLayer) => {
+        async (bytes, textLayer, dpi) => {
           const { timings: _timings, ...analysis } = await engine.analyze(bytes);
           // A PDF page's captions are read unless --no-read-captions; an image's with --read-captions.
           const read = reader !== null && request.claims.length === 0 && (values.readCaptions === true || textLayer !== null);
           if (!read) return evaluateImage(analysis, gallery, request);
-          return checkWithCaptions(reader, bytes, textLayer, analysis, gallery, request);
+          return checkWithCaptions(reader, bytes, textLayer, dpi, analysis, gallery, request);
         },
         pdfLimitsOf(config),
         async (file, jpeg) => {
@@ -139,13 +139,14 @@ async function checkWithCaptions(
   reader: CaptionReader,
   bytes: Buffer,
   textLayer: TextLayer | null,
+  dpi: number | undefined,
   analysis: ImageAnalysis,
   gallery: Gallery,
   request: CheckRequest,
 ): Promise<Omit<ImageResult, 'file'>> {
   let words: TextItem[];
   try {
-    words = await pageWords(reader, bytes, textLayer);
+    words = await pageWords(reader, bytes, textLayer, dpi ? { dpi } : {});
   } catch (error) {
     if (!isAppError(error)) throw error;
     return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: error.message } };
@@ -173,7 +174,7 @@ type TextLayer = () => Promise<TextItem[]>;
 
 async function checkFile(
   input: InputFile,
-  evaluate: (bytes: Buffer, textLayer: TextLayer | null) => Promise<Omit<ImageResult, 'file'>>,
+  evaluate: (bytes: Buffer, textLayer: TextLayer | null, dpi?: number) => Promise<Omit<ImageResult, 'file'>>,
   pdfLimits: PdfRenderLimits,
   keepPage: (file: string, jpeg: Buffer) => Promise<void>,
 ): Promise<ImageResult[]> {
@@ -194,13 +195,13 @@ async function checkFile(
     if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes, null)) }];
     const pages = await renderPdf(bytes, pdfLimits);
     return await Promise.all(
-      pages.map(async ({ page, jpeg }) => {
+      pages.map(async ({ page, jpeg, dpi }) => {
         const file = `${input.file}, page ${page}`;
         await keepPage(file, jpeg);
         try {
           const textLayer = async () =>
             (await pdfTextItems(bytes, page, pdfLimits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }));
-          return { file, page, ...(await evaluate(jpeg, textLayer)) };
+          return { file, page, ...(await evaluate(jpeg, textLayer, dpi)) };
         } catch (error) {
           if (isAppError(error)) return { ...failed(error.code, error.message), file, page };
           throw error;

@@ -296,21 +296,42 @@ export function describeCaptions(
 }
 
 /**
- * Where OCR read a caption in several ways (Latin letters and Cyrillic ones look alike), the
- * reading that names a registry person, when the surest one names nobody; the surest stays when no
- * reading or several different people fit, so that a name is never guessed, only read.
+ * What OCR commonly gets wrong in a printed name, undone one way at a time: a stray mark read as a
+ * word beside the name (the edge of a portrait), one word split in two, a capital I read as l.
+ */
+export function ocrVariants(text: string): string[] {
+  const words = text.split(' ').filter((word) => word !== '');
+  const variants: string[] = [];
+  if (words.length >= 3) for (let i = 0; i < words.length; i++) variants.push([...words.slice(0, i), ...words.slice(i + 1)].join(' '));
+  for (let i = 0; i + 1 < words.length; i++)
+    variants.push([...words.slice(0, i), words[i] + words[i + 1], ...words.slice(i + 2)].join(' '));
+  const capitalI = words.map((word) => word.replace(/^l(?=\p{Ll})/u, 'I')).join(' ');
+  if (capitalI !== text) variants.push(capitalI);
+  return variants;
+}
+
+/**
+ * Where OCR read a caption in several ways (Latin letters and Cyrillic ones look alike, a stray
+ * mark beside a name), the reading that names a registry person, when the surest one names nobody.
+ * The surest stays when no reading or several different people fit, so a name is read, never
+ * guessed: an undone OCR mistake must give a registry name exactly. A caption under no face that
+ * names nobody is text on the page, not a claim (it stays in the report).
  */
 export function knownReadings(reading: CaptionReading, people: RegistryPerson[]): CaptionReading {
   const names = reading.names.map((name) => {
-    if (name.alternatives.length === 0 || resolveClaim(name.text, people).person) return name;
-    const fits = name.alternatives.flatMap((text) => {
+    if (name.source !== 'ocr' || resolveClaim(name.text, people).person) return name;
+    const readings = [...name.alternatives];
+    for (const text of [name.text, ...name.alternatives]) readings.push(...ocrVariants(text));
+    const fits = [...new Set(readings)].flatMap((text) => {
       const person = resolveClaim(text, people).person;
       return person ? [{ text, person }] : [];
     });
     if (fits.length === 0 || new Set(fits.map((fit) => fit.person.id)).size > 1) return name;
     return { ...name, text: fits[0].text, alternatives: [name.text, ...name.alternatives.filter((text) => text !== fits[0].text)] };
   });
-  const claims = names.map((name, index) => ({ ...reading.claims[index], text: name.text }));
+  const claims = names.flatMap((name, index) =>
+    name.face === null && !resolveClaim(name.text, people).person ? [] : [{ ...reading.claims[index], text: name.text }],
+  );
   return { ...reading, names, claims };
 }
 

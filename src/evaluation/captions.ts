@@ -67,7 +67,7 @@ function wholeNumber(name: string, text: string, min: number): number {
 }
 
 const require = createRequire(import.meta.url);
-const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line`;
+const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v2`;
 
 /** OCR readings by the page's content, so that re-runs read nothing twice. */
 class OcrCache {
@@ -83,9 +83,9 @@ class OcrCache {
     return new OcrCache(file, stored?.version === ocrVersion ? stored.entries : {});
   }
 
-  async read(reader: CaptionReader, image: Buffer): Promise<TextItem[]> {
-    const key = createHash('sha256').update(image).digest('hex');
-    this.entries[key] ??= (await reader.read(image)).words;
+  async read(reader: CaptionReader, image: Buffer, dpi?: number): Promise<TextItem[]> {
+    const key = createHash('sha256').update(image).update(String(dpi)).digest('hex');
+    this.entries[key] ??= (await reader.read(image, dpi ? { dpi } : {})).words;
     return this.entries[key];
   }
 
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
       const [rendered] = await renderPdf(pdf, pdfLimits);
       const started = Date.now();
       const typeset = (await pdfTextItems(pdf, 1, pdfLimits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }));
-      const words = typeset.length > 0 ? typeset : await ocr.read(reader, rendered.jpeg);
+      const words = typeset.length > 0 ? typeset : await ocr.read(reader, rendered.jpeg, rendered.dpi);
       return { image: rendered.jpeg, dpi: rendered.dpi, words, ms: Date.now() - started };
     }
 

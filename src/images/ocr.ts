@@ -34,6 +34,8 @@ export interface OcrOptions {
    * rendered at a known resolution); pages are enlarged so that it reaches minLetterHeight.
    */
   letterHeight?: number;
+  /** The image's resolution when known (a rendered PDF page): it is enlarged to 300 dpi for reading. */
+  dpi?: number;
 }
 
 export interface OcrPage {
@@ -147,7 +149,13 @@ export class CaptionReader {
   private async readNow(image: Buffer, options: OcrOptions): Promise<OcrPage> {
     const started = Date.now();
     const { width = 0 } = await sharp(image).metadata();
-    const wanted = options.letterHeight ? Math.max(1, minLetterHeight / options.letterHeight) : width < 1200 ? 2 : 1;
+    const wanted = options.letterHeight
+      ? Math.max(1, minLetterHeight / options.letterHeight)
+      : options.dpi
+        ? Math.max(1, 300 / options.dpi)
+        : width < 1200
+          ? 2
+          : 1;
     const scale = Math.max(1, Math.min(wanted, maxOcrWidth / Math.max(1, width)));
     const prepared = await sharp(image)
       .rotate()
@@ -248,9 +256,14 @@ export class CaptionReader {
  * The words of a page, for caption reading: its text layer when it has one (text as typeset, read
  * with certainty), otherwise what OCR reads in the image.
  */
-export async function pageWords(reader: CaptionReader, image: Buffer, textLayer: (() => Promise<TextItem[]>) | null): Promise<TextItem[]> {
+export async function pageWords(
+  reader: CaptionReader,
+  image: Buffer,
+  textLayer: (() => Promise<TextItem[]>) | null,
+  options: OcrOptions = {},
+): Promise<TextItem[]> {
   const typeset = textLayer ? await textLayer() : [];
-  return typeset.length > 0 ? typeset : (await reader.read(image)).words;
+  return typeset.length > 0 ? typeset : (await reader.read(image, options)).words;
 }
 
 interface ReadLine {

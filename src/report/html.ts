@@ -11,7 +11,17 @@ import type { FaceResult, ImageResult, Match } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
 import type { Verdict } from '../domain/types.js';
 import { escapeMarkup, faceRegion } from '../images/face-crop.js';
-import { css, faceBoxesSvg, findingWords, glossaryHtml, scoreInWords, type Tone, verdictBadge, verdictWords } from './look.js';
+import {
+  captionsHtml,
+  css,
+  faceBoxesSvg,
+  findingWords,
+  glossaryHtml,
+  scoreInWords,
+  type Tone,
+  verdictBadge,
+  verdictWords,
+} from './look.js';
 import type { OfflineReport } from './report.js';
 
 /** A reference photo as the report shows it. */
@@ -294,6 +304,7 @@ ${scores.length > 0 ? `<p class="muted">Scores (1 is the same picture; higher is
 ${counts ? `<p class="muted">${counts}</p>` : ''}
 ${findings.length > 0 ? `<ul class="findings">${findings.join('')}</ul>` : ''}
 ${picture}
+${captionsHtml(image.captions)}
 ${cards.join('\n')}
 ${lines.length > 0 ? `<h3>${attention.length > 0 ? 'The other faces' : 'Faces'}</h3><ul class="compact-faces">${lines.join('')}</ul>` : ''}
 </section>`;

@@ -17,7 +17,7 @@
  * - `.findings`: an image's findings; `.glossary`: the table of words (glossaryHtml).
  * - `.muted`: secondary text (file names, counts).
  */
-import type { FaceResult, Match } from '../domain/results.js';
+import type { CaptionsReport, FaceResult, Match } from '../domain/results.js';
 import type { Box, FindingCode, Verdict } from '../domain/types.js';
 import { escapeMarkup } from '../images/face-crop.js';
 
@@ -320,4 +320,35 @@ ${table('Verdicts, one per face', 'Verdict', verdictRows)}
 ${table('Findings, per image', 'Finding', findingRows)}
 <p class="muted">A score says how alike two faces are: 1 is the same picture, and the higher, the more alike. At or above the accept threshold a face is the person; below the reject threshold it is not; in between, a person must look.</p>
 </section>`;
+}
+
+const readFrom = { 'text-layer': "the PDF's text layer", ocr: 'OCR' } as const;
+const sureness = (confidence: number) => `${Math.round(confidence * 100)}%`;
+
+/**
+ * What was read from a draft's captions, for the HTML report and the review desk: each name with
+ * where it was read from, how sure the reading is, the face it captions and the registry person it
+ * names (or the registry's suggestions: never picked silently).
+ */
+export function captionsHtml(captions: CaptionsReport | null | undefined, headingLevel = 3): string {
+  if (!captions) return '';
+  const h = `h${headingLevel}`;
+  if (captions.error)
+    return `<${h}>Names read from the captions</${h}><p>The captions could not be read: ${escapeMarkup(captions.error)}. The faces were only identified.</p>`;
+  const title = captions.title
+    ? `<p>Title read: “${escapeMarkup(captions.title.text)}” (${readFrom[captions.title.source]}, ${sureness(captions.title.confidence)} sure)${captions.title.setsCategory ? ': it sets the claimed category' : ''}.</p>`
+    : '';
+  const usage = captions.used
+    ? '<p class="muted">No names were given, so these names are the claims checked.</p>'
+    : '<p class="muted">Names were given with the draft; those were checked, not these.</p>';
+  if (captions.names.length === 0)
+    return `<${h}>Names read from the captions</${h}>${title}<p>No name was read under or beside a face.</p>`;
+  const rows = captions.names.map((name) => {
+    const person = name.person
+      ? escapeMarkup(name.person.name)
+      : `<b>not in the registry</b>${name.suggestions?.length ? ` (did you mean ${name.suggestions.map(escapeMarkup).join(', ')}?)` : ''}`;
+    return `<tr><td>${escapeMarkup(name.text)}</td><td>${name.face === null ? 'no face above or beside it' : `Face ${name.face + 1}`}</td><td>${person}</td><td>${readFrom[name.source]}, ${sureness(name.confidence)}</td></tr>`;
+  });
+  return `<${h}>Names read from the captions</${h}>${title}${usage}
+<table class="captions"><thead><tr><th scope="col">Name read</th><th scope="col">Captions</th><th scope="col">Registry person</th><th scope="col">Read from, how sure</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -5,7 +5,7 @@ import type { CaptionsReport, CheckRequest } from '../domain/results.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { AppError, isAppError, isPermanentImageError } from '../errors.js';
-import { type CaptionReader, pageWords } from '../images/ocr.js';
+import { CaptionReader, pageWords } from '../images/ocr.js';
 import { defaultPdfLimits, type PdfRenderLimits, pdfTextItems } from '../images/pdf.js';
 import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
 import type { CheckRecord } from '../store/checks.js';
@@ -30,9 +30,14 @@ export class CheckRunner {
     private readonly publisher: EventPublisher,
     /** Draws the flagged faces' evidence once the result is in, before the events go out (null: drawn on request). */
     private readonly evidence: Pick<EvidenceService, 'prerender'> | null = null,
-    /** Reads captions for checks that ask for it (started on first use); null: such checks are checked without names. */
+    /** Reads captions for checks that ask for it (its OCR starts on first use); null: such checks are checked without names. */
     private readonly captions: { reader: CaptionReader; pdfLimits?: PdfRenderLimits } | null = null,
   ) {}
+
+  /** A caption reader for the runner: OCR threads that start on the first check read by OCR (close() ends them). */
+  static captionReader(pdfLimits: PdfRenderLimits): { reader: CaptionReader; pdfLimits: PdfRenderLimits } {
+    return { reader: new CaptionReader(), pdfLimits };
+  }
 
   /** Returns false when the check had already ended (a job delivered again after its result was written). */
   async run(checkId: string): Promise<boolean> {
@@ -101,7 +106,8 @@ export class CheckRunner {
               );
             }
           : null;
-      const words = await pageWords(reader, bytes, textLayer);
+      // A page was rendered at the configured resolution (lower only for a huge page).
+      const words = await pageWords(reader, bytes, textLayer, check.page ? { dpi: pdfLimits.dpi } : {});
       const { reading: _reading, ...evaluation } = evaluateWithCaptions(analysis, gallery, request, words);
       return evaluation;
     } catch (error) {

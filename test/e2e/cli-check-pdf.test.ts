@@ -2,7 +2,9 @@
  * PDF handouts through the real offline checker (`photo-verify check`): each page is checked and
  * reported with its number; a password-protected, a damaged and a too long PDF are reported with
  * their codes while the other files are still checked; a PDF whose JavaScript would run on opening
- * is checked without running it. Composed at run time from the LFW fixtures with pdf-lib.
+ * is checked without running it; with no names given, each page's names are read from its text
+ * layer, so a photo swapped on page 2 is flagged there. Composed at run time from the LFW fixtures
+ * with pdf-lib.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +27,12 @@ const twoPages: Portrait[][] = [
   ],
 ];
 
+/** The same handout with Powell's photo printed above Putin's name on page 2. */
+const swapped: Portrait[][] = [
+  twoPages[0],
+  [{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Vladimir Putin' }, twoPages[1][1]],
+];
+
 let work: string;
 let registry: string;
 let run: Run;
@@ -37,6 +45,7 @@ beforeAll(async () => {
   await mkdir(drafts);
   // Named without .pdf on purpose: a PDF is recognised by its content.
   await writeFile(path.join(drafts, 'handout'), await pdfHandout(twoPages));
+  await writeFile(path.join(drafts, 'swapped.pdf'), await pdfHandout(swapped));
   await writeFile(path.join(drafts, 'protected.pdf'), await encryptedPdf(twoPages));
   await writeFile(path.join(drafts, 'broken.pdf'), damagedPdf());
   await writeFile(path.join(drafts, 'long.pdf'), await longPdf(51));
@@ -66,7 +75,12 @@ const entry = (file: string) => {
   if (!found) throw new Error(`${file} is not in the report: ${report.images.map((image) => image.file).join(', ')}`);
   return found;
 };
-const named = (file: string) => entry(file).faces.map((face) => (face.verdict === 'identified' ? face.bestMatch?.personId : face.verdict));
+/** Who each face is, as the check found it: the person confirmed (a name read) or identified (none), else the verdict. */
+const named = (file: string) =>
+  entry(file).faces.map((face) =>
+    face.verdict === 'confirmed' ? face.claim?.personId : face.verdict === 'identified' ? face.bestMatch?.personId : face.verdict,
+  );
+const namesRead = (file: string) => entry(file).captions?.names.map((name) => [name.text, name.source, name.face]);
 
 describe('photo-verify check on PDF handouts', () => {
   it('checks each page of a two-page handout on its own and names the page in the report', () => {
@@ -77,11 +91,33 @@ describe('photo-verify check on PDF handouts', () => {
     expect(run.stdout).toContain('handout, page 2');
   });
 
+  it("reads each page's names from its text layer when none are given, and flags the photo swapped on page 2 there", () => {
+    expect(entry('swapped.pdf, page 1')).toMatchObject({ page: 1, flagged: false, captions: { used: true } });
+    expect(named('swapped.pdf, page 1')).toEqual(['colin-powell', 'tony-blair']);
+    expect(namesRead('swapped.pdf, page 1')).toEqual([
+      ['Colin Powell', 'text-layer', 0],
+      ['Tony Blair', 'text-layer', 1],
+    ]);
+    const page2 = entry('swapped.pdf, page 2');
+    expect(page2).toMatchObject({ page: 2, flagged: true, captions: { used: true, title: { text: 'Crimean political prisoners' } } });
+    expect(namesRead('swapped.pdf, page 2')).toEqual([
+      ['Vladimir Putin', 'text-layer', 0],
+      ['George W Bush', 'text-layer', 1],
+    ]);
+    // Powell's face under Putin's name: a mismatch that names Powell; Bush is confirmed.
+    expect(page2.faces[0]).toMatchObject({
+      verdict: 'mismatch',
+      claim: { personId: 'vladimir-putin' },
+      nearest: { personId: 'colin-powell' },
+    });
+    expect(page2.faces[1]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'george-w-bush' } });
+  });
+
   it('reports a password-protected, a damaged and a too long PDF with their codes, and checks the rest', () => {
     expect(entry('protected.pdf').error?.code).toBe('PDF_ENCRYPTED');
     expect(entry('broken.pdf').error?.code).toBe('PDF_CORRUPT');
     expect(entry('long.pdf').error).toMatchObject({ code: 'PDF_TOO_MANY_PAGES', message: expect.stringContaining('51 pages') });
-    expect(report.summary).toMatchObject({ errors: 3, images: 3 + 2 + 1 });
+    expect(report.summary).toMatchObject({ errors: 3, images: 3 + 2 + 2 + 1 });
     expect(run.code).toBe(1);
   });
 
@@ -94,5 +130,8 @@ describe('photo-verify check on PDF handouts', () => {
     const html = await readFile(path.join(work, 'report.html'), 'utf8');
     expect(html).toContain('handout, page 2');
     expect(html).toContain('data:image/jpeg;base64');
+    // The names read, with where they were read from.
+    expect(html).toContain('Names read from the captions');
+    expect(html).toContain('Vladimir Putin</td><td>Face 1</td><td>Vladimir Putin</td><td>the PDF');
   });
 });

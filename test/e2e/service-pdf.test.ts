@@ -2,13 +2,16 @@
  * PDF handouts through the service: real API and worker processes. A two-page handout uploaded to
  * POST /v1/checks becomes two checks with their page numbers; in a batch, a password-protected,
  * a damaged or a too long PDF is refused with its code and adds nothing, and the good files of
- * another request are still checked.
+ * another request are still checked. With no names given, the worker reads each page's names from
+ * its text layer, so a photo swapped on page 2 is flagged on page 2 and the result shows the names
+ * read; an image's names are read by OCR when the upload asks for it (readCaptions=true).
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
+import { renderList } from '../../src/evaluation/handouts/render.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
 import { damagedPdf, encryptedPdf, longPdf, type Portrait, pdfHandout } from '../helpers/pdf.js';
@@ -24,6 +27,21 @@ const twoPages: Portrait[][] = [
     { photo: lfwPhoto('george-w-bush', 7), caption: 'George W Bush' },
   ],
 ];
+
+/** Powell's photo printed above Putin's name on page 2. */
+const swapped: Portrait[][] = [
+  twoPages[0],
+  [{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Vladimir Putin' }, twoPages[1][1]],
+];
+
+interface PageView {
+  page: number;
+  result: {
+    flagged: boolean;
+    faces: Array<{ verdict: string; claim: { personId: string } | null; nearest: { personId: string } | null }>;
+    captions?: { used: boolean; names: Array<{ text: string; source: string; face: number | null; person: { personId: string } | null }> };
+  };
+}
 
 describe('PDF handouts through the service', () => {
   let pool: pg.Pool;
@@ -56,8 +74,9 @@ describe('PDF handouts through the service', () => {
     await pool?.end();
   });
 
-  const upload = async (route: string, files: Array<[Buffer, string]>) => {
+  const upload = async (route: string, files: Array<[Buffer, string]>, fields: Record<string, string> = {}) => {
     const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
     for (const [bytes, name] of files) form.append('image', new Blob([new Uint8Array(bytes)]), name);
     const response = await fetch(`${baseUrl}${route}`, {
       method: 'POST',
@@ -83,6 +102,65 @@ describe('PDF handouts through the service', () => {
     ]);
     expect(named(pages[0])).toEqual(['colin-powell', 'tony-blair']);
     expect(named(pages[1])).toEqual(['vladimir-putin', 'george-w-bush']);
+  });
+
+  it("reads each page's names from its text layer when none are given, flags the swapped photo on page 2 and shows the names read", async () => {
+    const { status, body } = await upload('/v1/checks', [[await pdfHandout(swapped), 'swapped.pdf']]);
+    expect(status).toBe(202);
+    const [page1, page2] = (await Promise.all(
+      body.checks.map((check: { id: string }) => waitForCheck(baseUrl, submitterKey, check.id)),
+    )) as PageView[];
+    const read = (page: PageView) => page.result.captions?.names.map((name) => [name.text, name.source, name.face, name.person?.personId]);
+    expect(page1.result.flagged).toBe(false);
+    expect(page1.result.captions?.used).toBe(true);
+    expect(read(page1)).toEqual([
+      ['Colin Powell', 'text-layer', 0, 'colin-powell'],
+      ['Tony Blair', 'text-layer', 1, 'tony-blair'],
+    ]);
+    expect(page1.result.faces.map((face) => [face.verdict, face.claim?.personId])).toEqual([
+      ['confirmed', 'colin-powell'],
+      ['confirmed', 'tony-blair'],
+    ]);
+    expect(page2.result.flagged).toBe(true);
+    expect(read(page2)).toEqual([
+      ['Vladimir Putin', 'text-layer', 0, 'vladimir-putin'],
+      ['George W Bush', 'text-layer', 1, 'george-w-bush'],
+    ]);
+    expect(page2.result.faces[0]).toMatchObject({
+      verdict: 'mismatch',
+      claim: { personId: 'vladimir-putin' },
+      nearest: { personId: 'colin-powell' },
+    });
+    expect(page2.result.faces[1]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'george-w-bush' } });
+  });
+
+  it('reads the names of a printed list image by OCR when the upload asks for it, and only identifies the faces when it does not', async () => {
+    const list = await renderList(
+      { title: 'Political prisoners', columns: 2, portraitWidth: 100, greyscale: false, jpegQuality: 90, scale: 300 / 96, format: 'png' },
+      await Promise.all(
+        [
+          [lfwPhoto('tony-blair', draftPhotos['tony-blair']), 'Tony Blair'],
+          [lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']), 'Colin Powell'],
+        ].map(async ([photo, caption]) => ({ photo: await readFile(photo), caption })),
+      ),
+    );
+    const asked = await upload('/v1/checks', [[list.image, 'list.png']], { readCaptions: 'true' });
+    const plain = await upload('/v1/checks', [[list.image, 'list.png']]);
+    const [read, identified] = (await Promise.all(
+      [asked, plain].map(({ body }) => waitForCheck(baseUrl, submitterKey, body.id)),
+    )) as PageView[];
+    expect(read.result.captions?.names.map((name) => [name.text, name.source, name.face, name.person?.personId])).toEqual([
+      ['Tony Blair', 'ocr', 0, 'tony-blair'],
+      ['Colin Powell', 'ocr', 1, 'colin-powell'],
+    ]);
+    // Putin's photo above Powell's name: flagged.
+    expect(read.result.flagged).toBe(true);
+    expect(read.result.faces.map((face) => [face.verdict, face.claim?.personId])).toEqual([
+      ['confirmed', 'tony-blair'],
+      ['mismatch', 'colin-powell'],
+    ]);
+    expect(identified.result.captions).toBeUndefined();
+    expect(identified.result.faces.map((face) => face.verdict)).toEqual(['identified', 'identified']);
   });
 
   it('refuses a password-protected, a damaged and a too long PDF with their codes; other uploads are still checked', async () => {

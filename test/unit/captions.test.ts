@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claimsWithCaptions, readCaptions, type TextItem } from '../../src/domain/captions.js';
+import { claimsWithCaptions, knownReadings, ocrVariants, readCaptions, type TextItem } from '../../src/domain/captions.js';
+import type { RegistryPerson } from '../../src/domain/types.js';
+import { surestLines } from '../../src/images/ocr.js';
 
 const word = (text: string, x: number, y: number, confidence = 0.9): TextItem => ({
   text,
@@ -53,5 +55,68 @@ describe('names read from captions, paired by layout', () => {
     expect(claimsWithCaptions({ claims: [], category: 'prisoner-of-war' }, reading, ['crimean-political-prisoner']).category).toBe(
       'prisoner-of-war',
     );
+  });
+});
+
+const registry: RegistryPerson[] = [
+  { id: 'xanana-gusmao', name: 'Xanana Gusmao', aliases: [], category: 'crimean-political-prisoner' },
+  { id: 'ilan-ramon', name: 'Ilan Ramon', aliases: ['Ілан Рамон'], category: 'crimean-political-prisoner' },
+  { id: 'saburo-kawabuchi', name: 'Saburo Kawabuchi', aliases: [] },
+];
+const read = (text: string, alternatives: string[], face: number | null = 0): TextItem => ({
+  text,
+  box: { x: face === null ? 400 : 20, y: face === null ? 400 : 200, width: text.length * 8, height: 14 },
+  source: 'ocr',
+  confidence: 0.9,
+  alternatives,
+});
+
+describe('names read by OCR, checked against the registry', () => {
+  it('takes the Latin reading of a Latin name that the Cyrillic reader read with look-alike letters', () => {
+    const reading = knownReadings(
+      readCaptions([faces[0]], [read('Хапапа', ['Хапапа', 'Xanana', 'Хапапа']), read('Gusmao', ['Gusmao', 'Gusmao', 'Gusmao'])]),
+      registry,
+    );
+    expect(reading.names.map((name) => [name.text, name.alternatives])).toEqual([['Xanana Gusmao', ['Хапапа Gusmao']]]);
+    expect(reading.claims).toEqual([{ text: 'Xanana Gusmao', box: faces[0] }]);
+  });
+
+  it('drops a stray mark read beside a name, joins a word read in two, and reads a capital I read as l', () => {
+    expect(ocrVariants('Cala Saburo Kawabuchi')).toContain('Saburo Kawabuchi');
+    expect(ocrVariants('Saburo Kawa buchi')).toContain('Saburo Kawabuchi');
+    expect(ocrVariants('lan Ramon')).toContain('Ian Ramon');
+    const reading = knownReadings(readCaptions([faces[0]], [read('Cala Saburo Kawabuchi', [])]), registry);
+    expect(reading.names[0].text).toBe('Saburo Kawabuchi');
+  });
+
+  it('never guesses: a reading that names nobody stays as read, and one that fits two people stays too', () => {
+    const unknown = knownReadings(readCaptions([faces[0]], [read('Enver Bekirov', ['Енвер Бекіров'])]), registry);
+    expect(unknown.names[0].text).toBe('Enver Bekirov');
+    const twins: RegistryPerson[] = [
+      { id: 'a', name: 'Ana Lima', aliases: [] },
+      { id: 'b', name: 'Ann Lima', aliases: [] },
+    ];
+    const ambiguous = knownReadings(readCaptions([faces[0]], [read('Anx Lima', ['Ana Lima', 'Ann Lima'])]), twins);
+    expect(ambiguous.names[0].text).toBe('Anx Lima');
+  });
+
+  it('keeps text under no face that names nobody out of the claims (it is text on the page), but a registry name under no face stays a claim', () => {
+    const reading = knownReadings(readCaptions([faces[0]], [read('Printed by the committee', [], null)]), registry);
+    expect(reading.names.map((name) => name.text)).toEqual(['Printed by the committee']);
+    expect(reading.claims).toEqual([]);
+    const missing = knownReadings(readCaptions([faces[0]], [read('Ilan Ramon', [], null)]), registry);
+    expect(missing.claims).toEqual([{ text: 'Ilan Ramon' }]);
+  });
+
+  it('takes each line from the reading that is surer of it', () => {
+    const line = (text: string, confidence: number, x = 0) => ({
+      line: { text, box: { x, y: 0, width: 100, height: 14 }, source: 'ocr' as const, confidence },
+      words: [{ text, box: { x, y: 0, width: 100, height: 14 }, source: 'ocr' as const, confidence }],
+    });
+    const chosen = surestLines([
+      [line('Xanana', 0.95), line('Tony', 0.5, 300)],
+      [line('Хапапа', 0.6), line('Тоні', 0.9, 300)],
+    ]);
+    expect(chosen.map((reading) => reading.line.text)).toEqual(['Xanana', 'Тоні']);
   });
 });

@@ -5,7 +5,16 @@
  */
 import type { FaceResult } from '../../domain/results.js';
 import { escapeMarkup as e } from '../../images/face-crop.js';
-import { css, faceBoxesSvg, findingWords, glossaryHtml, scoreInWords, verdictBadge, verdictWords } from '../../report/look.js';
+import {
+  captionsHtml,
+  css,
+  faceBoxesSvg,
+  findingWords,
+  glossaryHtml,
+  scoreInWords,
+  verdictBadge,
+  verdictWords,
+} from '../../report/look.js';
 import type { BatchListItem } from '../../services/batches.js';
 import type { CheckWithResult, InboxCounts, InboxFilter } from '../../services/checks.js';
 import type { Person, ReferencePhoto } from '../../services/registry.js';
@@ -224,7 +233,9 @@ ${Object.entries(decisionWords)
     : '<p class="muted">Your key’s role cannot record decisions (a reviewer’s can).</p>';
   const claims = check.claims.length
     ? check.claims.map((claim, index) => `${index + 1}. ${e(claim.text)}`).join('; ')
-    : 'none (faces are identified)';
+    : check.captions?.used
+      ? 'none given: read from the captions (below)'
+      : 'none (faces are identified)';
   return layout(
     check.fileName ?? check.id,
     `<h1>${e(check.fileName ?? check.id)} ${checkSummary(check)}</h1>
@@ -232,6 +243,7 @@ ${Object.entries(decisionWords)
 ${findings.length ? `<h2>Findings</h2><ul class="findings">${findings.join('')}</ul>` : ''}
 <h2>The draft</h2>
 <figure class="draft"><img src="/review/checks/${e(check.id)}/draft" width="${draft.width}" height="${draft.height}" alt="The draft ${e(check.fileName ?? '')} with ${faces.length} numbered face boxes">${boxes}</figure>
+${captionsHtml(check.captions, 2)}
 ${evidence.length ? `<h2>Faces that need attention</h2>${evidence.map((item) => faceSection(check.id, item)).join('\n')}` : ''}
 ${compact.length ? `<h2>Other faces</h2><ul>${compact.join('')}</ul>` : ''}
 <h2>Decision</h2>${decision}${form}
