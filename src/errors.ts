@@ -15,6 +15,10 @@ export const errorCatalogue = {
     status: 413,
     description: 'A PDF page is so large that even at 72 dpi it would pass the pixel limit (MAX_IMAGE_PIXELS).',
   },
+  PDF_IMAGE_TOO_LARGE: {
+    status: 413,
+    description: 'A PDF page holds an embedded image with more pixels than the configured limit (MAX_IMAGE_PIXELS); it is not decoded.',
+  },
   PDF_TIMEOUT: { status: 422, description: 'A PDF page took longer to draw than the configured limit (PDF_PAGE_TIMEOUT_MS).' },
   FILE_TOO_LARGE: { status: 413, description: 'The upload or request body is larger than the configured limit.' },
   MODEL_INTEGRITY: { status: 500, description: 'A face model file is missing or does not match its checksum.' },
@@ -75,6 +79,7 @@ export function isPermanentImageError(error: unknown): boolean {
       'PDF_CORRUPT',
       'PDF_TOO_MANY_PAGES',
       'PDF_PAGE_TOO_LARGE',
+      'PDF_IMAGE_TOO_LARGE',
       'PDF_TIMEOUT',
     ].includes(error.code)
   );

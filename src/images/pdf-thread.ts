@@ -12,6 +12,15 @@ import { pageScale } from './pdf-scale.js';
 const pdfjsRoot = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 const post = (message: PdfThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 
+/**
+ * pdf.js leaves out an embedded image larger than maxImageSize without decoding it, and says so
+ * only as a warning: caught here, so that the page is refused rather than checked without it.
+ */
+let imageLeftOut = false;
+console.warn = (...args: unknown[]) => {
+  if (String(args[0]).includes('Image exceeded maximum allowed size')) imageLeftOut = true;
+};
+
 async function run(task: PdfTask): Promise<void> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   pdfjs.GlobalWorkerOptions.workerSrc = path.join(pdfjsRoot, 'legacy/build/pdf.worker.mjs');
@@ -35,7 +44,9 @@ async function run(task: PdfTask): Promise<void> {
       disableAutoFetch: true,
       isOffscreenCanvasSupported: false,
       isImageDecoderSupported: false,
-      verbosity: 0,
+      // No image larger than an upload may be is decoded (a bomb: a few KB that inflate to gigabytes).
+      maxImageSize: task.limits.maxPixels,
+      verbosity: 1,
     }).promise;
   } catch (error) {
     const name = (error as Error).name;
@@ -92,6 +103,13 @@ async function run(task: PdfTask): Promise<void> {
       }).promise;
     } catch (error) {
       return post({ kind: 'error', code: 'PDF_CORRUPT', message: `page ${number} cannot be drawn: ${(error as Error).message}` });
+    }
+    if (imageLeftOut) {
+      return post({
+        kind: 'error',
+        code: 'PDF_IMAGE_TOO_LARGE',
+        message: `page ${number} holds an image of more than ${(task.limits.maxPixels / 1e6).toFixed(1)} megapixels (MAX_IMAGE_PIXELS); it was not decoded: embed the photos at a smaller size`,
+      });
     }
     const jpeg = await canvas.encode('jpeg', 92);
     const bytes = jpeg.buffer.slice(jpeg.byteOffset, jpeg.byteOffset + jpeg.byteLength) as ArrayBuffer;

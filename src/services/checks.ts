@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { contentHash } from '../domain/content-hash.js';
 import { isUuid } from '../domain/ids.js';
 import type { Claim, ImageResult } from '../domain/results.js';
@@ -88,10 +89,15 @@ export class CheckService {
     private readonly store: Store,
     private readonly uploads: UploadStore,
     private readonly queues: Pick<Queues, 'enqueueCheck'>,
-    private readonly limits: { maxPixels: number; maxClaims: number; maxNameLength: number; pdf?: PdfRenderLimits },
+    private readonly limits: { maxPixels: number; maxClaims: number; maxNameLength: number; pdf?: PdfRenderLimits; pdfRenders?: number },
     /** Publishes check.reviewed (through the outbox); null where no one listens (tests of submission). */
     private readonly publisher: EventPublisher | null = null,
-  ) {}
+  ) {
+    this.renders = pLimit(limits.pdfRenders ?? 2);
+  }
+
+  /** PDFs rendered at once: each takes a core, and the API must go on answering. */
+  private readonly renders: LimitFunction;
 
   async submit(submission: CheckSubmission, actor: string | null, idempotencyKey: string | null = null): Promise<CheckRecord> {
     const { bytes, fileName, ...fields } = submission;
@@ -150,11 +156,13 @@ export class CheckService {
       };
       if (isPdf(bytes)) {
         const { hash: documentHash } = await this.uploads.put(bytes);
-        await renderPdfPages(bytes, pdfLimits, async ({ page, jpeg }) => {
-          const { hash } = await this.uploads.put(jpeg);
-          const fileName = `${file.fileName ?? 'document.pdf'}, page ${page}`;
-          stored.push({ hash, format: 'jpeg', fileName, documentHash, page, readCaptions: fields.readCaptions ?? true });
-        }).catch(refuse);
+        await this.renders(() =>
+          renderPdfPages(bytes, pdfLimits, async ({ page, jpeg }) => {
+            const { hash } = await this.uploads.put(jpeg);
+            const fileName = `${file.fileName ?? 'document.pdf'}, page ${page}`;
+            stored.push({ hash, format: 'jpeg', fileName, documentHash, page, readCaptions: fields.readCaptions ?? true });
+          }),
+        ).catch(refuse);
         continue;
       }
       const { format } = await validateImage(bytes, this.limits.maxPixels).catch(refuse);

@@ -68,7 +68,13 @@ export async function createServices(config: Config, log: Log): Promise<Services
     store,
     uploads,
     queues,
-    { ...limits, maxClaims: config.MAX_CLAIMS_PER_CHECK, maxNameLength: config.MAX_NAME_LENGTH, pdf: pdfLimitsOf(config) },
+    {
+      ...limits,
+      maxClaims: config.MAX_CLAIMS_PER_CHECK,
+      maxNameLength: config.MAX_NAME_LENGTH,
+      pdf: pdfLimitsOf(config),
+      pdfRenders: config.MAX_PDF_RENDERS,
+    },
     webhooks.publisher,
   );
   return {

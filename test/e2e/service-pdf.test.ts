@@ -14,7 +14,7 @@ import { pushRegistry } from '../../src/cli/registry-push.js';
 import { renderList } from '../../src/evaluation/handouts/render.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { damagedPdf, encryptedPdf, longPdf, type Portrait, pdfHandout } from '../helpers/pdf.js';
+import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, type Portrait, pdfHandout } from '../helpers/pdf.js';
 import { type ChildService, createKey, dropQueues, startProcess, testEnvironment, waitForCheck } from '../helpers/service.js';
 
 const twoPages: Portrait[][] = [
@@ -163,7 +163,7 @@ describe('PDF handouts through the service', () => {
     expect(identified.result.faces.map((face) => face.verdict)).toEqual(['identified', 'identified']);
   });
 
-  it('refuses a password-protected, a damaged and a too long PDF with their codes; other uploads are still checked', async () => {
+  it('refuses a password-protected, a damaged, a too long (11 and 10,000 pages), a 50,000-point and an image-bomb PDF with their codes; other uploads are still checked', async () => {
     const batch = await new ApiClient(baseUrl, submitterKey).json<{ id: string }>('POST', '/v1/batches', { name: 'pdf' });
     const refused = async (bytes: Buffer, code: string, status: number) => {
       const answer = await upload(`/v1/batches/${batch.id}/checks`, [
@@ -175,6 +175,9 @@ describe('PDF handouts through the service', () => {
     await refused(await encryptedPdf(twoPages), 'PDF_ENCRYPTED', 422);
     await refused(damagedPdf(), 'PDF_CORRUPT', 422);
     await refused(await longPdf(11), 'PDF_TOO_MANY_PAGES', 413);
+    await refused(await longPdf(10_000), 'PDF_TOO_MANY_PAGES', 413);
+    await refused(await hugePagePdf(), 'PDF_PAGE_TOO_LARGE', 413);
+    await refused(await imageBombPdf(), 'PDF_IMAGE_TOO_LARGE', 413);
     const good = await upload(`/v1/batches/${batch.id}/checks`, [[await pdfHandout([twoPages[1]]), 'good.pdf']]);
     expect(good.status).toBe(202);
     expect(good.body.checks).toHaveLength(1);

@@ -5,7 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFHexString, PDFName, PDFString, rgb } from 'pdf-lib';
+import {
+  concatTransformationMatrix,
+  drawObject,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFString,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+} from 'pdf-lib';
 import sharp from 'sharp';
 
 const font = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
@@ -102,5 +112,34 @@ export async function pdfWithJavaScript(pages: Portrait[][], beacon: string): Pr
     );
     page.node.set(PDFName.of('Annots'), context.obj([link]));
   }
+  return Buffer.from(await doc.save());
+}
+
+/** One page of 50,000 × 50,000 points (about 17 × 17 metres). */
+export async function hugePagePdf(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.addPage([50_000, 50_000]);
+  return Buffer.from(await doc.save());
+}
+
+/**
+ * An A4 page showing one grey image that declares 20,000 × 20,000 pixels (400 megapixels, 400 MB
+ * once decoded) in a few bytes: a decompression bomb.
+ */
+export async function imageBombPdf(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595, 842]);
+  const image = doc.context.register(
+    doc.context.flateStream(new Uint8Array(1000), {
+      Type: 'XObject',
+      Subtype: 'Image',
+      Width: 20_000,
+      Height: 20_000,
+      ColorSpace: 'DeviceGray',
+      BitsPerComponent: 8,
+    }),
+  );
+  const name = page.node.newXObject('Bomb', image);
+  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(400, 0, 0, 400, 100, 300), drawObject(name), popGraphicsState());
   return Buffer.from(await doc.save());
 }

@@ -1,8 +1,8 @@
 /** PDF intake (src/images/pdf.ts): content sniffing, the text layer in the rendered page's pixels, and the page-size limit. */
 import { describe, expect, it } from 'vitest';
-import { defaultPdfLimits, isPdf, pageScale, pdfTextItems, renderPdf } from '../../src/images/pdf.js';
+import { defaultPdfLimits, isPdf, pageScale, pdfTextItems, renderPdf, renderPdfPages } from '../../src/images/pdf.js';
 import { draftPhotos, lfwPhoto } from '../helpers/fixtures.js';
-import { pdfHandout } from '../helpers/pdf.js';
+import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, pdfHandout } from '../helpers/pdf.js';
 
 const onePage = [[{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Colin Powell' }]];
 
@@ -37,4 +37,42 @@ describe('PDF intake', () => {
       code: 'PDF_PAGE_TOO_LARGE',
     });
   }, 60_000);
+
+  describe('refuses a PDF it cannot check with a coded error, at once', () => {
+    it('a password-protected PDF: PDF_ENCRYPTED', async () => {
+      await expect(renderPdf(await encryptedPdf(onePage), defaultPdfLimits)).rejects.toMatchObject({ code: 'PDF_ENCRYPTED' });
+    });
+
+    it('a PDF cut short in its first lines, and a handout truncated halfway (a broken download): PDF_CORRUPT', async () => {
+      await expect(renderPdf(damagedPdf(), defaultPdfLimits)).rejects.toMatchObject({ code: 'PDF_CORRUPT' });
+      const handout = await pdfHandout(onePage);
+      await expect(renderPdf(handout.subarray(0, Math.floor(handout.length / 2)), defaultPdfLimits)).rejects.toMatchObject({
+        code: 'PDF_CORRUPT',
+      });
+    }, 60_000);
+
+    it('a PDF of 10,000 pages, before drawing any: PDF_TOO_MANY_PAGES', async () => {
+      let drawn = 0;
+      await expect(
+        renderPdfPages(await longPdf(10_000), defaultPdfLimits, () => {
+          drawn++;
+        }),
+      ).rejects.toMatchObject({ code: 'PDF_TOO_MANY_PAGES', message: expect.stringContaining('10000 pages') });
+      expect(drawn).toBe(0);
+    }, 60_000);
+
+    it('a page of 50,000 × 50,000 points: PDF_PAGE_TOO_LARGE', async () => {
+      await expect(renderPdf(await hugePagePdf(), defaultPdfLimits)).rejects.toMatchObject({ code: 'PDF_PAGE_TOO_LARGE' });
+    });
+
+    it('an embedded image of 400 megapixels, without decoding it: PDF_IMAGE_TOO_LARGE', async () => {
+      await expect(renderPdf(await imageBombPdf(), defaultPdfLimits)).rejects.toMatchObject({ code: 'PDF_IMAGE_TOO_LARGE' });
+    });
+
+    it('a page that takes longer to draw than PDF_PAGE_TIMEOUT_MS: PDF_TIMEOUT, and the reader is stopped', async () => {
+      await expect(renderPdf(await pdfHandout(onePage), { ...defaultPdfLimits, pageTimeoutMs: 5 })).rejects.toMatchObject({
+        code: 'PDF_TIMEOUT',
+      });
+    });
+  });
 });
