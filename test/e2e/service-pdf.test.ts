@@ -6,12 +6,16 @@
  * its text layer, so a photo swapped on page 2 is flagged on page 2 and the result shows the names
  * read; an image's names are read by OCR when the upload asks for it (readCaptions=true).
  */
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.js';
 import { pushRegistry } from '../../src/cli/registry-push.js';
 import { renderList } from '../../src/evaluation/handouts/render.js';
+import type { OfflineReport } from '../../src/report/report.js';
+import { photoVerify } from '../helpers/cli.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
 import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, type Portrait, pdfHandout } from '../helpers/pdf.js';
@@ -161,6 +165,36 @@ describe('PDF handouts through the service', () => {
     ]);
     expect(identified.result.captions).toBeUndefined();
     expect(identified.result.faces.map((face) => face.verdict)).toEqual(['identified', 'identified']);
+  });
+
+  it('`photo-verify check --server` checks a PDF handout page by page through the service, with the names read, and reports the swap on page 2', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-pdf-remote-'));
+    try {
+      await writeFile(path.join(folder, 'handout.pdf'), await pdfHandout(swapped));
+      await writeFile(path.join(folder, 'locked.pdf'), await encryptedPdf(twoPages));
+      const run = await photoVerify([
+        'check',
+        '--server',
+        baseUrl,
+        '--api-key',
+        submitterKey,
+        '--json',
+        path.join(folder, 'report.json'),
+        folder,
+      ]);
+      expect(run.code).toBe(1);
+      const report = JSON.parse(await readFile(path.join(folder, 'report.json'), 'utf8')) as OfflineReport;
+      const byFile = new Map(report.images.map((image) => [image.file.replace(/^.*[\\/]/, ''), image]));
+      expect([...byFile.keys()].sort()).toEqual(['handout.pdf, page 1', 'handout.pdf, page 2', 'locked.pdf']);
+      expect(byFile.get('handout.pdf, page 1')).toMatchObject({ page: 1, flagged: false, captions: { used: true } });
+      const page2 = byFile.get('handout.pdf, page 2')!;
+      expect(page2).toMatchObject({ page: 2, flagged: true });
+      expect(page2.captions?.names.map((name) => name.text)).toEqual(['Vladimir Putin', 'George W Bush']);
+      expect(page2.faces[0]).toMatchObject({ verdict: 'mismatch', claim: { personId: 'vladimir-putin' } });
+      expect(byFile.get('locked.pdf')?.error?.code).toBe('PDF_ENCRYPTED');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('refuses a password-protected, a damaged, a too long (11 and 10,000 pages), a 50,000-point and an image-bomb PDF with their codes; other uploads are still checked', async () => {
