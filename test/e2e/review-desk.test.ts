@@ -10,6 +10,7 @@ import { pushRegistry } from '../../src/cli/registry-push.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, handout, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
 import { sparePort } from '../helpers/own-services.js';
+import { pdfHandout } from '../helpers/pdf.js';
 import { type ChildService, createKey, dropQueues, startProcess, testEnvironment, waitForCheck } from '../helpers/service.js';
 import { startTestReceiver, type TestReceiver } from '../helpers/webhook-receiver.js';
 
@@ -267,6 +268,32 @@ describe('the review desk', () => {
     expect(await page.getByRole('button', { name: 'Retire this photo' }).count()).toBeGreaterThan(0);
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(os.tmpdir(), 'review-people.png') });
+    await page.context().close();
+  });
+
+  it('shows the names read from a PDF handout’s captions, where they were read and the face each captions', async () => {
+    const pdf = await pdfHandout([
+      [
+        { photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Vladimir Putin' },
+        { photo: lfwPhoto('tony-blair', draftPhotos['tony-blair']), caption: 'Tony Blair' },
+      ],
+    ]);
+    const { checks } = await new ApiClient(base, keys.submitter).upload<{ checks: Array<{ id: string }> }>(
+      '/v1/checks',
+      { bytes: pdf, name: 'leaflet.pdf' },
+      {},
+    );
+    await waitForCheck(base, keys.submitter, checks[0].id);
+    const page = await signIn(keys.reviewer);
+    await page.goto(`${base}/review/checks/${checks[0].id}`);
+    expect(await page.locator('main').textContent()).toContain('names as claimed: none given: read from the captions');
+    const rows = await page.locator('table.captions tbody tr').allTextContents();
+    expect(rows).toEqual([
+      expect.stringMatching(/^Vladimir PutinFace 1Vladimir Putinthe PDF's text layer, 100%$/),
+      expect.stringMatching(/^Tony BlairFace 2Tony Blairthe PDF's text layer, 100%$/),
+    ]);
+    expect(await page.locator('#face-1').textContent()).toMatch(/mismatch[\s\S]*captioned Vladimir Putin/);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.context().close();
   });
 });
