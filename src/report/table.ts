@@ -1,4 +1,4 @@
-/** The report as a terminal table: one line per face, then each image's findings and errors. */
+/** The report as a terminal table: one line per face, then each image's names read, findings and errors. */
 import type { FaceResult } from '../domain/results.js';
 import { isFlaggedFace } from '../domain/results.js';
 import type { OfflineReport } from './report.js';
@@ -48,6 +48,12 @@ export function renderTable(report: OfflineReport, options: { colour?: boolean }
   const notes: string[] = [];
   for (const image of report.images) {
     if (image.error) notes.push(`${image.file}: ${image.error.code}: ${image.error.message}`);
+    if (image.captions?.error) notes.push(`${image.file}: the captions could not be read: ${image.captions.error}`);
+    else if (image.captions?.used && image.captions.names.length > 0) {
+      const sources = [...new Set(image.captions.names.map((name) => (name.source === 'ocr' ? 'OCR' : 'text layer')))].join(', ');
+      const names = image.captions.names.map((name) => `"${name.text}" (${name.face === null ? 'no face' : `face ${name.face + 1}`})`);
+      notes.push(`${image.file}: names read from the captions (${sources}): ${names.join(', ')}`);
+    }
     for (const finding of image.findings)
       if (finding.code !== 'image_error') notes.push(`${image.file}: ${finding.code}: ${finding.message}`);
     image.faces.forEach((face, index) => {

@@ -111,6 +111,9 @@ describe('photo-verify check on PDF handouts', () => {
       nearest: { personId: 'colin-powell' },
     });
     expect(page2.faces[1]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'george-w-bush' } });
+    expect(run.stdout).toContain(
+      'swapped.pdf, page 2: names read from the captions (text layer): "Vladimir Putin" (face 1), "George W Bush" (face 2)',
+    );
   });
 
   it('reports a password-protected, a damaged and a too long PDF with their codes, and checks the rest', () => {
