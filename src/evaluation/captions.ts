@@ -3,14 +3,15 @@
  * their faces, in each form a list arrives in, and what the verdicts are with the names read.
  *
  *   npm run eval:captions -- [--half report|calibration] [--seed N] [--pages N] [--people N]
- *                            [--forms text-layer-pdf,image-pdf,png] [--json] [--misses]
+ *                            [--forms text-layer-pdf,image-pdf,png] [--json] [--misses] [--pdf-dpi N]
  *                            [--faces DIR] [--work DIR] [--threads N]
  *
  * Composes --pages lists from the labelled LFW photos of one half (see compose.ts), each as a PDF
  * with a text layer, an image-only PDF and a 300-dpi PNG, and reads them as `photo-verify check
  * --read-captions` does: a PDF is rendered at PDF_DPI and its text layer read when it has one,
  * anything else is read by OCR. Prints, per form: names read exactly, names resolved to the right
- * registry person, names paired with the right face, faces left without a name, stray names, titles
+ * registry person, portraits whose face was found, names paired with the right face (of those whose
+ * face was found), faces left without a name, stray names, titles
  * read, and the verdicts on genuine and swapped portraits with the names read beside those with
  * the names typed. The pages and truth.json are written to --work (default .cache/captions/<seed>)
  * with the analyses and OCR readings, so a re-run after a change of pairing rules computes nothing.
@@ -56,6 +57,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
     misses: { type: 'boolean', default: false },
+    'pdf-dpi': { type: 'string' },
   },
 });
 
@@ -67,7 +69,7 @@ function wholeNumber(name: string, text: string, min: number): number {
 }
 
 const require = createRequire(import.meta.url);
-const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v2`;
+const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v4`;
 
 /** OCR readings by the page's content, so that re-runs read nothing twice. */
 class OcrCache {
@@ -131,9 +133,10 @@ function figures(totals: FormTotals) {
     ),
     resolvedWrong: sum(scores, (score) => score.resolvedWrong),
     notRead: sum(scores, (score) => score.missed),
+    // Of the captions whose portrait's face was found: pairing cannot reach a face that was not.
     pairedRight: rate(
       sum(scores, (score) => score.pairedRight),
-      names,
+      faces,
     ),
     facesFound: rate(faces, names),
     facesWithoutName: rate(
@@ -165,7 +168,8 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const config = loadConfig();
-  const pdfLimits = pdfLimitsOf(config);
+  // --pdf-dpi: render PDF pages at another resolution than PDF_DPI (to measure what resolution the verdicts need).
+  const pdfLimits = { ...pdfLimitsOf(config), ...(values['pdf-dpi'] ? { dpi: wholeNumber('pdf-dpi', values['pdf-dpi'], 72) } : {}) };
   const benchmark = await composeCaptionBenchmark(facesDir, { seed, half, pages: pageCount });
   await writeFile(path.join(workDir, 'truth.json'), JSON.stringify(benchmark, null, 1));
   const engine = lazyEngine({

@@ -193,20 +193,32 @@ export class CaptionReader {
         const lines: ReadLine[] = [];
         for (const line of found) {
           // Each line again, alone, by each script's reader; the surest reading wins.
-          const pad = Math.round((line.bbox.y1 - line.bbox.y0) * 0.35);
-          const left = Math.max(0, line.bbox.x0 - pad);
-          const top = Math.max(0, line.bbox.y0 - pad);
-          const rectangle = {
-            left,
-            top,
-            width: Math.min(fullWidth, line.bbox.x1 + pad) - left,
-            height: Math.min(fullHeight, line.bbox.y1 + pad) - top,
-          };
+          // Cut out with a white margin: a portrait's dark edge just above a caption throws a one-line reading off.
+          const lineHeight = line.bbox.y1 - line.bbox.y0;
+          // Wide on both sides: the search pass sometimes finds only part of a name's line.
+          const left = Math.max(0, line.bbox.x0 - 3 * lineHeight);
+          const top = Math.max(0, line.bbox.y0 - Math.round(lineHeight * 0.15));
+          const width = Math.min(fullWidth, line.bbox.x1 + 3 * lineHeight) - left;
+          const height = Math.min(fullHeight, line.bbox.y1 + Math.round(lineHeight * 0.15)) - top;
+          if (width < 4 || height < 4) {
+            lines.push({ line: toItem(line), words: line.words.map(toItem).filter((item) => item.text !== '') });
+            continue;
+          }
+          const margin = Math.max(10, Math.round(lineHeight / 2));
+          const cut = await sharp(prepared)
+            .extract({ left, top, width, height })
+            .extend({ top: margin, bottom: margin, left: margin, right: margin, background: '#ffffff' })
+            .png()
+            .toBuffer();
+          const shift = (item: TextItem): TextItem => ({
+            ...item,
+            box: { ...item.box, x: item.box.x + (left - margin) / scale, y: item.box.y + (top - margin) / scale },
+          });
           const readings = await Promise.all(
             lineWorkers.map(async (worker) => {
-              const { data: again } = await worker.recognize(prepared, { rectangle }, { blocks: true, text: false });
+              const { data: again } = await worker.recognize(cut, {}, { blocks: true, text: false });
               const words = linesOf(again)
-                .flatMap((read) => read.words.map(toItem))
+                .flatMap((read) => read.words.map((word) => shift(toItem(word))))
                 .filter((item) => item.text !== '');
               return { line: { ...toItem(line), text: words.map((word) => word.text).join(' ') }, words };
             }),
@@ -227,7 +239,8 @@ export class CaptionReader {
             })),
           });
         }
-        return lines;
+        // Two parts of one line found apart are each read whole again: keep one reading of it.
+        return surestLines([lines]);
       };
       const lines = await Promise.race([work(), timeout]);
       return {

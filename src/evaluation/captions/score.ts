@@ -31,6 +31,7 @@ export interface PageScore {
   resolvedWrong: number;
   /** Captions under which no name was read. */
   missed: number;
+  /** Captions paired with their portrait's face, of those whose face was found (pairing cannot reach a face not found). */
   pairedRight: number;
   /** Portraits whose face was found. */
   facesFound: number;
@@ -123,7 +124,8 @@ export function scorePage(
       if (person) score.resolvedWrong++;
       score.misses.push(`${page.id} "${entry.caption}": read "${name.text}" → ${person ? person.id : 'no one'}`);
     }
-    if (face && name.face === face.index) score.pairedRight++;
+    if (!face) score.misses.push(`${page.id} "${entry.caption}": its face was not found`);
+    else if (name.face === face.index) score.pairedRight++;
     else score.misses.push(`${page.id} "${entry.caption}": paired with ${name.face === null ? 'no face' : 'another face'}`);
   }
   score.strayNames = reading.names.length - used.size;
