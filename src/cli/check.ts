@@ -16,8 +16,8 @@ import type { CheckRequest, ImageResult } from '../domain/results.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
-import { CaptionReader, pageWords } from '../images/ocr.js';
-import { isPdf, type PdfRenderLimits, pdfTextItems, renderPdf } from '../images/pdf.js';
+import { CaptionReader, type PdfPageText, pageWords, pdfPageText } from '../images/ocr.js';
+import { isPdf, type PdfRenderLimits, renderPdf } from '../images/pdf.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
 import { toCsv } from '../report/csv.js';
@@ -91,12 +91,12 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
       const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const results = await checkFile(
         input,
-        async (bytes, textLayer, dpi) => {
+        async (bytes, pdfPage) => {
           const { timings: _timings, ...analysis } = await engine.analyze(bytes);
           // A PDF page's captions are read unless --no-read-captions; an image's with --read-captions.
-          const read = reader !== null && request.claims.length === 0 && (values.readCaptions === true || textLayer !== null);
+          const read = reader !== null && request.claims.length === 0 && (values.readCaptions === true || pdfPage !== null);
           if (!read) return evaluateImage(analysis, gallery, request);
-          return checkWithCaptions(reader, bytes, textLayer, dpi, analysis, gallery, request);
+          return checkWithCaptions(reader, bytes, pdfPage, analysis, gallery, request);
         },
         pdfLimitsOf(config),
         async (file, jpeg) => {
@@ -138,15 +138,14 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
 async function checkWithCaptions(
   reader: CaptionReader,
   bytes: Buffer,
-  textLayer: TextLayer | null,
-  dpi: number | undefined,
+  pdfPage: PdfPageText | null,
   analysis: ImageAnalysis,
   gallery: Gallery,
   request: CheckRequest,
 ): Promise<Omit<ImageResult, 'file'>> {
   let words: TextItem[];
   try {
-    words = await pageWords(reader, bytes, textLayer, dpi ? { dpi } : {});
+    words = await pageWords(reader, bytes, pdfPage);
   } catch (error) {
     if (!isAppError(error)) throw error;
     return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: error.message } };
@@ -169,12 +168,10 @@ function folderPhotos(registry: RegistryFolder, report: OfflineReport): HtmlSour
  * result of its own named `file, page N`), or the error that kept it from being checked (the
  * other files go on).
  */
-/** A PDF page's text layer as caption items, in the rendered page's pixels. */
-type TextLayer = () => Promise<TextItem[]>;
 
 async function checkFile(
   input: InputFile,
-  evaluate: (bytes: Buffer, textLayer: TextLayer | null, dpi?: number) => Promise<Omit<ImageResult, 'file'>>,
+  evaluate: (bytes: Buffer, pdfPage: PdfPageText | null) => Promise<Omit<ImageResult, 'file'>>,
   pdfLimits: PdfRenderLimits,
   keepPage: (file: string, jpeg: Buffer) => Promise<void>,
 ): Promise<ImageResult[]> {
@@ -195,13 +192,11 @@ async function checkFile(
     if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes, null)) }];
     const pages = await renderPdf(bytes, pdfLimits);
     return await Promise.all(
-      pages.map(async ({ page, jpeg, dpi }) => {
+      pages.map(async ({ page, jpeg }) => {
         const file = `${input.file}, page ${page}`;
         await keepPage(file, jpeg);
         try {
-          const textLayer = async () =>
-            (await pdfTextItems(bytes, page, pdfLimits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }));
-          return { file, page, ...(await evaluate(jpeg, textLayer, dpi)) };
+          return { file, page, ...(await evaluate(jpeg, pdfPageText(bytes, page, pdfLimits))) };
         } catch (error) {
           if (isAppError(error)) return { ...failed(error.code, error.message), file, page };
           throw error;

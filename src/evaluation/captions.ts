@@ -27,8 +27,8 @@ import { loadConfig, pdfLimitsOf } from '../config.js';
 import { evaluateWithCaptions, type TextItem } from '../domain/captions.js';
 import { checkReferencePhoto, evaluateImage } from '../domain/evaluate.js';
 import { buildGallery, type StoredReference } from '../domain/gallery.js';
-import { CaptionReader } from '../images/ocr.js';
-import { pdfTextItems, renderPdf } from '../images/pdf.js';
+import { CaptionReader, type OcrOptions, pageWords, pdfPageText } from '../images/ocr.js';
+import { renderPdf } from '../images/pdf.js';
 import { DescriptorCache } from '../registry-folder/cache.js';
 import {
   type CaptionPage,
@@ -69,7 +69,7 @@ function wholeNumber(name: string, text: string, min: number): number {
 }
 
 const require = createRequire(import.meta.url);
-const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v4`;
+const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v5`;
 
 /** OCR readings by the page's content, so that re-runs read nothing twice. */
 class OcrCache {
@@ -85,10 +85,15 @@ class OcrCache {
     return new OcrCache(file, stored?.version === ocrVersion ? stored.entries : {});
   }
 
-  async read(reader: CaptionReader, image: Buffer, dpi?: number): Promise<TextItem[]> {
-    const key = createHash('sha256').update(image).update(String(dpi)).digest('hex');
-    this.entries[key] ??= (await reader.read(image, dpi ? { dpi } : {})).words;
+  async read(reader: CaptionReader, image: Buffer, options: OcrOptions = {}): Promise<TextItem[]> {
+    const key = createHash('sha256').update(image).update(JSON.stringify(options)).digest('hex');
+    this.entries[key] ??= (await reader.read(image, options)).words;
     return this.entries[key];
+  }
+
+  /** The reader with this cache in front of it, for pageWords. */
+  cachingReader(reader: CaptionReader): Pick<CaptionReader, 'read'> {
+    return { read: async (image, options = {}) => ({ words: await this.read(reader, image, options), lines: [], ms: 0 }) };
   }
 
   save(): Promise<void> {
@@ -239,8 +244,9 @@ async function main(): Promise<void> {
       await writeFile(file, pdf);
       const [rendered] = await renderPdf(pdf, pdfLimits);
       const started = Date.now();
-      const typeset = (await pdfTextItems(pdf, 1, pdfLimits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }));
-      const words = typeset.length > 0 ? typeset : await ocr.read(reader, rendered.jpeg, rendered.dpi);
+      // As the checker reads a page: its text layer, else OCR of the page drawn again at 300 dpi.
+      const source = pdfPageText(pdf, 1, pdfLimits);
+      const words = await pageWords(ocr.cachingReader(reader), rendered.jpeg, source);
       return { image: rendered.jpeg, dpi: rendered.dpi, words, ms: Date.now() - started };
     }
 

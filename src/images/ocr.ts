@@ -17,6 +17,7 @@ import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
 import type { TextItem } from '../domain/captions.js';
 import { AppError } from '../errors.js';
+import { type PdfRenderLimits, pdfTextItems, renderPdfPage } from './pdf.js';
 
 const modelDir = fileURLToPath(new URL('../../models/', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -220,7 +221,16 @@ export class CaptionReader {
               const words = linesOf(again)
                 .flatMap((read) => read.words.map((word) => shift(toItem(word))))
                 .filter((item) => item.text !== '');
-              return { line: { ...toItem(line), text: words.map((word) => word.text).join(' ') }, words };
+              const box =
+                words.length > 0
+                  ? {
+                      x: Math.min(...words.map((word) => word.box.x)),
+                      y: Math.min(...words.map((word) => word.box.y)),
+                      width: Math.max(...words.map((word) => word.box.x + word.box.width)) - Math.min(...words.map((word) => word.box.x)),
+                      height: Math.max(...words.map((word) => word.box.y + word.box.height)) - Math.min(...words.map((word) => word.box.y)),
+                    }
+                  : toItem(line).box;
+              return { line: { ...toItem(line), text: words.map((word) => word.text).join(' '), box }, words };
             }),
           );
           const original = { line: toItem(line), words: line.words.map(toItem).filter((item) => item.text !== '') };
@@ -265,18 +275,47 @@ export class CaptionReader {
   }
 }
 
+/** Where a PDF page's words come from besides its picture: its text layer, or the page drawn again. */
+export interface PdfPageText {
+  /** The text layer in the picture's pixels; empty for a scanned page. */
+  textLayer(): Promise<TextItem[]>;
+  /** The page drawn at `dpi` (a scanned page is read by OCR at 300 dpi, whatever the picture's resolution). */
+  render(dpi: number): Promise<Buffer>;
+}
+
+/** Page `page` (from 1) of a PDF as a source of words: its text layer, or the page drawn again, with `limits`. */
+export function pdfPageText(pdf: Buffer, page: number, limits: PdfRenderLimits): PdfPageText {
+  return {
+    textLayer: async () =>
+      (await pdfTextItems(pdf, page, limits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 })),
+    render: async (dpi) => (await renderPdfPage(pdf, page, { ...limits, dpi })).jpeg,
+  };
+}
+
+/** The resolution OCR reads scanned pages at. */
+export const ocrDpi = 300;
+
 /**
- * The words of a page, for caption reading: its text layer when it has one (text as typeset, read
- * with certainty), otherwise what OCR reads in the image.
+ * The words of a page, for caption reading: a PDF page's text layer when it has one (text as
+ * typeset, read with certainty); otherwise what OCR reads in a PDF page drawn again at 300 dpi, or
+ * in the image itself; boxes always in the image's pixels.
  */
 export async function pageWords(
-  reader: CaptionReader,
+  reader: Pick<CaptionReader, 'read'>,
   image: Buffer,
-  textLayer: (() => Promise<TextItem[]>) | null,
+  pdf: PdfPageText | null,
   options: OcrOptions = {},
 ): Promise<TextItem[]> {
-  const typeset = textLayer ? await textLayer() : [];
-  return typeset.length > 0 ? typeset : (await reader.read(image, options)).words;
+  if (!pdf) return (await reader.read(image, options)).words;
+  const typeset = await pdf.textLayer();
+  if (typeset.length > 0) return typeset;
+  const sharper = await pdf.render(ocrDpi);
+  const [{ width: imageWidth = 1 }, { width: sharperWidth = 1 }] = await Promise.all([sharp(image).metadata(), sharp(sharper).metadata()]);
+  const back = imageWidth / sharperWidth;
+  return (await reader.read(sharper, { ...options, dpi: ocrDpi })).words.map((word) => ({
+    ...word,
+    box: { x: word.box.x * back, y: word.box.y * back, width: word.box.width * back, height: word.box.height * back },
+  }));
 }
 
 interface ReadLine {

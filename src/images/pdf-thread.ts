@@ -56,7 +56,10 @@ async function run(task: PdfTask): Promise<void> {
   }
   post({ kind: 'opened', pages: document.numPages });
   if (task.kind === 'render' && document.numPages > task.limits.maxPages) return;
-  const pages = task.kind === 'render' ? Array.from({ length: document.numPages }, (_, index) => index + 1) : [task.page];
+  const pages =
+    task.kind === 'render' && task.only === undefined
+      ? Array.from({ length: document.numPages }, (_, index) => index + 1)
+      : [task.kind === 'render' ? task.only! : task.page];
   for (const number of pages) {
     if (number < 1 || number > document.numPages) {
       return post({ kind: 'error', code: 'VALIDATION', message: `the PDF has ${document.numPages} pages; there is no page ${number}` });

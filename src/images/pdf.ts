@@ -36,7 +36,7 @@ export interface PdfTextItem {
 
 /** @internal What the thread is asked. */
 export type PdfTask =
-  | { kind: 'render'; data: ArrayBuffer; limits: PdfRenderLimits }
+  | { kind: 'render'; data: ArrayBuffer; limits: PdfRenderLimits; only?: number }
   | { kind: 'text'; data: ArrayBuffer; page: number; limits: PdfRenderLimits };
 
 /** @internal What the thread answers. */
@@ -92,6 +92,17 @@ export async function renderPdf(bytes: Buffer, limits: PdfRenderLimits): Promise
     pages.push(page);
   });
   return pages;
+}
+
+/** One page (from 1) rendered with `limits`: e.g. a scanned page drawn again at 300 dpi for OCR. */
+export async function renderPdfPage(bytes: Buffer, page: number, limits: PdfRenderLimits): Promise<PdfPage> {
+  let rendered: PdfPage | null = null;
+  await runThread({ kind: 'render', data: copy(bytes), limits, only: page }, limits.pageTimeoutMs, (message) => {
+    if (message.kind === 'page') rendered = { ...message, jpeg: Buffer.from(message.jpeg) };
+    return message.kind === 'done';
+  });
+  if (!rendered) throw new AppError('PDF_CORRUPT', `page ${page} of the PDF could not be drawn`);
+  return rendered;
 }
 
 /**

@@ -1,12 +1,12 @@
-import { evaluateWithCaptions, type TextItem } from '../domain/captions.js';
+import { evaluateWithCaptions } from '../domain/captions.js';
 import { evaluateImage, type ImageEvaluation } from '../domain/evaluate.js';
 import type { Gallery } from '../domain/gallery.js';
 import type { CaptionsReport, CheckRequest } from '../domain/results.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';
 import { AppError, isAppError, isPermanentImageError } from '../errors.js';
-import { CaptionReader, pageWords } from '../images/ocr.js';
-import { defaultPdfLimits, type PdfRenderLimits, pdfTextItems } from '../images/pdf.js';
+import { CaptionReader, pageWords, pdfPageText } from '../images/ocr.js';
+import { defaultPdfLimits, type PdfRenderLimits } from '../images/pdf.js';
 import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
 import type { CheckRecord } from '../store/checks.js';
 import type { Store } from '../store/index.js';
@@ -97,17 +97,8 @@ export class CheckRunner {
     if (!this.captions) return unread('this worker does not read captions');
     const { reader, pdfLimits = defaultPdfLimits } = this.captions;
     try {
-      const textLayer =
-        check.documentHash && check.page
-          ? async () => {
-              const document = await this.uploads.get(check.documentHash!);
-              return (await pdfTextItems(document, check.page!, pdfLimits)).map(
-                (item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 }),
-              );
-            }
-          : null;
-      // A page was rendered at the configured resolution (lower only for a huge page).
-      const words = await pageWords(reader, bytes, textLayer, check.page ? { dpi: pdfLimits.dpi } : {});
+      const pdf = check.documentHash && check.page ? pdfPageText(await this.uploads.get(check.documentHash), check.page, pdfLimits) : null;
+      const words = await pageWords(reader, bytes, pdf);
       const { reading: _reading, ...evaluation } = evaluateWithCaptions(analysis, gallery, request, words);
       return evaluation;
     } catch (error) {
