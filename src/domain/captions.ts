@@ -296,18 +296,28 @@ export function describeCaptions(
 }
 
 /**
- * What OCR commonly gets wrong in a printed name, undone one way at a time: a stray mark read as a
- * word beside the name (the edge of a portrait), one word split in two, a capital I read as l.
+ * What OCR commonly gets wrong in a printed name, undone one way at a time: stray marks read as
+ * words around the name (the edge of a portrait, JPEG noise), one word split in two, a capital I
+ * read as l.
  */
 export function ocrVariants(text: string): string[] {
   const words = text.split(' ').filter((word) => word !== '');
   const variants: string[] = [];
-  if (words.length >= 3) for (let i = 0; i < words.length; i++) variants.push([...words.slice(0, i), ...words.slice(i + 1)].join(' '));
+  // Stray marks read around the name: every run of two words or more, and each with one inner word left out.
+  if (words.length <= 8) {
+    for (let start = 0; start < words.length; start++) {
+      for (let end = start + 2; end <= words.length; end++) {
+        const run = words.slice(start, end);
+        if (run.length < words.length) variants.push(run.join(' '));
+        if (run.length >= 3) for (let i = 1; i < run.length - 1; i++) variants.push([...run.slice(0, i), ...run.slice(i + 1)].join(' '));
+      }
+    }
+  }
   for (let i = 0; i + 1 < words.length; i++)
     variants.push([...words.slice(0, i), words[i] + words[i + 1], ...words.slice(i + 2)].join(' '));
   const capitalI = words.map((word) => word.replace(/^l(?=\p{Ll})/u, 'I')).join(' ');
   if (capitalI !== text) variants.push(capitalI);
-  return variants;
+  return [...new Set(variants)];
 }
 
 /**

@@ -85,6 +85,7 @@ describe('names read by OCR, checked against the registry', () => {
     expect(ocrVariants('Cala Saburo Kawabuchi')).toContain('Saburo Kawabuchi');
     expect(ocrVariants('Saburo Kawa buchi')).toContain('Saburo Kawabuchi');
     expect(ocrVariants('lan Ramon')).toContain('Ian Ramon');
+    expect(ocrVariants('w John UN Abizaid ти')).toContain('John Abizaid');
     const reading = knownReadings(readCaptions([faces[0]], [read('Cala Saburo Kawabuchi', [])]), registry);
     expect(reading.names[0].text).toBe('Saburo Kawabuchi');
   });
