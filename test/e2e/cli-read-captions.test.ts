@@ -13,7 +13,7 @@ import type { Box } from '../../src/domain/types.js';
 import { renderList } from '../../src/evaluation/handouts/render.js';
 import type { OfflineReport } from '../../src/report/report.js';
 import { photoVerify, type Run } from '../helpers/cli.js';
-import { pdfHandout } from '../helpers/pdf.js';
+import { pdfHandout, scannedPdf } from '../helpers/pdf.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const lfw = (file: string) => path.join(root, 'test/fixtures/faces/lfw-10-people', file);
@@ -82,6 +82,8 @@ beforeAll(async () => {
     path.join(work, 'drafts', 'list.pdf'),
     await pdfHandout([portraits.map((portrait) => ({ photo: lfw(portrait.photo), caption: portrait.caption }))]),
   );
+  // The list scanned: the 300-dpi picture as the only content of a PDF page (no text layer).
+  await writeFile(path.join(work, 'drafts', 'scanned.pdf'), await scannedPdf(list.image, 300));
   // Only the second copy has names: the user's, in reading order, all spelt right.
   await writeFile(
     path.join(work, 'drafts', 'claims.csv'),
@@ -177,5 +179,27 @@ describe('a printed list checked without names: the names are read from its capt
     const claimed = page.faces.map((face) => face.claim?.personId ?? face.claimText ?? null);
     expect(claimed).toEqual(['colin-powell', 'tony-blair', 'gerhard-schroeder', 'vladimir-putin']);
     expect(page.faces[0].verdict).toBe('confirmed');
+  });
+
+  it('reads the names of a scanned PDF page (no text layer) by OCR, and pairs them with the faces', () => {
+    const page = report.images.find((result) => result.file.endsWith('scanned.pdf, page 1'))!;
+    expect(page.captions?.used).toBe(true);
+    // Marks in the scan read as text under no face name nobody: reported, never claims.
+    const paired = page.captions!.names.filter((name) => name.face !== null).sort((a, b) => a.face! - b.face!);
+    expect(paired.map((name) => [name.face, name.source, name.person?.personId ?? null])).toEqual([
+      [0, 'ocr', 'colin-powell'],
+      [1, 'ocr', 'tony-blair'],
+      [2, 'ocr', null],
+      [3, 'ocr', 'vladimir-putin'],
+    ]);
+    for (const stray of page.captions!.names.filter((name) => name.face === null)) expect(stray.person).toBeNull();
+    expect(page.faces.map((face) => face.claim?.personId ?? face.claimText ?? null)).toEqual([
+      'colin-powell',
+      'tony-blair',
+      'gerhard-schroeder',
+      'vladimir-putin',
+    ]);
+    expect(page.faces[0]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'colin-powell' } });
+    expect(page.findings.filter((finding) => finding.code === 'claim_count_mismatch')).toEqual([]);
   });
 });

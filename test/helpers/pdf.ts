@@ -143,3 +143,13 @@ export async function imageBombPdf(): Promise<Buffer> {
   page.pushOperators(pushGraphicsState(), concatTransformationMatrix(400, 0, 0, 400, 100, 300), drawObject(name), popGraphicsState());
   return Buffer.from(await doc.save());
 }
+
+/** A scanned page: the picture (at `dpi`) as the only content of a PDF page of its size, as JPEG; no text layer. */
+export async function scannedPdf(picture: Buffer, dpi: number): Promise<Buffer> {
+  const { width = 1, height = 1 } = await sharp(picture).metadata();
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([(width * 72) / dpi, (height * 72) / dpi]);
+  const scan = await doc.embedJpg(await sharp(picture).jpeg({ quality: 85 }).toBuffer());
+  page.drawImage(scan, { x: 0, y: 0, width: page.getWidth(), height: page.getHeight() });
+  return Buffer.from(await doc.save());
+}
