@@ -69,7 +69,7 @@ function wholeNumber(name: string, text: string, min: number): number {
 }
 
 const require = createRequire(import.meta.url);
-const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v6`;
+const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v8`;
 
 /** OCR readings by the page's content, so that re-runs read nothing twice. */
 class OcrCache {

@@ -196,10 +196,25 @@ export class CaptionReader {
           // Each line again, alone, by each script's reader; the surest reading wins.
           // Cut out with a white margin: a portrait's dark edge just above a caption throws a one-line reading off.
           const lineHeight = line.bbox.y1 - line.bbox.y0;
-          // Wide on both sides: the search pass sometimes finds only part of a name's line.
-          const left = Math.max(0, line.bbox.x0 - 3 * lineHeight);
+          // Wide on both sides (the search pass sometimes finds only part of a name's line), but only
+          // half-way to the next text found on the same row: never into the next column's caption.
+          const sameRow = found.filter(
+            (other) =>
+              other !== line &&
+              Math.min(other.bbox.y1, line.bbox.y1) - Math.max(other.bbox.y0, line.bbox.y0) >
+                0.5 * Math.min(lineHeight, other.bbox.y1 - other.bbox.y0),
+          );
+          const leftLimit = Math.max(
+            0,
+            ...sameRow.filter((other) => other.bbox.x1 <= line.bbox.x0).map((other) => (other.bbox.x1 + line.bbox.x0) / 2),
+          );
+          const rightLimit = Math.min(
+            fullWidth,
+            ...sameRow.filter((other) => other.bbox.x0 >= line.bbox.x1).map((other) => (other.bbox.x0 + line.bbox.x1) / 2),
+          );
+          const left = Math.round(Math.max(leftLimit, line.bbox.x0 - 3 * lineHeight));
           const top = Math.max(0, line.bbox.y0 - Math.round(lineHeight * 0.15));
-          const width = Math.min(fullWidth, line.bbox.x1 + 3 * lineHeight) - left;
+          const width = Math.round(Math.min(rightLimit, line.bbox.x1 + 3 * lineHeight)) - left;
           const height = Math.min(fullHeight, line.bbox.y1 + Math.round(lineHeight * 0.15)) - top;
           if (width < 4 || height < 4) {
             lines.push({ line: toItem(line), words: line.words.map(toItem).filter((item) => item.text !== '') });
@@ -235,7 +250,7 @@ export class CaptionReader {
           );
           const original = { line: toItem(line), words: line.words.map(toItem).filter((item) => item.text !== '') };
           const all = [original, ...readings];
-          const best = surest(all.filter((reading) => reading.words.length > 0));
+          const best = fullest(all.filter((reading) => reading.words.length > 0));
           // Every reading of each word goes with it, in a fixed order (page pass, then each script),
           // so that a name can be taken from the script whose reading the registry knows.
           lines.push({
@@ -339,6 +354,18 @@ function overlapShare(a: TextItem['box'], b: TextItem['box']): number {
  */
 const sureness = (line: ReadLine) =>
   line.words.length === 0 ? line.line.confidence : line.words.reduce((total, word) => total + word.confidence, 0) / line.words.length;
+
+const letters = (reading: ReadLine) => (reading.line.text.match(/\p{L}/gu) ?? []).length;
+
+/**
+ * The reading of a line to keep: the surest, unless another read clearly more of the line (three
+ * letters or more: a reading of only part of a name is often the surest) and is nearly as sure.
+ */
+export function fullest(readings: ReadLine[]): ReadLine {
+  const best = surest(readings);
+  const fuller = readings.filter((reading) => letters(reading) >= letters(best) + 3 && sureness(reading) >= sureness(best) - 0.1);
+  return fuller.length > 0 ? surest(fuller) : best;
+}
 
 /** The surest of several readings of one line. */
 export function surest(readings: ReadLine[]): ReadLine {
