@@ -147,8 +147,9 @@ async function checkWithCaptions(
   try {
     words = await pageWords(reader, bytes, pdfPage);
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: error.message } };
+    // The faces are still checked (identified), and the report says why no names were read.
+    const reason = isAppError(error) ? error.message : `the captions could not be read: ${(error as Error).message}`;
+    return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: reason } };
   }
   const { reading: _reading, ...result } = evaluateWithCaptions(analysis, gallery, request, words);
   return result;

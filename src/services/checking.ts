@@ -102,8 +102,8 @@ export class CheckRunner {
       const { reading: _reading, ...evaluation } = evaluateWithCaptions(analysis, gallery, request, words);
       return evaluation;
     } catch (error) {
-      if (!isAppError(error)) throw error;
-      return unread(error.message);
+      // The faces are still checked (identified), and the report says why no names were read.
+      return unread(isAppError(error) ? error.message : `the captions could not be read: ${(error as Error).message}`);
     }
   }
 
