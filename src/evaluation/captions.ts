@@ -30,6 +30,7 @@ import { buildGallery, type StoredReference } from '../domain/gallery.js';
 import { CaptionReader, type OcrOptions, pageWords, pdfPageText } from '../images/ocr.js';
 import { renderPdf } from '../images/pdf.js';
 import { DescriptorCache } from '../registry-folder/cache.js';
+import { UsageError, wholeNumber } from './arguments.js';
 import {
   type CaptionPage,
   composeCaptionBenchmark,
@@ -60,13 +61,6 @@ const { values } = parseArgs({
     'pdf-dpi': { type: 'string' },
   },
 });
-
-class UsageError extends Error {}
-
-function wholeNumber(name: string, text: string, min: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, not "${text}"`);
-  return Number(text);
-}
 
 const require = createRequire(import.meta.url);
 const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v8`;

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { thresholdsFor } from '../domain/thresholds.js';
+import { UsageError, wholeNumber } from './arguments.js';
 import { defaultFacesDir, repositoryRoot as repository } from './faces-dir.js';
 import { type Half, halves } from './handouts/cast.js';
 import { type ComposeSettings, composeBenchmark, defaultComposeSettings, isComposed } from './handouts/compose.js';
@@ -45,13 +46,6 @@ const { values } = parseArgs({
     strangers: { type: 'string', default: String(defaultComposeSettings.strangerPool) },
   },
 });
-
-class UsageError extends Error {}
-
-function wholeNumber(name: string, text: string, min: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, not "${text}"`);
-  return Number(text);
-}
 
 async function main(): Promise<void> {
   const settings: ComposeSettings = {
