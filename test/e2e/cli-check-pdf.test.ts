@@ -12,26 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflineReport } from '../../src/report/report.js';
 import { photoVerify, type Run } from '../helpers/cli.js';
-import { draftPhotos, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { damagedPdf, encryptedPdf, longPdf, type Portrait, pdfHandout, pdfWithJavaScript } from '../helpers/pdf.js';
-
-/** Two pages: Powell and Blair, then Putin and Bush (none of them the registry's own photos). */
-const twoPages: Portrait[][] = [
-  [
-    { photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Colin Powell' },
-    { photo: lfwPhoto('tony-blair', draftPhotos['tony-blair']), caption: 'Tony Blair' },
-  ],
-  [
-    { photo: lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']), caption: 'Vladimir Putin' },
-    { photo: lfwPhoto('george-w-bush', 7), caption: 'George W Bush' },
-  ],
-];
-
-/** The same handout with Powell's photo printed above Putin's name on page 2. */
-const swapped: Portrait[][] = [
-  twoPages[0],
-  [{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Vladimir Putin' }, twoPages[1][1]],
-];
+import { lfwRegistryFolder } from '../helpers/fixtures.js';
+import { damagedPdf, encryptedPdf, longPdf, pdfHandout, pdfWithJavaScript, swappedPages, twoPages } from '../helpers/pdf.js';
 
 let work: string;
 let registry: string;
@@ -45,7 +27,7 @@ beforeAll(async () => {
   await mkdir(drafts);
   // Named without .pdf on purpose: a PDF is recognised by its content.
   await writeFile(path.join(drafts, 'handout'), await pdfHandout(twoPages));
-  await writeFile(path.join(drafts, 'swapped.pdf'), await pdfHandout(swapped));
+  await writeFile(path.join(drafts, 'swapped.pdf'), await pdfHandout(swappedPages));
   await writeFile(path.join(drafts, 'protected.pdf'), await encryptedPdf(twoPages));
   await writeFile(path.join(drafts, 'broken.pdf'), damagedPdf());
   await writeFile(path.join(drafts, 'long.pdf'), await longPdf(51));

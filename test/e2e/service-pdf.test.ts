@@ -18,25 +18,8 @@ import type { OfflineReport } from '../../src/report/report.js';
 import { photoVerify } from '../helpers/cli.js';
 import { emptyDatabase, testDatabase } from '../helpers/db.js';
 import { draftPhotos, lfwPhoto, lfwRegistryFolder } from '../helpers/fixtures.js';
-import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, type Portrait, pdfHandout } from '../helpers/pdf.js';
+import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, pdfHandout, swappedPages, twoPages } from '../helpers/pdf.js';
 import { type ChildService, createKey, dropQueues, startProcess, testEnvironment, waitForCheck } from '../helpers/service.js';
-
-const twoPages: Portrait[][] = [
-  [
-    { photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Colin Powell' },
-    { photo: lfwPhoto('tony-blair', draftPhotos['tony-blair']), caption: 'Tony Blair' },
-  ],
-  [
-    { photo: lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']), caption: 'Vladimir Putin' },
-    { photo: lfwPhoto('george-w-bush', 7), caption: 'George W Bush' },
-  ],
-];
-
-/** Powell's photo printed above Putin's name on page 2. */
-const swapped: Portrait[][] = [
-  twoPages[0],
-  [{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Vladimir Putin' }, twoPages[1][1]],
-];
 
 interface PageView {
   page: number;
@@ -109,7 +92,7 @@ describe('PDF handouts through the service', () => {
   });
 
   it("reads each page's names from its text layer when none are given, flags the swapped photo on page 2 and shows the names read", async () => {
-    const { status, body } = await upload('/v1/checks', [[await pdfHandout(swapped), 'swapped.pdf']]);
+    const { status, body } = await upload('/v1/checks', [[await pdfHandout(swappedPages), 'swapped.pdf']]);
     expect(status).toBe(202);
     const [page1, page2] = (await Promise.all(
       body.checks.map((check: { id: string }) => waitForCheck(baseUrl, submitterKey, check.id)),
@@ -170,7 +153,7 @@ describe('PDF handouts through the service', () => {
   it('`photo-verify check --server` checks a PDF handout page by page through the service, with the names read, and reports the swap on page 2', async () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-pdf-remote-'));
     try {
-      await writeFile(path.join(folder, 'handout.pdf'), await pdfHandout(swapped));
+      await writeFile(path.join(folder, 'handout.pdf'), await pdfHandout(swappedPages));
       await writeFile(path.join(folder, 'locked.pdf'), await encryptedPdf(twoPages));
       const run = await photoVerify([
         'check',

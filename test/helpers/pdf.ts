@@ -17,6 +17,7 @@ import {
   rgb,
 } from 'pdf-lib';
 import sharp from 'sharp';
+import { draftPhotos, lfwPhoto } from './fixtures.js';
 
 const font = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
@@ -35,6 +36,24 @@ export interface HandoutLayout {
 }
 
 export const printedList: HandoutLayout = { portraitWidth: 96, embeddedWidth: 160, columns: 4 };
+
+/** Two pages: Powell and Blair, then Putin and Bush (none of them the registry's own photos). */
+export const twoPages: Portrait[][] = [
+  [
+    { photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Colin Powell' },
+    { photo: lfwPhoto('tony-blair', draftPhotos['tony-blair']), caption: 'Tony Blair' },
+  ],
+  [
+    { photo: lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']), caption: 'Vladimir Putin' },
+    { photo: lfwPhoto('george-w-bush', 7), caption: 'George W Bush' },
+  ],
+];
+
+/** The same handout with Powell's photo printed above Putin's name on page 2. */
+export const swappedPages: Portrait[][] = [
+  twoPages[0],
+  [{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Vladimir Putin' }, twoPages[1][1]],
+];
 
 /** An A4 handout, one page per list of portraits, each page titled and the portraits captioned in reading order. */
 export async function pdfHandout(pages: Portrait[][], layout: HandoutLayout = printedList, title = 'Crimean political prisoners') {
