@@ -8,15 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { loadConfig, pdfLimitsOf } from '../config.js';
-import { evaluateWithCaptions, type TextItem } from '../domain/captions.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
-import type { Gallery } from '../domain/gallery.js';
 import type { CheckRequest, ImageResult } from '../domain/results.js';
-import type { ImageAnalysis } from '../domain/types.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
-import { CaptionReader, type PdfPageText, pageWords, pdfPageText } from '../images/ocr.js';
+import { CaptionReader, evaluateReadingCaptions, type PdfPageText, pdfPageText } from '../images/ocr.js';
 import { isPdf, type PdfRenderLimits, renderPdf } from '../images/pdf.js';
 import { DescriptorCache, defaultCacheName } from '../registry-folder/cache.js';
 import { type RegistryFolder, readRegistryFolder } from '../registry-folder/folder.js';
@@ -96,7 +93,8 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
           // A PDF page's captions are read unless --no-read-captions; an image's with --read-captions.
           const read = reader !== null && request.claims.length === 0 && (values.readCaptions === true || pdfPage !== null);
           if (!read) return evaluateImage(analysis, gallery, request);
-          return checkWithCaptions(reader, bytes, pdfPage, analysis, gallery, request);
+          // Names read from the captions, paired with the faces by layout and checked like typed names.
+          return evaluateReadingCaptions(reader, bytes, pdfPage, analysis, gallery, request);
         },
         pdfLimitsOf(config),
         async (file, jpeg) => {
@@ -127,32 +125,6 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     await engine.close();
     if (pagesFolder) await rm(pagesFolder, { recursive: true, force: true });
   }
-}
-
-/**
- * An image without names given: the names are read from its captions and paired with its faces
- * by layout, then checked like typed names. A PDF page's text layer is read when it has one (the
- * text as typeset, sure); otherwise, and for images, the page is read by OCR. A page whose
- * captions cannot be read is checked without names, and the report says why.
- */
-async function checkWithCaptions(
-  reader: CaptionReader,
-  bytes: Buffer,
-  pdfPage: PdfPageText | null,
-  analysis: ImageAnalysis,
-  gallery: Gallery,
-  request: CheckRequest,
-): Promise<Omit<ImageResult, 'file'>> {
-  let words: TextItem[];
-  try {
-    words = await pageWords(reader, bytes, pdfPage);
-  } catch (error) {
-    // The faces are still checked (identified), and the report says why no names were read.
-    const reason = isAppError(error) ? error.message : `the captions could not be read: ${(error as Error).message}`;
-    return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: reason } };
-  }
-  const { reading: _reading, ...result } = evaluateWithCaptions(analysis, gallery, request, words);
-  return result;
 }
 
 /** The HTML report's reference photos: those of the registry folder in use (not skipped), named as the report names them. */

@@ -371,3 +371,13 @@ export function evaluateWithCaptions(
   for (const name of captions.names) if (name.face !== null) name.face = order.indexOf(name.face);
   return { ...result, captions, reading };
 }
+
+/** The check of an image whose captions could not be read: its faces checked without names, and why. */
+export function evaluateCaptionsUnread(
+  analysis: ImageAnalysis,
+  gallery: Gallery,
+  request: CheckRequest,
+  reason: string,
+): ImageEvaluation & { captions: CaptionsReport } {
+  return { ...evaluateImage(analysis, gallery, request), captions: { used: false, title: null, names: [], error: reason } };
+}

@@ -15,7 +15,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import Tesseract from 'tesseract.js';
-import type { TextItem } from '../domain/captions.js';
+import { evaluateCaptionsUnread, evaluateWithCaptions, type TextItem } from '../domain/captions.js';
+import type { ImageEvaluation } from '../domain/evaluate.js';
+import type { Gallery } from '../domain/gallery.js';
+import type { CaptionsReport, CheckRequest } from '../domain/results.js';
+import type { ImageAnalysis } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { type PdfRenderLimits, pdfTextItems, renderPdfPage } from './pdf.js';
 
@@ -298,13 +302,44 @@ export interface PdfPageText {
   render(dpi: number): Promise<Buffer>;
 }
 
-/** Page `page` (from 1) of a PDF as a source of words: its text layer, or the page drawn again, with `limits`. */
-export function pdfPageText(pdf: Buffer, page: number, limits: PdfRenderLimits): PdfPageText {
+/**
+ * Page `page` (from 1) of a PDF as a source of words: its text layer, or the page drawn again,
+ * with `limits`; the PDF's bytes, or how to load them when they are first needed.
+ */
+export function pdfPageText(pdf: Buffer | (() => Promise<Buffer>), page: number, limits: PdfRenderLimits): PdfPageText {
+  let loaded: Promise<Buffer> | undefined;
+  // Loaded once, for the text layer and, on a scanned page, the drawing too.
+  const bytes = () => (loaded ??= typeof pdf === 'function' ? pdf() : Promise.resolve(pdf));
   return {
     textLayer: async () =>
-      (await pdfTextItems(pdf, page, limits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 })),
-    render: async (dpi) => (await renderPdfPage(pdf, page, { ...limits, dpi })).jpeg,
+      (await pdfTextItems(await bytes(), page, limits)).map((item): TextItem => ({ ...item, source: 'text-layer', confidence: 1 })),
+    render: async (dpi) => (await renderPdfPage(await bytes(), page, { ...limits, dpi })).jpeg,
   };
+}
+
+/**
+ * The check of an image without names given: its words read (pageWords), the names paired with
+ * its faces by layout and checked like typed names. A page whose captions cannot be read is
+ * checked without names, and the report says why.
+ */
+export async function evaluateReadingCaptions(
+  reader: Pick<CaptionReader, 'read'>,
+  image: Buffer,
+  pdf: PdfPageText | null,
+  analysis: ImageAnalysis,
+  gallery: Gallery,
+  request: CheckRequest,
+): Promise<ImageEvaluation & { captions: CaptionsReport }> {
+  let words: TextItem[];
+  try {
+    words = await pageWords(reader, image, pdf);
+  } catch (error) {
+    // The faces are still checked (identified), and the report says why no names were read.
+    const reason = error instanceof AppError ? error.message : `the captions could not be read: ${(error as Error).message}`;
+    return evaluateCaptionsUnread(analysis, gallery, request, reason);
+  }
+  const { reading: _reading, ...evaluation } = evaluateWithCaptions(analysis, gallery, request, words);
+  return evaluation;
 }
 
 /** The resolution OCR reads scanned pages at. */

@@ -1,11 +1,11 @@
-import { evaluateWithCaptions } from '../domain/captions.js';
+import { evaluateCaptionsUnread } from '../domain/captions.js';
 import { evaluateImage, type ImageEvaluation } from '../domain/evaluate.js';
 import type { Gallery } from '../domain/gallery.js';
 import type { CaptionsReport, CheckRequest } from '../domain/results.js';
 import type { ImageAnalysis } from '../domain/types.js';
 import type { FaceEngine } from '../engine/pool.js';
-import { AppError, isAppError, isPermanentImageError } from '../errors.js';
-import { CaptionReader, pageWords, pdfPageText } from '../images/ocr.js';
+import { AppError, isPermanentImageError } from '../errors.js';
+import { CaptionReader, evaluateReadingCaptions, pdfPageText } from '../images/ocr.js';
 import { defaultPdfLimits, type PdfRenderLimits } from '../images/pdf.js';
 import { PermanentFailure, RegistryNotReady } from '../queues/outcomes.js';
 import type { CheckRecord } from '../store/checks.js';
@@ -90,21 +90,11 @@ export class CheckRunner {
     gallery: Gallery,
     request: CheckRequest,
   ): Promise<ImageEvaluation & { captions: CaptionsReport }> {
-    const unread = (error: string) => ({
-      ...evaluateImage(analysis, gallery, request),
-      captions: { used: false, title: null, names: [], error },
-    });
-    if (!this.captions) return unread('this worker does not read captions');
+    if (!this.captions) return evaluateCaptionsUnread(analysis, gallery, request, 'this worker does not read captions');
     const { reader, pdfLimits = defaultPdfLimits } = this.captions;
-    try {
-      const pdf = check.documentHash && check.page ? pdfPageText(await this.uploads.get(check.documentHash), check.page, pdfLimits) : null;
-      const words = await pageWords(reader, bytes, pdf);
-      const { reading: _reading, ...evaluation } = evaluateWithCaptions(analysis, gallery, request, words);
-      return evaluation;
-    } catch (error) {
-      // The faces are still checked (identified), and the report says why no names were read.
-      return unread(isAppError(error) ? error.message : `the captions could not be read: ${(error as Error).message}`);
-    }
+    const { documentHash, page } = check;
+    const pdf = documentHash && page ? pdfPageText(() => this.uploads.get(documentHash), page, pdfLimits) : null;
+    return evaluateReadingCaptions(reader, bytes, pdf, analysis, gallery, request);
   }
 
   /** The last retry of a transient error has failed too: the check ends failed, with the reason. */
