@@ -40,6 +40,8 @@ export interface ReadName {
   confidence: number;
   /** How many lines the caption takes. */
   lines: number;
+  /** Each line's box and readings (its text, then each pass's), cleaned: to place a name read from some of them. */
+  parts?: { box: Box; readings: string[]; confidence: number }[];
   /** The index of the face it captions, or null when no face lies above or beside it. */
   face: number | null;
   /** Other readings of the caption (OCR: each pass's letters), surest first; empty for a text layer. */
@@ -65,6 +67,8 @@ const blockGap = 0.9;
 const maxNameLines = 2;
 /** An OCR line none of whose words is surer than this is noise (a photo's texture read as letters). */
 const minOcrConfidence = 0.45;
+/** A line of a caption read less surely than this, by its least sure word, may be noise read beside the name. */
+const unsureLine = 0.6;
 /** A caption is under a face when it starts at most this many face heights below the face's bottom. */
 const maxDropBelow = 2.5;
 /** A caption beside a face starts at most this many face widths right of it. */
@@ -227,6 +231,11 @@ export function readCaptions(faces: Box[], items: TextItem[]): CaptionReading {
     box: block.box,
     confidence: Math.min(...block.lines.map((line) => line.confidence)),
     lines: block.lines.length,
+    parts: block.lines.map((line) => ({
+      box: line.box,
+      confidence: line.confidence,
+      readings: [line.text, ...(line.alternatives ?? []).map(cleanCaption)],
+    })),
     face: faceOfBlock[b],
     alternatives: alternativeTexts(block.lines),
   }));
@@ -321,6 +330,40 @@ export function ocrVariants(text: string): string[] {
 }
 
 /**
+ * A name read over several lines, of which only some are the name (the others are something else
+ * read above or below it, such as a photo's edge): the fewest lines that, in some pass's reading,
+ * name `person` alone, with their text and box; null when every line is needed. Only lines that
+ * look like noise are left out (read unsurely, or of fewer than three letters): a name's own line
+ * stays even when the rest would name the person by an alias.
+ */
+function nameLines(name: ReadName, person: RegistryPerson, people: RegistryPerson[]): Pick<ReadName, 'text' | 'box' | 'lines'> | null {
+  const parts = name.parts ?? [];
+  for (let count = 1; count < parts.length; count++) {
+    for (let from = 0; from + count <= parts.length; from++) {
+      const some = parts.slice(from, from + count);
+      const left = [...parts.slice(0, from), ...parts.slice(from + count)];
+      if (!left.every((part) => part.confidence < unsureLine || letterCount(part.readings[0]) < 3)) continue;
+      const passes = Math.max(...some.map((part) => part.readings.length));
+      for (let pass = 0; pass < passes; pass++) {
+        const text = some.map((part) => part.readings[pass] ?? part.readings[0]).join(' ');
+        if (resolveClaim(text, people).person?.id === person.id) return { text, box: union(some.map((part) => part.box)), lines: count };
+      }
+    }
+  }
+  return null;
+}
+
+/** A name read by OCR over more lines than the name: only the lines that name its person. */
+function trimmed(name: ReadName, people: RegistryPerson[]): ReadName {
+  const person = name.source === 'ocr' ? resolveClaim(name.text, people).person : null;
+  const lines = person ? nameLines(name, person, people) : null;
+  if (!lines) return name;
+  const alternatives =
+    lines.text === name.text ? name.alternatives : [name.text, ...name.alternatives.filter((text) => text !== lines.text)];
+  return { ...name, ...lines, alternatives };
+}
+
+/**
  * Where OCR read a caption in several ways (Latin letters and Cyrillic ones look alike, a stray
  * mark beside a name), the reading that names a registry person, when the surest one names nobody.
  * The surest stays when no reading or several different people fit, so a name is read, never
@@ -328,7 +371,8 @@ export function ocrVariants(text: string): string[] {
  * names nobody is text on the page, not a claim (it stays in the report).
  */
 export function knownReadings(reading: CaptionReading, people: RegistryPerson[]): CaptionReading {
-  const names = reading.names.map((name) => {
+  const names = reading.names.map((name) => trimmed(surelyNamed(name), people));
+  function surelyNamed(name: ReadName): ReadName {
     if (name.source !== 'ocr' || resolveClaim(name.text, people).person) return name;
     const readings = [...name.alternatives];
     for (const text of [name.text, ...name.alternatives]) readings.push(...ocrVariants(text));
@@ -338,7 +382,7 @@ export function knownReadings(reading: CaptionReading, people: RegistryPerson[])
     });
     if (fits.length === 0 || new Set(fits.map((fit) => fit.person.id)).size > 1) return name;
     return { ...name, text: fits[0].text, alternatives: [name.text, ...name.alternatives.filter((text) => text !== fits[0].text)] };
-  });
+  }
   const claims = names.flatMap((name, index) =>
     name.face === null && !resolveClaim(name.text, people).person ? [] : [{ ...reading.claims[index], text: name.text }],
   );

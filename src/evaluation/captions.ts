@@ -63,7 +63,7 @@ const { values } = parseArgs({
 });
 
 const require = createRequire(import.meta.url);
-const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, v8`;
+const ocrVersion = `tesseract.js ${(require('tesseract.js/package.json') as { version: string }).version} eng | ukr+rus, line by line, under faces, v9`;
 
 /** OCR readings by the page's content, so that re-runs read nothing twice. */
 class OcrCache {
@@ -203,8 +203,7 @@ async function main(): Promise<void> {
     for (const page of benchmark.pages) {
       const png = await pagePng(facesDir, page);
       for (const form of chosenForms) {
-        const { image, dpi, words, ms } = await readForm(form, page, png);
-        const { analysis } = await analyseCached(engine, analyses, image);
+        const { dpi, words, ms, analysis } = await readForm(form, page, png);
         const read = evaluateWithCaptions(analysis, gallery, { claims: [] }, words);
         const typed = evaluateImage(analysis, gallery, { claims: page.entries.map((entry) => ({ text: entry.caption })) });
         const score = scorePage(
@@ -230,18 +229,22 @@ async function main(): Promise<void> {
       const file = path.join(workDir, 'pages', `${page.id}.${form === 'png' ? 'png' : `${form}.pdf`}`);
       if (form === 'png') {
         await writeFile(file, png);
+        const { analysis } = await analyseCached(engine, analyses, png);
         const started = Date.now();
-        const words = await ocr.read(reader, png);
-        return { image: png, dpi: pngDpi, words, ms: Date.now() - started };
+        const words = await ocr.read(reader, png, { faces: analysis.faces.map((face) => face.box) });
+        return { dpi: pngDpi, words, ms: Date.now() - started, analysis };
       }
       const pdf = form === 'text-layer-pdf' ? await pageTextPdf(facesDir, page) : await pageImagePdf(png, page);
       await writeFile(file, pdf);
       const [rendered] = await renderPdf(pdf, pdfLimits);
+      const { analysis } = await analyseCached(engine, analyses, rendered.jpeg);
       const started = Date.now();
       // As the checker reads a page: its text layer, else OCR of the page drawn again at 300 dpi.
       const source = pdfPageText(pdf, 1, pdfLimits);
-      const words = await pageWords(ocr.cachingReader(reader), rendered.jpeg, source);
-      return { image: rendered.jpeg, dpi: rendered.dpi, words, ms: Date.now() - started };
+      const words = await pageWords(ocr.cachingReader(reader), rendered.jpeg, source, {
+        faces: analysis.faces.map((face) => face.box),
+      });
+      return { dpi: rendered.dpi, words, ms: Date.now() - started, analysis };
     }
 
     const report = {

@@ -19,7 +19,7 @@ import { evaluateCaptionsUnread, evaluateWithCaptions, type TextItem } from '../
 import type { ImageEvaluation } from '../domain/evaluate.js';
 import type { Gallery } from '../domain/gallery.js';
 import type { CaptionsReport, CheckRequest } from '../domain/results.js';
-import type { ImageAnalysis } from '../domain/types.js';
+import type { Box, ImageAnalysis } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { type PdfRenderLimits, pdfTextItems, renderPdfPage } from './pdf.js';
 
@@ -41,6 +41,11 @@ export interface OcrOptions {
   letterHeight?: number;
   /** The image's resolution when known (a rendered PDF page): it is enlarged to 300 dpi for reading. */
   dpi?: number;
+  /**
+   * The detected faces' boxes, in the image's pixels, when known: under a portrait where the
+   * search for text found no caption, the strip of page below the picture is searched again alone.
+   */
+  faces?: Box[];
 }
 
 export interface OcrPage {
@@ -195,6 +200,18 @@ export class CaptionReader {
         const { data } = await pageWorker.recognize(prepared, {}, { blocks: true, text: false });
         const found = linesOf(data);
         const { width: fullWidth = 0, height: fullHeight = 0 } = await sharp(prepared).metadata();
+        // A caption the search missed: the page under each such portrait, searched again alone.
+        const faces = (options.faces ?? []).map((face) => scaleBox(face, scale));
+        for (const zone of await uncaptionedZones(prepared, faces, found)) {
+          const margin = 20;
+          const cut = await sharp(prepared)
+            .extract(zone)
+            .extend({ top: margin, bottom: margin, left: margin, right: margin, background: '#ffffff' })
+            .png()
+            .toBuffer();
+          const { data: again } = await pageWorker.recognize(cut, {}, { blocks: true, text: false });
+          found.push(...linesOf(again).map((line) => shiftLine(line, zone.left - margin, zone.top - margin)));
+        }
         const lines: ReadLine[] = [];
         for (const line of found) {
           // Each line again, alone, by each script's reader; the surest reading wins.
@@ -332,7 +349,7 @@ export async function evaluateReadingCaptions(
 ): Promise<ImageEvaluation & { captions: CaptionsReport }> {
   let words: TextItem[];
   try {
-    words = await pageWords(reader, image, pdf);
+    words = await pageWords(reader, image, pdf, { faces: analysis.faces.map((face) => face.box) });
   } catch (error) {
     // The faces are still checked (identified), and the report says why no names were read.
     const reason = error instanceof AppError ? error.message : `the captions could not be read: ${(error as Error).message}`;
@@ -362,7 +379,8 @@ export async function pageWords(
   const sharper = await pdf.render(ocrDpi);
   const [{ width: imageWidth = 1 }, { width: sharperWidth = 1 }] = await Promise.all([sharp(image).metadata(), sharp(sharper).metadata()]);
   const back = imageWidth / sharperWidth;
-  return (await reader.read(sharper, { ...options, dpi: ocrDpi })).words.map((word) => ({
+  const faces = options.faces?.map((face) => scaleBox(face, 1 / back));
+  return (await reader.read(sharper, { ...options, dpi: ocrDpi, ...(faces ? { faces } : {}) })).words.map((word) => ({
     ...word,
     box: { x: word.box.x * back, y: word.box.y * back, width: word.box.width * back, height: word.box.height * back },
   }));
@@ -371,6 +389,96 @@ export async function pageWords(
 interface ReadLine {
   line: TextItem;
   words: TextItem[];
+}
+
+const scaleBox = (box: Box, by: number): Box => ({ x: box.x * by, y: box.y * by, width: box.width * by, height: box.height * by });
+
+const shiftBbox = (bbox: Tesseract.Bbox, dx: number, dy: number): Tesseract.Bbox => ({
+  x0: bbox.x0 + dx,
+  y0: bbox.y0 + dy,
+  x1: bbox.x1 + dx,
+  y1: bbox.y1 + dy,
+});
+
+/** A line read in a cut of the page, placed back where the cut came from. */
+function shiftLine(line: Tesseract.Line, dx: number, dy: number): Tesseract.Line {
+  return {
+    ...line,
+    bbox: shiftBbox(line.bbox, dx, dy),
+    words: line.words.map((word) => ({ ...word, bbox: shiftBbox(word.bbox, dx, dy) })),
+  };
+}
+
+/** How far below a face's box its caption may start, in face heights (as captions are paired). */
+const captionDrop = 2.5;
+/** A line found this surely (tesseract's 0-100) under a face is taken for its caption; anything less may be the photo's texture. */
+const surelyText = 80;
+/** A row of the page this light (0-255) from edge to edge under a face is paper: the picture has ended. */
+const paper = 225;
+
+/**
+ * Under which faces no caption was found: for each face with no found line starting within
+ * captionDrop face heights under it (and centred on it), the strip of paper under its picture,
+ * as wide as half-way to the faces beside it and as deep as a two-line caption can reach. A face
+ * whose picture runs on with no paper below (a photograph, not a printed list) has no strip.
+ */
+export async function uncaptionedZones(
+  page: Buffer,
+  faces: Box[],
+  lines: Pick<Tesseract.Line, 'text' | 'confidence' | 'bbox'>[],
+): Promise<{ left: number; top: number; width: number; height: number }[]> {
+  if (faces.length === 0) return [];
+  const { data: pixels, info } = await sharp(page).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const at = (x: number, y: number) => pixels[(y * info.width + x) * info.channels];
+  const zones: { left: number; top: number; width: number; height: number }[] = [];
+  for (const face of faces) {
+    const below = face.y + face.height;
+    const centre = face.x + face.width / 2;
+    const captioned = lines.some((line) => {
+      const drop = line.bbox.y0 - below;
+      const lineCentre = (line.bbox.x0 + line.bbox.x1) / 2;
+      return (
+        drop >= -0.25 * face.height &&
+        drop <= captionDrop * face.height &&
+        Math.abs(lineCentre - centre) <= Math.max(face.width, (line.bbox.x1 - line.bbox.x0) / 2) &&
+        (line.text.match(/\p{L}/gu) ?? []).length >= 3 &&
+        line.confidence >= surelyText
+      );
+    });
+    if (captioned) continue;
+    // Half-way to the faces beside it on its row; two face widths on a side with none.
+    const row = faces.filter((other) => other !== face && Math.abs(other.y + other.height / 2 - (face.y + face.height / 2)) < face.height);
+    const left = Math.max(
+      0,
+      ...row.filter((other) => other.x + other.width / 2 < centre).map((other) => (other.x + other.width / 2 + centre) / 2),
+      centre - 2 * face.width,
+    );
+    const right = Math.min(
+      info.width,
+      ...row.filter((other) => other.x + other.width / 2 > centre).map((other) => (other.x + other.width / 2 + centre) / 2),
+      centre + 2 * face.width,
+    );
+    // Down to where the next portrait under it may begin.
+    const next = faces.filter((other) => other.y > below && other.x < face.x + face.width && face.x < other.x + other.width);
+    const deepest = Math.min(
+      info.height,
+      below + (captionDrop + 0.75) * face.height,
+      ...next.map((other) => other.y - 0.75 * other.height),
+    );
+    // The picture ends at the first row of paper under the face.
+    const from = Math.max(0, Math.round(face.x));
+    const to = Math.min(info.width, Math.round(face.x + face.width));
+    let top = -1;
+    for (let y = Math.max(0, Math.round(below)); y < deepest && top < 0; y++) {
+      let light = true;
+      for (let x = from; x < to && light; x++) light = at(x, y) >= paper;
+      if (light) top = y;
+    }
+    if (top < 0 || to <= from) continue;
+    const zone = { left: Math.round(left), top, width: Math.round(right) - Math.round(left), height: Math.round(deepest) - top };
+    if (zone.width >= 8 && zone.height >= 8) zones.push(zone);
+  }
+  return zones;
 }
 
 const area = (box: TextItem['box']) => box.width * box.height;

@@ -101,6 +101,24 @@ describe('names read by OCR, checked against the registry', () => {
     expect(ambiguous.names[0].text).toBe('Anx Lima');
   });
 
+  it("leaves out a line read in the photo's edge just above a caption: the name and its box are the caption's line alone", () => {
+    // OCR read "чись" in the bottom of the portrait, unsurely, right above the name's line.
+    const noise = { ...read('чись', ['чись', 'G', 'чись']), box: { x: 10, y: 172, width: 90, height: 24 }, confidence: 0.51 };
+    const caption = read('Ilan Ramon', ['Ilan Ramon', 'Ілан Рамон']);
+    const reading = knownReadings(readCaptions([faces[0]], [noise, caption]), registry);
+    expect(reading.names.map((name) => [name.text, name.lines, name.box])).toEqual([['Ilan Ramon', 1, caption.box]]);
+    expect(reading.claims).toEqual([{ text: 'Ilan Ramon', box: faces[0] }]);
+  });
+
+  it("keeps both lines of a two-line name even when one of them alone is the person's alias", () => {
+    const people: RegistryPerson[] = [{ id: 'ilan-ramon', name: 'Ilan Ramon', aliases: ['Ramon'] }];
+    const reading = knownReadings(
+      readCaptions([faces[0]], [read('Ilan', ['Ilan']), { ...read('Ramon', ['Ramon']), box: { x: 20, y: 218, width: 40, height: 14 } }]),
+      people,
+    );
+    expect(reading.names.map((name) => [name.text, name.lines])).toEqual([['Ilan Ramon', 2]]);
+  });
+
   it('keeps text under no face that names nobody out of the claims (it is text on the page), but a registry name under no face stays a claim', () => {
     const reading = knownReadings(readCaptions([faces[0]], [read('Printed by the committee', [], null)]), registry);
     expect(reading.names.map((name) => name.text)).toEqual(['Printed by the committee']);
