@@ -9,7 +9,7 @@
 import { readingOrder } from './claims.js';
 import { evaluateImage, type ImageEvaluation } from './evaluate.js';
 import type { Gallery } from './gallery.js';
-import { normaliseCategory, resolveClaim } from './names.js';
+import { looseNameKey, normaliseCategory, resolveClaim } from './names.js';
 import type { CaptionsReport, CheckRequest, Claim } from './results.js';
 import type { Box, ImageAnalysis, RegistryPerson } from './types.js';
 
@@ -353,6 +353,30 @@ function nameLines(name: ReadName, person: RegistryPerson, people: RegistryPerso
   return null;
 }
 
+/** A name's loose key without the letter i (і, ї, y and j spell it there): small print's thinnest letter, which OCR drops. */
+const withoutThinLetters = (text: string) => looseNameKey(text).replace(/i/g, '');
+/** A name that, spelt without i, still has this many letters: shorter ones fit too many names. */
+const minThinLetterKey = 6;
+
+/**
+ * Registry spellings that a reading gives once OCR's dropped letters i are put back: the reading
+ * and the spelling are the same without their i's. The spelling is taken as read (the reading
+ * stays among the alternatives), in the letters of the first reading (the surest) where the
+ * registry has it so.
+ */
+function thinLetterFits(readings: string[], people: RegistryPerson[]): { text: string; person: RegistryPerson }[] {
+  const wanted = new Set(readings.map(withoutThinLetters).filter((key) => key.replace(/ /g, '').length >= minThinLetterKey));
+  if (wanted.size === 0) return [];
+  // The spelling in the letters the caption was read in first (a Cyrillic caption gives the Cyrillic alias).
+  const cyrillic = (text: string) => /\p{Script=Cyrillic}/u.test(text);
+  const script = cyrillic(readings[0]);
+  return people
+    .flatMap((person) =>
+      [person.name, ...person.aliases].filter((spelling) => wanted.has(withoutThinLetters(spelling))).map((text) => ({ text, person })),
+    )
+    .sort((a, b) => Number(cyrillic(b.text) === script) - Number(cyrillic(a.text) === script));
+}
+
 /** A name read by OCR over more lines than the name: only the lines that name its person. */
 function trimmed(name: ReadName, people: RegistryPerson[]): ReadName {
   const person = name.source === 'ocr' ? resolveClaim(name.text, people).person : null;
@@ -380,6 +404,7 @@ export function knownReadings(reading: CaptionReading, people: RegistryPerson[])
       const person = resolveClaim(text, people).person;
       return person ? [{ text, person }] : [];
     });
+    if (fits.length === 0) fits.push(...thinLetterFits([name.text, ...readings], people));
     if (fits.length === 0 || new Set(fits.map((fit) => fit.person.id)).size > 1) return name;
     return { ...name, text: fits[0].text, alternatives: [name.text, ...name.alternatives.filter((text) => text !== fits[0].text)] };
   }

@@ -90,6 +90,22 @@ describe('names read by OCR, checked against the registry', () => {
     expect(reading.names[0].text).toBe('Saburo Kawabuchi');
   });
 
+  it('puts back the thin letter і that OCR dropped from small print, in the letters the caption was read in, when one registry name fits', () => {
+    const reading = knownReadings(readCaptions([faces[0]], [read('лан Рамон', ['лан Рамон', 'naH PamoH'])]), registry);
+    expect(reading.names[0].text).toBe('Ілан Рамон');
+    expect(reading.names[0].alternatives).toContain('лан Рамон');
+    // "Iliana Moor" and "Liana Moor" both fit "Lana Moor" without their i's: nothing is put back.
+    const twins: RegistryPerson[] = [
+      { id: 'a', name: 'Iliana Moor', aliases: [] },
+      { id: 'b', name: 'Liana Moor', aliases: [] },
+    ];
+    expect(knownReadings(readCaptions([faces[0]], [read('Lana Moor', [])]), twins).names[0].text).toBe('Lana Moor');
+    // Too short to tell: a two-letter name without its i's fits too much.
+    expect(knownReadings(readCaptions([faces[0]], [read('lan Ra', [])]), [{ id: 'c', name: 'Ilan Ria', aliases: [] }]).names[0].text).toBe(
+      'lan Ra',
+    );
+  });
+
   it('never guesses: a reading that names nobody stays as read, and one that fits two people stays too', () => {
     const unknown = knownReadings(readCaptions([faces[0]], [read('Enver Bekirov', ['Енвер Бекіров'])]), registry);
     expect(unknown.names[0].text).toBe('Enver Bekirov');
