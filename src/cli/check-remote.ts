@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import type { CheckRequest, ImageResult } from '../domain/results.js';
+import type { ImageResult } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
 import { toCsv } from '../report/csv.js';
 import { type HtmlSources, renderHtml } from '../report/html.js';
@@ -18,7 +18,7 @@ import type { ReferencePhoto, RegistryOverview } from '../store/reference-photos
 import { ApiClient } from './api-client.js';
 import { writeReport } from './check.js';
 import type { CheckOptions } from './check-command.js';
-import { readClaimsManifest } from './claims-manifest.js';
+import { claimedFor, manifestFiles, readClaimsManifest } from './claims-manifest.js';
 import { UsageError } from './command.js';
 import { collectInputs, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
@@ -31,7 +31,7 @@ const uploadsInFlight = 4;
 export async function runRemoteCheck(values: CheckOptions, positionals: string[]): Promise<number> {
   if (!values.server || !values.apiKey) throw new UsageError('--server URL and --api-key KEY are both required in client mode');
   const manifest = values.claims ? await readClaimsManifest(values.claims) : null;
-  const paths = positionals.length > 0 ? positionals : manifest ? [...manifest.requests.keys()] : [];
+  const paths = positionals.length > 0 ? positionals : manifest ? manifestFiles(manifest) : [];
   if (paths.length === 0) throw new UsageError('give the images to check: files or folders, or --claims FILE');
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
   const inputs = await collectInputs(
@@ -48,11 +48,20 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
   // Each image is uploaded; one the server refuses (not an image, damaged) is reported, the rest go on.
   const uploading = createProgress(process.stderr, 'uploading', inputs.length);
   const uploads = await pLimit(uploadsInFlight).map(inputs, async (input): Promise<Submitted[]> => {
-    const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
+    const request = claimedFor(manifest, input.path);
     const category = request.category ?? values.category;
+    // A PDF's pages with rows of their own (`handout.pdf#page=2`) are sent as "pages".
+    const pages = manifest?.pages.get(input.path);
     try {
       const fields: Record<string, string> = {
         claims: JSON.stringify(request.claims),
+        ...(pages
+          ? {
+              pages: JSON.stringify(
+                Object.fromEntries([...pages].map(([page, claimed]) => [page, claimed.claims.map((claim) => claim.text)])),
+              ),
+            }
+          : {}),
         ...(category ? { category } : {}),
         ...(values.readCaptions !== undefined ? { readCaptions: String(values.readCaptions) } : {}),
       };

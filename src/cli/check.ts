@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { loadConfig, pdfLimitsOf } from '../config.js';
 import { type DescriptorMode, descriptorModes } from '../domain/descriptor-modes.js';
 import { evaluateImage } from '../domain/evaluate.js';
-import type { CheckRequest, ImageResult } from '../domain/results.js';
+import type { ImageResult } from '../domain/results.js';
 import { startEngine } from '../engine/pool.js';
 import { AppError, isAppError } from '../errors.js';
 import { CaptionReader, evaluateReadingCaptions, type PdfPageText, pdfPageText } from '../images/ocr.js';
@@ -22,7 +22,7 @@ import { type HtmlSources, renderHtml } from '../report/html.js';
 import { type OfflineReport, summarise, toJson } from '../report/report.js';
 import { renderTable } from '../report/table.js';
 import type { CheckOptions } from './check-command.js';
-import { readClaimsManifest } from './claims-manifest.js';
+import { claimedFor, manifestFiles, readClaimsManifest } from './claims-manifest.js';
 import { UsageError } from './command.js';
 import { collectInputs, displayPath, type InputFile } from './inputs.js';
 import { createProgress } from './progress.js';
@@ -47,7 +47,7 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
   if (positionals.length === 0 && !manifest) throw new UsageError('give the images to check: files or folders, or --claims FILE');
   const cacheFile = path.resolve(values.cache ?? path.join(registry.root, defaultCacheName));
   const outputs = [values.json, values.csv, values.html].filter((file) => file !== undefined).map((file) => path.resolve(file));
-  const paths = positionals.length > 0 ? positionals : [...manifest!.requests.keys()];
+  const paths = positionals.length > 0 ? positionals : manifestFiles(manifest!);
   const inputs = await collectInputs(
     paths,
     new Set([cacheFile, ...outputs, ...(manifest ? [manifest.file] : [])]),
@@ -56,7 +56,7 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
   if (inputs.length === 0) throw new AppError('VALIDATION', `no files found in ${paths.join(', ')}`);
   if (manifest) {
     const checked = new Set(inputs.map((input) => input.path));
-    for (const listed of manifest.requests.keys()) {
+    for (const listed of manifestFiles(manifest)) {
       if (!checked.has(listed))
         process.stderr.write(`warning: ${displayPath(listed)} is in the claims file but not among the images checked\n`);
     }
@@ -85,10 +85,11 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
     const progress = createProgress(process.stderr, 'checking', inputs.length);
     const byFile = new Map(inputs.map((input) => [input.file, input.path]));
     const perInput = await pLimit(engine.threads * 2).map(inputs, async (input) => {
-      const request: CheckRequest = manifest?.requests.get(input.path) ?? { claims: [] };
       const results = await checkFile(
         input,
-        async (bytes, pdfPage) => {
+        async (bytes, pdfPage, page) => {
+          // A PDF page's own row in the claims file, else the file's.
+          const request = claimedFor(manifest, input.path, page);
           const { timings: _timings, ...analysis } = await engine.analyze(bytes);
           // A PDF page's captions are read unless --no-read-captions; an image's with --read-captions.
           const read = reader !== null && request.claims.length === 0 && (values.readCaptions === true || pdfPage !== null);
@@ -108,6 +109,15 @@ export async function runCheck(values: CheckOptions, positionals: string[]): Pro
       return results;
     });
     const images = perInput.flat();
+    // Names typed for a page the file does not have (or for a file that is no PDF) are not used: say so.
+    inputs.forEach((input, index) => {
+      const checkedPages = new Set(perInput[index].map((result) => result.page));
+      // A file that could not be checked at all already says why.
+      if (perInput[index].some((result) => result.error && result.page === undefined)) return;
+      for (const page of manifest?.pages.get(input.path)?.keys() ?? [])
+        if (!checkedPages.has(page))
+          process.stderr.write(`warning: the claims file gives names for page ${page} of ${input.file}, which has no such page\n`);
+    });
     progress.done();
 
     const report: OfflineReport = { images, summary: summarise(images), model: engine.model, registry: registrySummary };
@@ -144,7 +154,7 @@ function folderPhotos(registry: RegistryFolder, report: OfflineReport): HtmlSour
 
 async function checkFile(
   input: InputFile,
-  evaluate: (bytes: Buffer, pdfPage: PdfPageText | null) => Promise<Omit<ImageResult, 'file'>>,
+  evaluate: (bytes: Buffer, pdfPage: PdfPageText | null, page: number | null) => Promise<Omit<ImageResult, 'file'>>,
   pdfLimits: PdfRenderLimits,
   keepPage: (file: string, jpeg: Buffer) => Promise<void>,
 ): Promise<ImageResult[]> {
@@ -162,14 +172,14 @@ async function checkFile(
     return [failed('NOT_FOUND', `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
   }
   try {
-    if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes, null)) }];
+    if (!isPdf(bytes)) return [{ file: input.file, ...(await evaluate(bytes, null, null)) }];
     const pages = await renderPdf(bytes, pdfLimits);
     return await Promise.all(
       pages.map(async ({ page, jpeg }) => {
         const file = `${input.file}, page ${page}`;
         await keepPage(file, jpeg);
         try {
-          return { file, page, ...(await evaluate(jpeg, pdfPageText(bytes, page, pdfLimits))) };
+          return { file, page, ...(await evaluate(jpeg, pdfPageText(bytes, page, pdfLimits), page)) };
         } catch (error) {
           if (isAppError(error)) return { ...failed(error.code, error.message), file, page };
           throw error;

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readClaimsManifest } from './claims-manifest.js';
+import { claimedFor, manifestFiles, readClaimsManifest } from './claims-manifest.js';
 
 const manifest = async (text: string) => {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-claims-'));
@@ -23,6 +23,26 @@ describe('claims manifest', () => {
     });
     expect(requests.get(path.join(folder, 'b.png'))).toEqual({ claims: [{ text: 'Tony Blair' }] });
     expect(requests.size).toBe(2);
+  });
+
+  it("gives a PDF's single pages the names of their own rows (handout.pdf#page=2), and its other pages the PDF's row", async () => {
+    const { folder, file } = await manifest(
+      'file,names\nhandout.pdf,Colin Powell\nhandout.pdf#page=2,Tony Blair;Hugo Chavez\nother.pdf#page=1,Enver Bekirov\n',
+    );
+    const read = await readClaimsManifest(file);
+    const handout = path.join(folder, 'handout.pdf');
+    expect(claimedFor(read, handout, 2)).toEqual({ claims: [{ text: 'Tony Blair' }, { text: 'Hugo Chavez' }] });
+    expect(claimedFor(read, handout, 1)).toEqual({ claims: [{ text: 'Colin Powell' }] });
+    expect(claimedFor(read, path.join(folder, 'other.pdf'), 2)).toEqual({ claims: [] });
+    expect(manifestFiles(read).sort()).toEqual([handout, path.join(folder, 'other.pdf')]);
+  });
+
+  it('refuses a page listed twice and a page 0, naming the rows', async () => {
+    const { file } = await manifest('a.pdf#page=2,Tony Blair\na.pdf#page=2,Hugo Chavez\na.pdf#page=0,Colin Powell\n');
+    await expect(readClaimsManifest(file)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/row 2: a\.pdf#page=2 is listed twice[\s\S]*row 3: a\.pdf#page=0: pages are numbered from 1/),
+    });
   });
 
   it('refuses a manifest with an unquoted comma in the names or a file listed twice, naming the rows', async () => {

@@ -24,6 +24,8 @@ export interface CheckSubmission {
   batchId: string | null;
   /** Read the names from the captions when none are given; null: for a PDF's pages, not for an image. */
   readCaptions?: boolean | null;
+  /** A PDF's single pages' names (page number from 1 → claims), over `claims` for those pages. */
+  pageClaims?: Map<number, Claim[]>;
 }
 
 /** A check as the API answers it: status, and once it has ended the same result as the offline JSON report. */
@@ -135,6 +137,7 @@ export class CheckService {
         throw new AppError('CONFLICT', `batch ${fields.batchId} is closed: create a new batch for more images`);
     }
     checkClaimLimits(fields.claims, this.limits);
+    for (const claims of fields.pageClaims?.values() ?? []) checkClaimLimits(claims, this.limits);
     const stored: Array<{
       hash: string;
       format: string;
@@ -156,21 +159,44 @@ export class CheckService {
       };
       if (isPdf(bytes)) {
         const { hash: documentHash } = await this.uploads.put(bytes);
+        let pages = 0;
         await this.renders(() =>
           renderPdfPages(bytes, pdfLimits, async ({ page, jpeg }) => {
             const { hash } = await this.uploads.put(jpeg);
             const fileName = `${file.fileName ?? 'document.pdf'}, page ${page}`;
             stored.push({ hash, format: 'jpeg', fileName, documentHash, page, readCaptions: fields.readCaptions ?? true });
+            pages = Math.max(pages, page);
           }),
         ).catch(refuse);
+        const beyond = [...(fields.pageClaims?.keys() ?? [])].filter((page) => page > pages);
+        if (beyond.length > 0)
+          refuse(
+            new AppError(
+              'VALIDATION',
+              `names are given for page ${beyond.join(', ')}, but ${file.fileName ?? 'the PDF'} has ${pages} page${pages === 1 ? '' : 's'}`,
+            ),
+          );
         continue;
       }
+      if (fields.pageClaims && fields.pageClaims.size > 0)
+        refuse(
+          new AppError(
+            'VALIDATION',
+            `"pages" gives names for pages of a PDF, but ${file.fileName ?? 'this file'} is an image: send "names"`,
+          ),
+        );
       const { format } = await validateImage(bytes, this.limits.maxPixels).catch(refuse);
       const { hash } = await this.uploads.put(bytes);
       stored.push({ hash, format, fileName: file.fileName, documentHash: null, page: null, readCaptions: fields.readCaptions ?? false });
     }
     const fingerprint = contentHash(
-      Buffer.from(JSON.stringify({ files: stored.map((file) => [file.documentHash ?? file.hash, file.fileName]), ...fields })),
+      Buffer.from(
+        JSON.stringify({
+          files: stored.map((file) => [file.documentHash ?? file.hash, file.fileName]),
+          ...fields,
+          pageClaims: [...(fields.pageClaims ?? [])],
+        }),
+      ),
     );
     const replayed = async () => {
       const earlier = key ? await this.store.uploadRequests.get(key.actor, key.idempotencyKey) : null;
@@ -201,7 +227,7 @@ export class CheckService {
               page: file.page,
               readCaptions: file.readCaptions,
               category,
-              claims: fields.claims,
+              claims: (file.page !== null ? fields.pageClaims?.get(file.page) : undefined) ?? fields.claims,
               submittedBy: actor,
             }),
           );

@@ -3,7 +3,8 @@
  * reported with its number; a password-protected, a damaged and a too long PDF are reported with
  * their codes while the other files are still checked; a PDF whose JavaScript would run on opening
  * is checked without running it; with no names given, each page's names are read from its text
- * layer, so a photo swapped on page 2 is flagged there. Composed at run time from the LFW fixtures
+ * layer, so a photo swapped on page 2 is flagged there; names typed for single pages in the claims
+ * file are used for those pages. Composed at run time from the LFW fixtures
  * with pdf-lib.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,10 +33,18 @@ beforeAll(async () => {
   await writeFile(path.join(drafts, 'broken.pdf'), damagedPdf());
   await writeFile(path.join(drafts, 'long.pdf'), await longPdf(51));
   await writeFile(path.join(drafts, 'scripted.pdf'), await pdfWithJavaScript([twoPages[0]], 'http://127.0.0.1:9/beacon'));
+  // The swapped handout again, its names typed per page: page 2 has a row of its own, page 1 takes the PDF's row.
+  await writeFile(path.join(drafts, 'named.pdf'), await pdfHandout(swappedPages));
+  await writeFile(
+    path.join(drafts, 'claims.csv'),
+    'file,names\nnamed.pdf,Colin Powell;Tony Blair\nnamed.pdf#page=2,Vladimir Putin;George W Bush\n',
+  );
   run = await photoVerify([
     'check',
     '--registry',
     registry,
+    '--claims',
+    path.join(drafts, 'claims.csv'),
     '--threads',
     '1',
     '--json',
@@ -98,11 +107,27 @@ describe('photo-verify check on PDF handouts', () => {
     );
   });
 
+  it("takes a page's names from its own row of the claims file (handout.pdf#page=2), and the PDF's row for the other pages", () => {
+    expect(entry('named.pdf, page 1')).toMatchObject({ page: 1, flagged: false });
+    expect(named('named.pdf, page 1')).toEqual(['colin-powell', 'tony-blair']);
+    const page2 = entry('named.pdf, page 2');
+    expect(page2).toMatchObject({ page: 2, flagged: true });
+    expect(page2.faces[0]).toMatchObject({
+      verdict: 'mismatch',
+      claim: { personId: 'vladimir-putin' },
+      nearest: { personId: 'colin-powell' },
+    });
+    expect(page2.faces[1]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'george-w-bush' } });
+    // Names typed win: nothing is read from the captions of either page.
+    expect(entry('named.pdf, page 1').captions).toBeUndefined();
+    expect(page2.captions).toBeUndefined();
+  });
+
   it('reports a password-protected, a damaged and a too long PDF with their codes, and checks the rest', () => {
     expect(entry('protected.pdf').error?.code).toBe('PDF_ENCRYPTED');
     expect(entry('broken.pdf').error?.code).toBe('PDF_CORRUPT');
     expect(entry('long.pdf').error).toMatchObject({ code: 'PDF_TOO_MANY_PAGES', message: expect.stringContaining('51 pages') });
-    expect(report.summary).toMatchObject({ errors: 3, images: 3 + 2 + 2 + 1 });
+    expect(report.summary).toMatchObject({ errors: 3, images: 3 + 2 + 2 + 2 + 1 });
     expect(run.code).toBe(1);
   });
 

@@ -4,7 +4,8 @@
  * a damaged or a too long PDF is refused with its code and adds nothing, and the good files of
  * another request are still checked. With no names given, the worker reads each page's names from
  * its text layer, so a photo swapped on page 2 is flagged on page 2 and the result shows the names
- * read; an image's names are read by OCR when the upload asks for it (readCaptions=true).
+ * read; an image's names are read by OCR when the upload asks for it (readCaptions=true). Names
+ * typed for single pages (`pages`, or rows `handout.pdf#page=2` of a claims file) win for those pages.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -175,6 +176,66 @@ describe('PDF handouts through the service', () => {
       expect(page2.captions?.names.map((name) => name.text)).toEqual(['Vladimir Putin', 'George W Bush']);
       expect(page2.faces[0]).toMatchObject({ verdict: 'mismatch', claim: { personId: 'vladimir-putin' } });
       expect(byFile.get('locked.pdf')?.error?.code).toBe('PDF_ENCRYPTED');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('takes names typed for single pages (`pages` in the API, handout.pdf#page=2 in the claims file of `check --server`) over the names for the whole PDF, and refuses names for a page the PDF does not have', async () => {
+    const swapped = await pdfHandout(swappedPages);
+    const { status, body } = await upload('/v1/checks', [[swapped, 'named.pdf']], {
+      names: JSON.stringify(['Colin Powell', 'Tony Blair']),
+      pages: JSON.stringify({ 2: ['Vladimir Putin', 'George W Bush'] }),
+    });
+    expect(status).toBe(202);
+    const [page1, page2] = (await Promise.all(
+      body.checks.map((check: { id: string }) => waitForCheck(baseUrl, submitterKey, check.id)),
+    )) as PageView[];
+    expect(page1.result.faces.map((face) => [face.verdict, face.claim?.personId])).toEqual([
+      ['confirmed', 'colin-powell'],
+      ['confirmed', 'tony-blair'],
+    ]);
+    expect(page2.result.flagged).toBe(true);
+    expect(page2.result.faces[0]).toMatchObject({
+      verdict: 'mismatch',
+      claim: { personId: 'vladimir-putin' },
+      nearest: { personId: 'colin-powell' },
+    });
+    // Names typed win: nothing is read from the captions.
+    expect(page1.result.captions).toBeUndefined();
+    expect(page2.result.captions).toBeUndefined();
+
+    const beyond = await upload('/v1/checks', [[swapped, 'named.pdf']], { pages: JSON.stringify({ 3: ['Enver Bekirov'] }) });
+    expect(beyond).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION', message: expect.stringContaining('page 3') } } });
+    const photo = await readFile(lfwPhoto('tony-blair', draftPhotos['tony-blair']));
+    const image = await upload('/v1/checks', [[photo, 'photo.jpg']], { pages: JSON.stringify({ 1: ['Tony Blair'] }) });
+    expect(image).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION', message: expect.stringContaining('is an image') } } });
+    const notAPage = await upload('/v1/checks', [[swapped, 'named.pdf']], { pages: JSON.stringify({ first: ['Tony Blair'] }) });
+    expect(notAPage).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION' } } });
+
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'pv-pdf-pages-'));
+    try {
+      await writeFile(path.join(folder, 'named.pdf'), swapped);
+      await writeFile(
+        path.join(folder, 'claims.csv'),
+        'file,names\nnamed.pdf,Colin Powell;Tony Blair\nnamed.pdf#page=2,Vladimir Putin;George W Bush\n',
+      );
+      const run = await photoVerify([
+        'check',
+        '--server',
+        baseUrl,
+        '--api-key',
+        submitterKey,
+        '--claims',
+        path.join(folder, 'claims.csv'),
+        '--json',
+        path.join(folder, 'report.json'),
+      ]);
+      expect(run.code).toBe(1);
+      const report = JSON.parse(await readFile(path.join(folder, 'report.json'), 'utf8')) as OfflineReport;
+      const byFile = new Map(report.images.map((image) => [image.file.replace(/^.*[\\/]/, ''), image]));
+      expect(byFile.get('named.pdf, page 1')).toMatchObject({ page: 1, flagged: false });
+      expect(byFile.get('named.pdf, page 2')?.faces[0]).toMatchObject({ verdict: 'mismatch', claim: { personId: 'vladimir-putin' } });
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isUuid } from '../../domain/ids.js';
-import { isFlaggedFace } from '../../domain/results.js';
+import { type Claim, isFlaggedFace } from '../../domain/results.js';
 import { AppError } from '../../errors.js';
 import { type CheckSubmission, type CheckWithResult, checkView, claimsFrom } from '../../services/checks.js';
 import { reviewerName } from '../../services/keys.js';
@@ -32,6 +32,10 @@ export const submissionSchema = z.object({
   claims: z.string().optional().meta({ description: 'JSON array of Claim (text and optional box), instead of names' }),
   category: z.string().optional().meta({ description: 'The category the draft claims its people belong to' }),
   batch: z.string().optional().meta({ description: 'Add the check to this open batch' }),
+  pages: z.string().optional().meta({
+    description:
+      'A PDF only: names for single pages, as a JSON object from page number to names in reading order, e.g. {"2": ["Enver Bekirov"]}; a page not in it takes "names" (or reads its captions)',
+  }),
   readCaptions: z.enum(['true', 'false']).optional().meta({
     description:
       'When no names are given, read them from the captions under the portraits (a PDF text layer, else OCR): true by default for a PDF, false for an image',
@@ -46,7 +50,20 @@ export function submissionFields(body: z.output<typeof submissionSchema>): Omit<
   const batchId = body.batch ? body.batch : null;
   if (batchId && !isUuid(batchId)) throw new AppError('VALIDATION', `"batch" is not a batch id: ${batchId}`);
   const readCaptions = body.readCaptions === undefined ? null : body.readCaptions === 'true';
-  return { claims: claimsFrom(names, claims), category, batchId, readCaptions };
+  const pages = jsonField(body.pages, z.record(z.string(), z.array(z.string())), 'pages');
+  return { claims: claimsFrom(names, claims), category, batchId, readCaptions, ...(pages ? { pageClaims: pageClaimsOf(pages) } : {}) };
+}
+
+/** `{"2": ["A", "B"]}` → page 2's claims; a key that is no page number is refused. */
+function pageClaimsOf(pages: Record<string, string[]>): Map<number, Claim[]> {
+  const claims = new Map<number, Claim[]>();
+  for (const [key, names] of Object.entries(pages)) {
+    const page = Number(key);
+    if (!/^\d+$/.test(key) || page < 1 || !Number.isSafeInteger(page))
+      throw new AppError('VALIDATION', `"pages" maps page numbers (from 1) to names; "${key}" is not a page number`);
+    claims.set(page, claimsFrom(names, undefined));
+  }
+  return claims;
 }
 
 /** The check as answered, with links to the evidence image of each flagged face. */
