@@ -30,6 +30,8 @@ const schema = z.object({
   PDF_DPI: z.coerce.number().int().min(72).max(600).default(200),
   /** How long one PDF page may take to open and draw before the document is refused (PDF_TIMEOUT). */
   PDF_PAGE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** How long reading one page's captions by OCR may take; past it the page is checked without names, and says why. */
+  OCR_PAGE_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** PDFs the API renders at once (each on a thread of its own); more uploads of PDFs wait their turn. */
   MAX_PDF_RENDERS: z.coerce.number().int().positive().default(2),
   /** Inference threads in one process; 0 means one per core. */

@@ -44,7 +44,7 @@ runMain('worker', async () => {
     log('info', 'registry loaded', { version, people: loaded.people.length, referencePhotos: loaded.references.length }),
   );
   // Reads the captions of checks that ask for it (a PDF page by default); its OCR threads start on first use.
-  const captions = CheckRunner.captionReader(pdfLimitsOf(config));
+  const captions = CheckRunner.captionReader(pdfLimitsOf(config), config.OCR_PAGE_TIMEOUT_MS);
   const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
   const queues = createQueues(
     connection,

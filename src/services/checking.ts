@@ -34,9 +34,12 @@ export class CheckRunner {
     private readonly captions: { reader: CaptionReader; pdfLimits?: PdfRenderLimits } | null = null,
   ) {}
 
-  /** A caption reader for the runner: OCR threads that start on the first check read by OCR (close() ends them). */
-  static captionReader(pdfLimits: PdfRenderLimits): { reader: CaptionReader; pdfLimits: PdfRenderLimits } {
-    return { reader: new CaptionReader(), pdfLimits };
+  /**
+   * A caption reader for the runner: OCR threads that start on the first check read by OCR
+   * (close() ends them), each page read in at most `ocrTimeoutMs`.
+   */
+  static captionReader(pdfLimits: PdfRenderLimits, ocrTimeoutMs?: number): { reader: CaptionReader; pdfLimits: PdfRenderLimits } {
+    return { reader: new CaptionReader(ocrTimeoutMs ? { timeoutMs: ocrTimeoutMs } : {}), pdfLimits };
   }
 
   /** Returns false when the check had already ended (a job delivered again after its result was written). */

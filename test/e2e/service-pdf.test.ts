@@ -262,4 +262,26 @@ describe('PDF handouts through the service', () => {
     const done = await waitForCheck(baseUrl, submitterKey, good.body.checks[0].id);
     expect(done).toMatchObject({ status: 'done', page: 1, file: 'good.pdf, page 1' });
   });
+  // Last: it replaces the worker with one whose OCR may take only 1 ms a page.
+  it('checks a page whose captions cannot be read in time without names, and says why in the result', async () => {
+    await worker.stop();
+    worker = startProcess('workers/worker.ts', { ...env, OCR_PAGE_TIMEOUT_MS: '1' });
+    await worker.waitFor(/worker ready/);
+    const list = await renderList(
+      { title: 'Political prisoners', columns: 2, portraitWidth: 100, greyscale: false, jpegQuality: 90, scale: 300 / 96, format: 'png' },
+      await Promise.all(
+        [
+          [lfwPhoto('tony-blair', draftPhotos['tony-blair']), 'Tony Blair'],
+          [lfwPhoto('colin-powell', draftPhotos['colin-powell']), 'Colin Powell'],
+        ].map(async ([photo, caption]) => ({ photo: await readFile(photo), caption })),
+      ),
+    );
+    const { status, body } = await upload('/v1/checks', [[list.image, 'list.png']], { readCaptions: 'true' });
+    expect(status).toBe(202);
+    const done = (await waitForCheck(baseUrl, submitterKey, body.id)) as PageView & { status: string };
+    expect(done.status).toBe('done');
+    expect(done.result.captions).toMatchObject({ used: false, names: [], error: expect.stringContaining('OCR took longer than 1 ms') });
+    // The faces are still checked: named from the registry, as when no names are given.
+    expect(done.result.faces.map((face) => face.verdict)).toEqual(['identified', 'identified']);
+  });
 });
