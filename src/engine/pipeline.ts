@@ -32,6 +32,11 @@ export interface PipelineOptions {
   retryPaddings?: number[];
   /** Detection copies whose longer side is below this are upscaled to it (0: never). */
   detectionMinSide?: number;
+  /**
+   * On a large image whose faces are all small (a printed list, a crowd), also detect on
+   * overlapping tiles, so that the detector sees small faces at twice the size.
+   */
+  tiledDetection?: boolean;
   /** Which descriptors describe a face (src/engine/descriptors.ts); absent: face-api's alone. */
   descriptor?: DescriptorMode;
   /**
@@ -60,6 +65,7 @@ export const defaultPipelineOptions: PipelineOptions = {
   flip: true,
   plain: false,
   retryPaddings: [0.5, 0.8],
+  tiledDetection: true,
 };
 
 export const plainPipelineOptions: PipelineOptions = {
@@ -69,6 +75,7 @@ export const plainPipelineOptions: PipelineOptions = {
   align: false,
   flip: false,
   retryPaddings: undefined,
+  tiledDetection: false,
 };
 
 /** Names every network, crop and fusion weight that made the descriptors: a change re-embeds the registry. */
@@ -169,9 +176,27 @@ export class FacePipeline {
     const paddings = [options.detectionPadding, ...(options.retryPaddings ?? [])];
     for (let pass = 0; pass < paddings.length; pass++) {
       const boxes = await this.detectOnce(image, paddings[pass], options);
-      if (boxes.length > 0 || pass === paddings.length - 1) return { boxes, pass };
+      if (boxes.length > 0 || pass === paddings.length - 1) {
+        if (!options.tiledDetection || !wantsTiles(image, boxes)) return { boxes, pass };
+        return { boxes: mergeDetections(boxes, await this.detectTiles(image, options)), pass };
+      }
     }
     return { boxes: [], pass: 0 };
+  }
+
+  /** Detections on overlapping tiles of the image (see `tilesOf`), in the image's coordinates. */
+  private async detectTiles(image: DecodedImage, options: PipelineOptions): Promise<{ box: Box; score: number }[]> {
+    const found: { box: Box; score: number }[] = [];
+    for (const tile of tilesOf(image.width, image.height)) {
+      const rgb = await sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } })
+        .extract(tile)
+        .raw()
+        .toBuffer();
+      const part: DecodedImage = { rgb, width: tile.width, height: tile.height, format: image.format };
+      for (const detection of await this.detectOnce(part, options.detectionPadding, options))
+        found.push({ ...detection, box: { ...detection.box, x: detection.box.x + tile.left, y: detection.box.y + tile.top } });
+    }
+    return found;
   }
 
   private async detectOnce(image: DecodedImage, padding: number, options: PipelineOptions): Promise<{ box: Box; score: number }[]> {
@@ -337,4 +362,51 @@ function sumOf(descriptors: Float32Array[]): Float32Array {
   const sum = new Float32Array(descriptors[0].length);
   for (const d of descriptors) for (let i = 0; i < sum.length; i++) sum[i] += d[i];
   return sum;
+}
+
+/** Below this longer side an image is not tiled: the detector (512 px square input) already sees it whole at about its size. */
+const minTiledSide = 400;
+/** Tiled when the largest face found is narrower than this share of the image's longer side. */
+const smallFaceShare = 1 / 8;
+/** Tiles are about this long a side, so that the detector sees them at about their own size. */
+const tileSide = 320;
+
+/** Whether detection should look again on tiles: a large image where no face, or only small ones, was found. */
+export function wantsTiles(image: { width: number; height: number }, boxes: { box: Box }[]): boolean {
+  const longer = Math.max(image.width, image.height);
+  if (longer < minTiledSide) return false;
+  const largest = Math.max(0, ...boxes.map((detection) => detection.box.width));
+  return largest < smallFaceShare * longer;
+}
+
+/**
+ * Overlapping tiles covering an image: each side cut in pieces of about tileSide, each piece
+ * widened by a quarter into its neighbours, so that a face lies whole in one of them.
+ */
+export function tilesOf(width: number, height: number): { left: number; top: number; width: number; height: number }[] {
+  const spans = (side: number) => {
+    const count = Math.max(1, Math.ceil(side / tileSide));
+    if (count === 1) return [{ start: 0, length: side }];
+    const length = Math.min(side, Math.ceil((side / count) * 1.25));
+    return Array.from({ length: count }, (_, index) => ({ start: Math.round(((side - length) * index) / (count - 1)), length }));
+  };
+  return spans(width).flatMap((x) => spans(height).map((y) => ({ left: x.start, top: y.start, width: x.length, height: y.length })));
+}
+
+const boxArea = (box: Box) => box.width * box.height;
+
+/** How much two boxes overlap, as a share of the smaller: a face cut at a tile's edge lies inside the whole one. */
+function containment(a: Box, b: Box): number {
+  const width = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const height = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (width <= 0 || height <= 0) return 0;
+  return (width * height) / Math.max(1, Math.min(boxArea(a), boxArea(b)));
+}
+
+/** The whole image's detections, and each tile detection that no kept one covers, surest first. */
+export function mergeDetections<T extends { box: Box; score: number }>(whole: T[], tiles: T[]): T[] {
+  const kept = [...whole];
+  for (const detection of [...tiles].sort((a, b) => b.score - a.score))
+    if (!kept.some((other) => containment(other.box, detection.box) > 0.5)) kept.push(detection);
+  return kept;
 }

@@ -43,7 +43,7 @@ import {
 } from './captions/compose.js';
 import { type PageScore, type PortraitVerdicts, scorePage } from './captions/score.js';
 import { defaultFacesDir, repositoryRoot } from './faces-dir.js';
-import { analyseCached } from './handouts/analyses.js';
+import { analyseCached, detectionVersion } from './handouts/analyses.js';
 import type { Half } from './handouts/cast.js';
 import { lazyEngine } from './handouts/run.js';
 
@@ -179,7 +179,8 @@ async function main(): Promise<void> {
     descriptor: config.DESCRIPTOR,
   });
   const reader = new CaptionReader();
-  const analyses = await DescriptorCache.open(path.join(workDir, '.analyses.json'));
+  // Named after the detection (see detectionVersion): pages are analysed again when it changes.
+  const analyses = await DescriptorCache.open(path.join(workDir, `.analyses.${detectionVersion}.json`));
   const ocr = await OcrCache.open(path.join(workDir, '.ocr.json'));
   try {
     // The registry: one reference photo per person, enrolled as the checker enrols them.

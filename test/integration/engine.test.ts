@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
+import { renderList } from '../../src/evaluation/handouts/render.js';
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/faces/${name}`, import.meta.url));
 
@@ -31,6 +32,36 @@ describe('face engine on real photos', () => {
     await engine.analyze(await fixture('lfw-10-people/Colin_Powell_0002.jpg'));
     const loaded = Object.keys(createRequire(import.meta.url).cache);
     expect(loaded.filter((file) => /@vladmandic[\\/]face-api|@tensorflow/.test(file))).toEqual([]);
+  });
+
+  it('finds every face of a printed list of twelve small greyscale portraits (70 px wide, JPEG quality 55)', async () => {
+    const photos = [
+      'lfw-10-people/Colin_Powell_0005.jpg',
+      'lfw-10-people/George_W_Bush_0002.jpg',
+      'lfw-10-people/Gerhard_Schroeder_0002.jpg',
+      'lfw-10-people/Tony_Blair_0003.jpg',
+      'lfw-10-people/Vladimir_Putin_0002.jpg',
+      'lfw-10-people/Arnold_Schwarzenegger_0010.jpg',
+      'lfw-view1/Dan_Bartlett_0001.jpg',
+      'lfw-view1/Diane_Green_0001.jpg',
+      'lfw-view1/Jim_Haslett_0001.jpg',
+      'lfw-view1/Mark_Andrew_0001.jpg',
+      'lfw-10-people/Colin_Powell_0008.jpg',
+      'lfw-10-people/George_W_Bush_0010.jpg',
+    ];
+    const list = await renderList(
+      { title: 'Crimean political prisoners', columns: 4, portraitWidth: 70, greyscale: true, jpegQuality: 55 },
+      await Promise.all(photos.map(async (photo, index) => ({ photo: await fixture(photo), caption: `Person ${index + 1}` }))),
+    );
+    const { faces } = await engine.analyze(list.image);
+    const inside = (rect: { x: number; y: number; width: number; height: number }) =>
+      faces.filter((face) => {
+        const x = face.box.x + face.box.width / 2;
+        const y = face.box.y + face.box.height / 2;
+        return x > rect.x && x < rect.x + rect.width && y > rect.y && y < rect.y + rect.height;
+      }).length;
+    expect(list.rects.map(inside)).toEqual(photos.map(() => 1));
+    expect(faces).toHaveLength(12);
   });
 
   it('refuses a file that is not an image with a clear error', async () => {

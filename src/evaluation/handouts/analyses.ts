@@ -12,8 +12,15 @@ import type { DescriptorCache } from '../../registry-folder/cache.js';
 export const referenceCacheFile = (halfDir: string) => path.join(halfDir, '.registry-cache.json');
 /** Every photo tried as a reference photo, accepted or not, so that composing again analyses nothing. */
 export const enrolmentCacheFile = (halfDir: string) => path.join(halfDir, '.enrolment-cache.json');
+/**
+ * Which detection made a draft's analysis. Detection is not part of the model id (which names what
+ * describes a face, and re-embeds a registry when it changes), so the drafts' cache is named after
+ * it: a change of detection analyses the drafts again. The LFW photos of references and strangers
+ * (250 px) are too small for tiles and stay as they were.
+ */
+export const detectionVersion = 'tiles-1';
 /** The drafts' analyses: a re-run with other verdict rules computes nothing. */
-export const draftCacheFile = (halfDir: string) => path.join(halfDir, '.draft-analyses.json');
+export const draftCacheFile = (halfDir: string) => path.join(halfDir, `.draft-analyses.${detectionVersion}.json`);
 
 export async function analyseCached(
   engine: FaceEngine,

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { mergeDetections, tilesOf, wantsTiles } from '../../src/engine/pipeline.js';
+
+const face = (x: number, y: number, side: number, score = 0.9) => ({ box: { x, y, width: side, height: side }, score });
+
+describe('detection on tiles, for small faces on large pages', () => {
+  it('looks again on tiles only on a large image where no face, or only small ones, was found', () => {
+    expect(wantsTiles({ width: 568, height: 800 }, [face(40, 60, 35)])).toBe(true);
+    expect(wantsTiles({ width: 568, height: 800 }, [])).toBe(true);
+    // A portrait: its face is large.
+    expect(wantsTiles({ width: 800, height: 600 }, [face(250, 100, 300)])).toBe(false);
+    // A small image: the detector already sees it at about its size.
+    expect(wantsTiles({ width: 250, height: 250 }, [face(100, 100, 20)])).toBe(false);
+  });
+
+  it('covers the image with overlapping tiles, so that every face narrower than the overlap lies whole in one', () => {
+    const tiles = tilesOf(568, 800);
+    expect(tiles).toHaveLength(2 * 3);
+    for (const tile of tiles) {
+      expect(tile.left + tile.width).toBeLessThanOrEqual(568);
+      expect(tile.top + tile.height).toBeLessThanOrEqual(800);
+    }
+    // Every 40-px square of the page lies whole in some tile.
+    for (let x = 0; x + 40 <= 568; x += 8)
+      for (let y = 0; y + 40 <= 800; y += 8)
+        expect(tiles.some((t) => x >= t.left && x + 40 <= t.left + t.width && y >= t.top && y + 40 <= t.top + t.height)).toBe(true);
+    expect(tilesOf(300, 200)).toEqual([{ left: 0, top: 0, width: 300, height: 200 }]);
+  });
+
+  it('adds a face found on a tile, once, and not the part of a face a tile cut off', () => {
+    const whole = [face(10, 10, 40)];
+    const merged = mergeDetections(whole, [
+      face(12, 12, 38, 0.95), // the same face, found again on a tile
+      face(200, 300, 36, 0.7), // a face the whole image missed, found on two tiles
+      face(201, 301, 35, 0.6),
+      face(200, 300, 18, 0.4), // half of it, at a tile's edge
+    ]);
+    expect(merged).toEqual([face(10, 10, 40), face(200, 300, 36, 0.7)]);
+  });
+});
