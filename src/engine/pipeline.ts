@@ -368,8 +368,10 @@ function sumOf(descriptors: Float32Array[]): Float32Array {
 const minTiledSide = 400;
 /** Tiled when the largest face found is narrower than this share of the image's longer side. */
 const smallFaceShare = 1 / 8;
-/** Tiles are about this long a side, so that the detector sees them at about their own size. */
+/** Tiles are about this long a side, so that the detector sees them at about their own size... */
 const tileSide = 320;
+/** ...but a side is cut in at most this many (a large page: 9 tiles, the detector then sees it at over twice the size). */
+const maxTilesPerSide = 3;
 
 /** Whether detection should look again on tiles: a large image where no face, or only small ones, was found. */
 export function wantsTiles(image: { width: number; height: number }, boxes: { box: Box }[]): boolean {
@@ -380,12 +382,13 @@ export function wantsTiles(image: { width: number; height: number }, boxes: { bo
 }
 
 /**
- * Overlapping tiles covering an image: each side cut in pieces of about tileSide, each piece
- * widened by a quarter into its neighbours, so that a face lies whole in one of them.
+ * Overlapping tiles covering an image: each side cut in pieces of about tileSide (at most
+ * maxTilesPerSide), each piece widened by a quarter into its neighbours, so that a face lies whole
+ * in one of them.
  */
 export function tilesOf(width: number, height: number): { left: number; top: number; width: number; height: number }[] {
   const spans = (side: number) => {
-    const count = Math.max(1, Math.ceil(side / tileSide));
+    const count = Math.min(maxTilesPerSide, Math.max(1, Math.ceil(side / tileSide)));
     if (count === 1) return [{ start: 0, length: side }];
     const length = Math.min(side, Math.ceil((side / count) * 1.25));
     return Array.from({ length: count }, (_, index) => ({ start: Math.round(((side - length) * index) / (count - 1)), length }));

@@ -25,6 +25,8 @@ describe('detection on tiles, for small faces on large pages', () => {
       for (let y = 0; y + 40 <= 800; y += 8)
         expect(tiles.some((t) => x >= t.left && x + 40 <= t.left + t.width && y >= t.top && y + 40 <= t.top + t.height)).toBe(true);
     expect(tilesOf(300, 200)).toEqual([{ left: 0, top: 0, width: 300, height: 200 }]);
+    // An A4 page drawn at 200 dpi: nine tiles, not fifty.
+    expect(tilesOf(1654, 2339)).toHaveLength(9);
   });
 
   it('adds a face found on a tile, once, and not the part of a face a tile cut off', () => {
