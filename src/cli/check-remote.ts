@@ -8,6 +8,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import type { ImageResult } from '../domain/results.js';
 import { AppError, isAppError } from '../errors.js';
+import { isPdf } from '../images/pdf.js';
 import { toCsv } from '../report/csv.js';
 import { type HtmlSources, renderHtml } from '../report/html.js';
 import { type OfflineReport, summarise, toJson } from '../report/report.js';
@@ -53,9 +54,15 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
     // A PDF's pages with rows of their own (`handout.pdf#page=2`) are sent as "pages".
     const pages = manifest?.pages.get(input.path);
     try {
+      const bytes = await readFile(input.path).catch((error: NodeJS.ErrnoException) => {
+        throw new AppError('NOT_FOUND', `cannot read the file: ${error.code ?? error.message}`);
+      });
+      // Page rows for a file that is no PDF are not used, as offline: say so.
+      if (pages && !isPdf(bytes))
+        process.stderr.write(`warning: the claims file gives names for pages of ${input.file}, which is not a PDF\n`);
       const fields: Record<string, string> = {
         claims: JSON.stringify(request.claims),
-        ...(pages
+        ...(pages && isPdf(bytes)
           ? {
               pages: JSON.stringify(
                 Object.fromEntries([...pages].map(([page, claimed]) => [page, claimed.claims.map((claim) => claim.text)])),
@@ -65,9 +72,6 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
         ...(category ? { category } : {}),
         ...(values.readCaptions !== undefined ? { readCaptions: String(values.readCaptions) } : {}),
       };
-      const bytes = await readFile(input.path).catch((error: NodeJS.ErrnoException) => {
-        throw new AppError('NOT_FOUND', `cannot read the file: ${error.code ?? error.message}`);
-      });
       const { checks } = await client.upload<{ checks: Array<{ id: string }> }>(
         `/v1/batches/${batch.id}/checks`,
         { bytes, name: path.basename(input.path) },
@@ -78,7 +82,14 @@ export async function runRemoteCheck(values: CheckOptions, positionals: string[]
     } catch (error) {
       if (
         !isAppError(error) ||
-        !(error.code.startsWith('IMAGE_') || error.code.startsWith('PDF_') || error.code === 'FILE_TOO_LARGE' || error.code === 'NOT_FOUND')
+        !(
+          error.code.startsWith('IMAGE_') ||
+          error.code.startsWith('PDF_') ||
+          error.code === 'FILE_TOO_LARGE' ||
+          error.code === 'NOT_FOUND' ||
+          // Names for a page the PDF does not have: this file is reported, the others go on.
+          (pages !== undefined && error.code === 'VALIDATION')
+        )
       )
         throw error;
       return [{ input, checkId: undefined, failure: { code: error.code, message: error.message } }];

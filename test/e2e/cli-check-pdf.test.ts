@@ -37,7 +37,7 @@ beforeAll(async () => {
   await writeFile(path.join(drafts, 'named.pdf'), await pdfHandout(swappedPages));
   await writeFile(
     path.join(drafts, 'claims.csv'),
-    'file,names\nnamed.pdf,Colin Powell;Tony Blair\nnamed.pdf#page=2,Vladimir Putin;George W Bush\n',
+    'file,names\nnamed.pdf,Colin Powell;Tony Blair\nnamed.pdf#page=2,Vladimir Putin;George W Bush\nnamed.pdf#page=5,Enver Bekirov\n',
   );
   run = await photoVerify([
     'check',
@@ -118,6 +118,9 @@ describe('photo-verify check on PDF handouts', () => {
       nearest: { personId: 'colin-powell' },
     });
     expect(page2.faces[1]).toMatchObject({ verdict: 'confirmed', claim: { personId: 'george-w-bush' } });
+    // A page the PDF does not have: said, not silently ignored.
+    expect(run.stderr).toContain('the claims file gives names for page 5 of');
+    expect(run.stderr).toContain('named.pdf, which has no such page');
     // Names typed win: nothing is read from the captions of either page.
     expect(entry('named.pdf, page 1').captions).toBeUndefined();
     expect(page2.captions).toBeUndefined();
