@@ -427,14 +427,10 @@ export async function uncaptionedZones(
   faces: Box[],
   lines: Pick<Tesseract.Line, 'text' | 'confidence' | 'bbox'>[],
 ): Promise<{ left: number; top: number; width: number; height: number }[]> {
-  if (faces.length === 0) return [];
-  const { data: pixels, info } = await sharp(page).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const at = (x: number, y: number) => pixels[(y * info.width + x) * info.channels];
-  const zones: { left: number; top: number; width: number; height: number }[] = [];
-  for (const face of faces) {
+  const uncaptioned = faces.filter((face) => {
     const below = face.y + face.height;
     const centre = face.x + face.width / 2;
-    const captioned = lines.some((line) => {
+    return !lines.some((line) => {
       const drop = line.bbox.y0 - below;
       const lineCentre = (line.bbox.x0 + line.bbox.x1) / 2;
       return (
@@ -445,7 +441,15 @@ export async function uncaptionedZones(
         line.confidence >= surelyText
       );
     });
-    if (captioned) continue;
+  });
+  // The page's pixels only when some portrait has no caption found (most pages have all of them).
+  if (uncaptioned.length === 0) return [];
+  const { data: pixels, info } = await sharp(page).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const at = (x: number, y: number) => pixels[(y * info.width + x) * info.channels];
+  const zones: { left: number; top: number; width: number; height: number }[] = [];
+  for (const face of uncaptioned) {
+    const below = face.y + face.height;
+    const centre = face.x + face.width / 2;
     // Half-way to the faces beside it on its row; two face widths on a side with none.
     const row = faces.filter((other) => other !== face && Math.abs(other.y + other.height / 2 - (face.y + face.height / 2)) < face.height);
     const left = Math.max(

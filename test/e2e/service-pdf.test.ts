@@ -74,6 +74,34 @@ describe('PDF handouts through the service', () => {
     return { status: response.status, body: await response.json() };
   };
 
+  /** `photo-verify check --server` with `args`, writing the JSON report into `folder`: its exit code and each result by file name. */
+  const checkThroughServer = async (folder: string, args: string[]) => {
+    const run = await photoVerify([
+      'check',
+      '--server',
+      baseUrl,
+      '--api-key',
+      submitterKey,
+      '--json',
+      path.join(folder, 'report.json'),
+      ...args,
+    ]);
+    const report = JSON.parse(await readFile(path.join(folder, 'report.json'), 'utf8')) as OfflineReport;
+    return { code: run.code, byFile: new Map(report.images.map((image) => [image.file.replace(/^.*[\\/]/, ''), image])) };
+  };
+
+  /** A printed list of two captioned portraits, drawn at 300 dpi: Blair's photo, then Putin's or Powell's. */
+  const twoPortraitList = async (second: 'vladimir-putin' | 'colin-powell', captions: [string, string]) =>
+    renderList(
+      { title: 'Political prisoners', columns: 2, portraitWidth: 100, greyscale: false, jpegQuality: 90, scale: 300 / 96, format: 'png' },
+      await Promise.all(
+        [
+          [lfwPhoto('tony-blair', draftPhotos['tony-blair']), captions[0]],
+          [lfwPhoto(second, draftPhotos[second]), captions[1]],
+        ].map(async ([photo, caption]) => ({ photo: await readFile(photo), caption })),
+      ),
+    );
+
   it('makes a check of each page of a two-page handout, with its page number', async () => {
     const { status, body } = await upload('/v1/checks', [[await pdfHandout(twoPages), 'handout.pdf']]);
     expect(status).toBe(202);
@@ -123,15 +151,7 @@ describe('PDF handouts through the service', () => {
   });
 
   it('reads the names of a printed list image by OCR when the upload asks for it, and only identifies the faces when it does not', async () => {
-    const list = await renderList(
-      { title: 'Political prisoners', columns: 2, portraitWidth: 100, greyscale: false, jpegQuality: 90, scale: 300 / 96, format: 'png' },
-      await Promise.all(
-        [
-          [lfwPhoto('tony-blair', draftPhotos['tony-blair']), 'Tony Blair'],
-          [lfwPhoto('vladimir-putin', draftPhotos['vladimir-putin']), 'Colin Powell'],
-        ].map(async ([photo, caption]) => ({ photo: await readFile(photo), caption })),
-      ),
-    );
+    const list = await twoPortraitList('vladimir-putin', ['Tony Blair', 'Colin Powell']);
     const asked = await upload('/v1/checks', [[list.image, 'list.png']], { readCaptions: 'true' });
     const plain = await upload('/v1/checks', [[list.image, 'list.png']]);
     const [read, identified] = (await Promise.all(
@@ -156,19 +176,8 @@ describe('PDF handouts through the service', () => {
     try {
       await writeFile(path.join(folder, 'handout.pdf'), await pdfHandout(swappedPages));
       await writeFile(path.join(folder, 'locked.pdf'), await encryptedPdf(twoPages));
-      const run = await photoVerify([
-        'check',
-        '--server',
-        baseUrl,
-        '--api-key',
-        submitterKey,
-        '--json',
-        path.join(folder, 'report.json'),
-        folder,
-      ]);
-      expect(run.code).toBe(1);
-      const report = JSON.parse(await readFile(path.join(folder, 'report.json'), 'utf8')) as OfflineReport;
-      const byFile = new Map(report.images.map((image) => [image.file.replace(/^.*[\\/]/, ''), image]));
+      const { code, byFile } = await checkThroughServer(folder, [folder]);
+      expect(code).toBe(1);
       expect([...byFile.keys()].sort()).toEqual(['handout.pdf, page 1', 'handout.pdf, page 2', 'locked.pdf']);
       expect(byFile.get('handout.pdf, page 1')).toMatchObject({ page: 1, flagged: false, captions: { used: true } });
       const page2 = byFile.get('handout.pdf, page 2')!;
@@ -220,20 +229,8 @@ describe('PDF handouts through the service', () => {
         path.join(folder, 'claims.csv'),
         'file,names\nnamed.pdf,Colin Powell;Tony Blair\nnamed.pdf#page=2,Vladimir Putin;George W Bush\n',
       );
-      const run = await photoVerify([
-        'check',
-        '--server',
-        baseUrl,
-        '--api-key',
-        submitterKey,
-        '--claims',
-        path.join(folder, 'claims.csv'),
-        '--json',
-        path.join(folder, 'report.json'),
-      ]);
-      expect(run.code).toBe(1);
-      const report = JSON.parse(await readFile(path.join(folder, 'report.json'), 'utf8')) as OfflineReport;
-      const byFile = new Map(report.images.map((image) => [image.file.replace(/^.*[\\/]/, ''), image]));
+      const { code, byFile } = await checkThroughServer(folder, ['--claims', path.join(folder, 'claims.csv')]);
+      expect(code).toBe(1);
       expect(byFile.get('named.pdf, page 1')).toMatchObject({ page: 1, flagged: false });
       expect(byFile.get('named.pdf, page 2')?.faces[0]).toMatchObject({ verdict: 'mismatch', claim: { personId: 'vladimir-putin' } });
     } finally {
@@ -267,15 +264,7 @@ describe('PDF handouts through the service', () => {
     await worker.stop();
     worker = startProcess('workers/worker.ts', { ...env, OCR_PAGE_TIMEOUT_MS: '1' });
     await worker.waitFor(/worker ready/);
-    const list = await renderList(
-      { title: 'Political prisoners', columns: 2, portraitWidth: 100, greyscale: false, jpegQuality: 90, scale: 300 / 96, format: 'png' },
-      await Promise.all(
-        [
-          [lfwPhoto('tony-blair', draftPhotos['tony-blair']), 'Tony Blair'],
-          [lfwPhoto('colin-powell', draftPhotos['colin-powell']), 'Colin Powell'],
-        ].map(async ([photo, caption]) => ({ photo: await readFile(photo), caption })),
-      ),
-    );
+    const list = await twoPortraitList('colin-powell', ['Tony Blair', 'Colin Powell']);
     const { status, body } = await upload('/v1/checks', [[list.image, 'list.png']], { readCaptions: 'true' });
     expect(status).toBe(202);
     const done = (await waitForCheck(baseUrl, submitterKey, body.id)) as PageView & { status: string };
