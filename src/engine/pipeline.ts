@@ -184,7 +184,7 @@ export class FacePipeline {
     return { boxes: [], pass: 0 };
   }
 
-  /** Detections on overlapping tiles of the image (see `tilesOf`), in the image's coordinates. */
+  /** Detections on overlapping tiles of the image (see `tilesOf`; bare paper is skipped), in the image's coordinates. */
   private async detectTiles(image: DecodedImage, options: PipelineOptions): Promise<{ box: Box; score: number }[]> {
     const found: { box: Box; score: number }[] = [];
     for (const tile of tilesOf(image.width, image.height)) {
@@ -192,6 +192,7 @@ export class FacePipeline {
         .extract(tile)
         .raw()
         .toBuffer();
+      if (!mayHoldFace(rgb, tile.width, tile.height)) continue;
       const part: DecodedImage = { rgb, width: tile.width, height: tile.height, format: image.format };
       for (const detection of await this.detectOnce(part, options.detectionPadding, options))
         found.push({ ...detection, box: { ...detection.box, x: detection.box.x + tile.left, y: detection.box.y + tile.top } });
@@ -394,6 +395,37 @@ export function tilesOf(width: number, height: number): { left: number; top: num
     return Array.from({ length: count }, (_, index) => ({ start: Math.round(((side - length) * index) / (count - 1)), length }));
   };
   return spans(width).flatMap((x) => spans(height).map((y) => ({ left: x.start, top: y.start, width: x.length, height: y.length })));
+}
+
+/** A tile is judged in cells of this many pixels a side... */
+const toneCell = 8;
+/**
+ * ...and holds no findable face when fewer than this many cells are mostly mid-tone (see
+ * mayHoldFace): a face the detector finds on a tile is about 30 px across or more, nine cells and
+ * more. So the tiles of a page's empty margins, or of a printed rule or a page number, are skipped.
+ */
+const minMidToneCells = 8;
+
+/**
+ * Whether a tile (raw RGB) shows anything a face could be in: at least minMidToneCells cells of
+ * which half the pixels or more are a mid tone, neither paper white nor ink black. Print is ink
+ * with a thin edge of mid tones; a photograph is mid tones throughout.
+ */
+export function mayHoldFace(rgb: Buffer, width: number, height: number): boolean {
+  let cells = 0;
+  for (let top = 0; top + toneCell <= height; top += toneCell)
+    for (let left = 0; left + toneCell <= width; left += toneCell) {
+      let mid = 0;
+      for (let y = top; y < top + toneCell; y++) {
+        let index = (y * width + left) * 3;
+        for (let x = 0; x < toneCell; x++, index += 3) {
+          const brightness = 0.299 * rgb[index] + 0.587 * rgb[index + 1] + 0.114 * rgb[index + 2];
+          if (brightness >= 32 && brightness <= 224) mid++;
+        }
+      }
+      if (mid * 2 >= toneCell * toneCell && ++cells >= minMidToneCells) return true;
+    }
+  return false;
 }
 
 const boxArea = (box: Box) => box.width * box.height;

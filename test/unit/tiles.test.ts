@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeDetections, tilesOf, wantsTiles } from '../../src/engine/pipeline.js';
+import { mayHoldFace, mergeDetections, tilesOf, wantsTiles } from '../../src/engine/pipeline.js';
 
 const face = (x: number, y: number, side: number, score = 0.9) => ({ box: { x, y, width: side, height: side }, score });
 
@@ -38,5 +38,25 @@ describe('detection on tiles, for small faces on large pages', () => {
       face(200, 300, 18, 0.4), // half of it, at a tile's edge
     ]);
     expect(merged).toEqual([face(10, 10, 40), face(200, 300, 36, 0.7)]);
+  });
+
+  it('does not search the bare paper of a page for faces, but does search any photograph on it', () => {
+    const page = (width: number, height: number, paint: (x: number, y: number) => number | null) => {
+      const rgb = Buffer.alloc(width * height * 3, 245);
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const value = paint(x, y);
+          if (value !== null) rgb.fill(value, (y * width + x) * 3, (y * width + x) * 3 + 3);
+        }
+      return rgb;
+    };
+    expect(mayHoldFace(page(320, 320, () => null), 320, 320)).toBe(false);
+    // A rule across the page and a page number: thin print.
+    expect(mayHoldFace(page(320, 320, (x, y) => (y === 100 || (y > 300 && x > 150 && x < 160 && x % 3 === 0) ? 20 : null)), 320, 320)).toBe(false);
+    // A 32-px photograph in a corner: the smallest face the detector finds on a tile is about this size.
+    expect(mayHoldFace(page(320, 320, (x, y) => (x >= 280 && y >= 280 ? 90 + ((x * 7 + y * 13) % 80) : null)), 320, 320)).toBe(true);
+    // A dark photograph, and one in greyscale on grey paper.
+    expect(mayHoldFace(page(320, 320, (x, y) => (x < 100 && y < 100 ? 40 : null)), 320, 320)).toBe(true);
+    expect(mayHoldFace(page(320, 320, () => 200), 320, 320)).toBe(true);
   });
 });
