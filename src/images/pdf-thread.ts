@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { PdfTask, PdfThreadMessage } from './pdf.js';
 import { pageScale } from './pdf-scale.js';
 
@@ -21,9 +21,20 @@ console.warn = (...args: unknown[]) => {
   if (String(args[0]).includes('Image exceeded maximum allowed size')) imageLeftOut = true;
 };
 
-async function run(task: PdfTask): Promise<void> {
+/**
+ * pdf.js and its worker code, loaded before the task arrives (the thread is started ahead of its
+ * task: see src/images/pdf.ts). With `globalThis.pdfjsWorker` set, pdf.js runs its worker code in
+ * this thread without loading it again.
+ */
+async function load() {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   pdfjs.GlobalWorkerOptions.workerSrc = path.join(pdfjsRoot, 'legacy/build/pdf.worker.mjs');
+  (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
+  return pdfjs;
+}
+
+async function run(loading: ReturnType<typeof load>, task: PdfTask): Promise<void> {
+  const pdfjs = await loading;
   let document: Awaited<ReturnType<typeof pdfjs.getDocument>['promise']>;
   try {
     document = await pdfjs.getDocument({
@@ -122,6 +133,11 @@ async function run(task: PdfTask): Promise<void> {
   post({ kind: 'done' });
 }
 
-run(workerData as PdfTask).catch((error: Error) =>
-  post({ kind: 'error', code: 'PDF_CORRUPT', message: `the PDF cannot be read: ${error.message}` }),
+// Loading starts at once; the one task this thread runs comes as its first message.
+const loading = load();
+loading.catch(() => {});
+parentPort!.once('message', (task: PdfTask) =>
+  run(loading, task).catch((error: Error) =>
+    post({ kind: 'error', code: 'PDF_CORRUPT', message: `the PDF cannot be read: ${error.message}` }),
+  ),
 );

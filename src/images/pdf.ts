@@ -123,17 +123,39 @@ function copy(bytes: Buffer): ArrayBuffer {
 }
 
 /**
- * Runs one task on a fresh thread; `handle` returns true on the last message. The thread is
+ * A PDF thread started ahead of its task: loading pdf.js takes about two seconds, so a task takes
+ * the thread already loaded, and when it ends the next one starts loading. Every document still
+ * gets a thread of its own, never reused. The spare is unref'd: it does not keep a process alive.
+ */
+let spare: Worker | null = null;
+
+function startThread(): Worker {
+  const worker = new Worker(threadUrl, { resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+  worker.unref();
+  // A spare that dies while waiting (out of memory, a failed load) is replaced when next needed.
+  worker.once('exit', () => {
+    if (spare === worker) spare = null;
+  });
+  worker.on('error', () => {});
+  return worker;
+}
+
+function takeThread(): Worker {
+  const worker = spare ?? startThread();
+  spare = null;
+  worker.ref();
+  return worker;
+}
+
+/**
+ * Runs one task on a thread of its own; `handle` returns true on the last message. The thread is
  * terminated when it is silent for `timeoutMs` (opening the document, or one page), on error,
  * and at the end.
  */
 function runThread(task: PdfTask, timeoutMs: number, handle: (message: PdfThreadMessage) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(threadUrl, {
-      workerData: task,
-      transferList: [task.data],
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
-    });
+    const worker = takeThread();
+    worker.postMessage(task, [task.data]);
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const finish = (error?: Error) => {
@@ -141,6 +163,7 @@ function runThread(task: PdfTask, timeoutMs: number, handle: (message: PdfThread
       settled = true;
       clearTimeout(timer);
       void worker.terminate();
+      spare ??= startThread();
       if (error) reject(error);
       else resolve();
     };
