@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   service: async () => (await import('./service.js')).serviceBenchmark(),
   identify: async () => (await import('./identify.js')).identifyBenchmark(),
   load: async () => (await import('./load.js')).loadBenchmark(),
+  pdf: async () => (await import('./pdf.js')).pdfBenchmark(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
