@@ -19,6 +19,9 @@ export async function pdfBenchmark(): Promise<void> {
       times.push(Math.round(performance.now() - start));
     }
     if (json) process.stdout.write(`${JSON.stringify({ pause, msPerPdf: times })}\n`);
-    else process.stdout.write(`one-page PDF drawn at 200 dpi, ${pause === 0 ? 'back to back' : `${pause / 1000} s apart`}: ${times.join(', ')} ms\n`);
+    else
+      process.stdout.write(
+        `one-page PDF drawn at 200 dpi, ${pause === 0 ? 'back to back' : `${pause / 1000} s apart`}: ${times.join(', ')} ms\n`,
+      );
   }
 }
