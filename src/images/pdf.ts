@@ -125,24 +125,44 @@ function copy(bytes: Buffer): ArrayBuffer {
 /**
  * A PDF thread started ahead of its task: loading pdf.js takes about two seconds, so a task takes
  * the thread already loaded, and when it ends the next one starts loading. Every document still
- * gets a thread of its own, never reused. The spare is unref'd: it does not keep a process alive.
+ * gets a thread of its own, never reused. A loaded thread holds about 400 MB (run from source), so
+ * a spare nobody takes within `spareIdleMs` is stopped: PDFs that come in a run are drawn at
+ * once, and an idle service gives the memory back. The spare is unref'd: it does not keep a
+ * process alive.
  */
-let spare: Worker | null = null;
+let spare: { worker: Worker; expiry: NodeJS.Timeout } | null = null;
+const spareIdleMs = 60_000;
 
 function startThread(): Worker {
   const worker = new Worker(threadUrl, { resourceLimits: { maxOldGenerationSizeMb: 1024 } });
   worker.unref();
-  // A spare that dies while waiting (out of memory, a failed load) is replaced when next needed.
-  worker.once('exit', () => {
-    if (spare === worker) spare = null;
-  });
   worker.on('error', () => {});
   return worker;
 }
 
+function startSpare(): void {
+  if (spare) return;
+  const worker = startThread();
+  const expiry = setTimeout(() => {
+    if (spare?.worker === worker) spare = null;
+    void worker.terminate();
+  }, spareIdleMs);
+  expiry.unref();
+  spare = { worker, expiry };
+  // A spare that dies while waiting (out of memory, a failed load) is replaced when next needed.
+  worker.once('exit', () => {
+    if (spare?.worker === worker) {
+      clearTimeout(expiry);
+      spare = null;
+    }
+  });
+}
+
 function takeThread(): Worker {
-  const worker = spare ?? startThread();
+  const taken = spare;
   spare = null;
+  if (taken) clearTimeout(taken.expiry);
+  const worker = taken?.worker ?? startThread();
   worker.ref();
   return worker;
 }
@@ -163,7 +183,7 @@ function runThread(task: PdfTask, timeoutMs: number, handle: (message: PdfThread
       settled = true;
       clearTimeout(timer);
       void worker.terminate();
-      spare ??= startThread();
+      startSpare();
       if (error) reject(error);
       else resolve();
     };
