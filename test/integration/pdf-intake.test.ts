@@ -1,8 +1,10 @@
 /** PDF intake (src/images/pdf.ts): content sniffing, the text layer in the rendered page's pixels, and the page-size limit. */
+
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { defaultPdfLimits, isPdf, pageScale, pdfTextItems, renderPdf, renderPdfPages } from '../../src/images/pdf.js';
 import { draftPhotos, lfwPhoto } from '../helpers/fixtures.js';
-import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, pdfHandout } from '../helpers/pdf.js';
+import { damagedPdf, encryptedPdf, hugePagePdf, imageBombPdf, longPdf, pdfHandout, twoPages } from '../helpers/pdf.js';
 
 const onePage = [[{ photo: lfwPhoto('colin-powell', draftPhotos['colin-powell']), caption: 'Colin Powell' }]];
 
@@ -74,5 +76,22 @@ describe('PDF intake', () => {
         code: 'PDF_TIMEOUT',
       });
     });
+
+    it('spoils nothing for the next PDF: after a stopped, a refused and a damaged one, a handout is drawn whole', async () => {
+      await expect(renderPdf(await pdfHandout(onePage), { ...defaultPdfLimits, pageTimeoutMs: 5 })).rejects.toMatchObject({
+        code: 'PDF_TIMEOUT',
+      });
+      await expect(renderPdf(await imageBombPdf(), defaultPdfLimits)).rejects.toMatchObject({ code: 'PDF_IMAGE_TOO_LARGE' });
+      await expect(renderPdf(damagedPdf(), defaultPdfLimits)).rejects.toMatchObject({ code: 'PDF_CORRUPT' });
+      // Back to back and after a pause (a thread loaded ahead is taken then): each a page of its own.
+      const [first, second] = await Promise.all([
+        renderPdf(await pdfHandout(twoPages), defaultPdfLimits),
+        renderPdf(await pdfHandout(onePage), defaultPdfLimits),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const third = await renderPdf(await pdfHandout(twoPages), defaultPdfLimits);
+      expect([first.length, second.length, third.length]).toEqual([2, 1, 2]);
+      for (const page of [...first, ...second, ...third]) expect((await sharp(page.jpeg).metadata()).width).toBe(page.width);
+    }, 60_000);
   });
 });
