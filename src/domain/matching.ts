@@ -5,7 +5,7 @@
  */
 import type { Gallery } from './gallery.js';
 import type { Match } from './results.js';
-import { createScoreKernel, type ScoreKernel } from './score-kernel.js';
+import { type CoarseKernel, createCoarseKernel, createScoreKernel, type ScoreKernel } from './score-kernel.js';
 
 /** The dot product: the cosine similarity of two unit-length descriptors, as the engine makes them. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -42,7 +42,18 @@ export interface ReferenceMatrix {
   personOfRow: Int32Array;
   personIds: string[];
   names: string[];
+  /** For a large gallery, the 8-bit first pass (see rankPeople); built on first use. */
+  coarse?: { kernel: CoarseKernel; rowsOfPerson: Int32Array[] } | null;
 }
+
+/**
+ * From this many reference photos on, a face asked for its best few people is first scored on
+ * 8-bit rows (a quarter of the memory read per face), and only the rows of the people that pass
+ * ahead are scored again exactly: at 100,000 fused references the float pass reads 256 MB.
+ */
+export const coarseMinRows = 20_000;
+/** People taken into the exact pass beyond those asked for: the 8-bit scores are off by about 0.001. */
+const coarseSlack = 16;
 
 const matrices = new WeakMap<Gallery, ReferenceMatrix>();
 
@@ -109,13 +120,26 @@ export function rankPeople(descriptor: ArrayLike<number>, gallery: Gallery, opti
   if (people === 0) return [];
   const best = new Float64Array(people).fill(-Infinity);
   const bestRow = new Int32Array(people).fill(-1);
-  scoreRows(unitRow(descriptor), index, best, bestRow);
+  const probe = unitRow(descriptor);
+  if (probe.length !== index.dimension)
+    throw new Error(`a ${probe.length}-d descriptor cannot be compared with a ${index.dimension}-d gallery`);
   const before = (a: number, b: number) => best[a] > best[b] || (best[a] === best[b] && index.personIds[a] < index.personIds[b]);
-  const chosen = options.top === undefined || options.top >= people ? allPeople(people) : topPeople(best, options.top, before);
+  const included = (options.include ?? []).map((id) => index.personIds.indexOf(id)).filter((person) => person >= 0);
+  let chosen: number[];
+  const coarse = options.top !== undefined && options.top < people ? coarsePass(index) : null;
+  if (coarse && options.top !== undefined) {
+    // 8-bit scores for everyone; then exact scores for the people ahead and those asked for.
+    scoreRows(probe, index, best, bestRow, coarse.kernel.score(probe));
+    const candidates = new Set([...topPeople(best, options.top + coarseSlack, before), ...included]);
+    for (const person of candidates) exactPerson(probe, index, coarse.rowsOfPerson[person], person, best, bestRow);
+    chosen = [...candidates].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).slice(0, options.top);
+  } else {
+    scoreRows(probe, index, best, bestRow);
+    chosen = options.top === undefined || options.top >= people ? allPeople(people) : topPeople(best, options.top, before);
+  }
   const wanted = new Set(chosen);
-  for (const id of options.include ?? []) {
-    const person = index.personIds.indexOf(id);
-    if (person >= 0 && !wanted.has(person)) {
+  for (const person of included) {
+    if (!wanted.has(person)) {
       wanted.add(person);
       chosen.push(person);
     }
@@ -129,11 +153,53 @@ export function rankPeople(descriptor: ArrayLike<number>, gallery: Gallery, opti
   }));
 }
 
-/** One pass over the matrix: each person's best score and the row it came from. */
-function scoreRows(probe: Float32Array, index: ReferenceMatrix, best: Float64Array, bestRow: Int32Array): void {
-  const { dimension, rows, personOfRow } = index;
-  if (probe.length !== dimension) throw new Error(`a ${probe.length}-d descriptor cannot be compared with a ${dimension}-d gallery`);
-  const scores = index.kernel.score(probe);
+/** The gallery's 8-bit first pass, where it is large enough to need one (see coarseMinRows). */
+function coarsePass(index: ReferenceMatrix): ReferenceMatrix['coarse'] {
+  if (index.coarse === undefined) {
+    const kernel = index.rows >= coarseMinRows ? createCoarseKernel(index.kernel.matrix, index.rows, index.dimension) : null;
+    if (!kernel) index.coarse = null;
+    else {
+      const counts = new Int32Array(index.personIds.length);
+      for (const person of index.personOfRow) counts[person]++;
+      const rowsOfPerson = Array.from(counts, (count) => new Int32Array(count));
+      counts.fill(0);
+      index.personOfRow.forEach((person, row) => {
+        rowsOfPerson[person][counts[person]++] = row;
+      });
+      index.coarse = { kernel, rowsOfPerson };
+    }
+  }
+  return index.coarse;
+}
+
+/** A person's best score and row, computed exactly over their rows of the float matrix. */
+function exactPerson(
+  probe: Float32Array,
+  index: ReferenceMatrix,
+  rows: Int32Array,
+  person: number,
+  best: Float64Array,
+  bestRow: Int32Array,
+) {
+  const { matrix } = index.kernel;
+  const { dimension } = index;
+  best[person] = -Infinity;
+  for (const row of rows) {
+    let score = 0;
+    for (let i = 0, offset = row * dimension; i < dimension; i++) score += probe[i] * matrix[offset + i];
+    // The same float32 sum order as the kernels may differ in the last bits; the score is stored in float32 like theirs.
+    const rounded = Math.fround(score);
+    if (rounded > best[person]) {
+      best[person] = rounded;
+      bestRow[person] = row;
+    }
+  }
+}
+
+/** One pass over the matrix (or the given scores of every row): each person's best score and the row it came from. */
+function scoreRows(probe: Float32Array, index: ReferenceMatrix, best: Float64Array, bestRow: Int32Array, given?: Float32Array): void {
+  const { rows, personOfRow } = index;
+  const scores = given ?? index.kernel.score(probe);
   for (let row = 0; row < rows; row++) {
     const score = scores[row];
     const person = personOfRow[row];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { distanceFromSimilarity, rankPeople, similarity } from '../../src/domain/matching.js';
-import { createScoreKernel } from '../../src/domain/score-kernel.js';
+import type { Gallery } from '../../src/domain/gallery.js';
+import { coarseMinRows, distanceFromSimilarity, rankPeople, similarity } from '../../src/domain/matching.js';
+import { createCoarseKernel, createScoreKernel } from '../../src/domain/score-kernel.js';
 import { descriptorLike, gallery } from './synthetic.js';
 
 describe('comparing a face with the registry', () => {
@@ -69,6 +70,88 @@ describe('the 1:N scoring kernel', () => {
       const fromPlain = Array.from(plain.score(probe));
       for (const [row, value] of fromSimd.entries()) expect(value).toBeCloseTo(expected[row], 5);
       for (const [row, value] of fromPlain.entries()) expect(value).toBeCloseTo(expected[row], 5);
+    }
+  });
+
+  it('the 8-bit first pass scores every row within 0.003 of its dot product, 128-d and fused 640-d', () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    for (const dimension of [128, 640]) {
+      const rows = 53;
+      const matrix = new Float32Array(rows * dimension);
+      for (let row = 0; row < rows; row++) matrix.set(unitVector(dimension, next), row * dimension);
+      const coarse = createCoarseKernel(matrix, rows, dimension);
+      expect(coarse).not.toBeNull();
+      const probe = unitVector(dimension, next);
+      const scores = coarse!.score(probe);
+      for (let row = 0; row < rows; row++) {
+        const exact = probe.reduce((sum, v, i) => sum + v * matrix[row * dimension + i], 0);
+        expect(Math.abs(scores[row] - exact)).toBeLessThan(0.003);
+      }
+    }
+    // Only whole 16-byte vectors: other dimensions keep the float pass.
+    expect(createCoarseKernel(new Float32Array(24), 1, 24)).toBeNull();
+  });
+});
+
+function unitVector(dimension: number, next: () => number): Float32Array {
+  const vector = Float32Array.from({ length: dimension }, next);
+  const norm = Math.hypot(...vector);
+  return vector.map((v) => v / norm);
+}
+
+describe('1:N in a registry of more than 20,000 reference photos (an 8-bit first pass, then exact scores)', () => {
+  it('names the same best two people, with the same scores and photos, and the claimed person with their exact score', () => {
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    const dimension = 640;
+    const people = Math.ceil(coarseMinRows / 2) + 500;
+    const references: Gallery['references'] = [];
+    for (let person = 0; person < people; person++)
+      for (const photo of ['a', 'b'])
+        references.push({
+          personId: `p${person}`,
+          referencePhoto: `p${person}/${photo}.jpg`,
+          descriptor: Array.from(unitVector(dimension, next)),
+        });
+    // Near-twins: person 1 is a slightly changed copy of person 0, so the first pass must not swap them.
+    references[2].descriptor = references[0].descriptor.map((v) => v + 0.002 * next());
+    const gallery: Gallery = { model: 'test-model', people: [], references };
+    expect(references.length).toBeGreaterThanOrEqual(coarseMinRows);
+    const unitOf = (vector: number[]) => {
+      const norm = Math.hypot(...vector);
+      return vector.map((v) => v / norm);
+    };
+    const exactRanking = (probe: number[]) => {
+      const unitProbe = unitOf(probe);
+      const best = new Map<string, { score: number; photo: string }>();
+      for (const reference of references) {
+        const row = unitOf(reference.descriptor);
+        const score = row.reduce((sum, v, i) => sum + v * unitProbe[i], 0);
+        if (score > (best.get(reference.personId)?.score ?? -Infinity))
+          best.set(reference.personId, { score, photo: reference.referencePhoto });
+      }
+      return [...best.entries()].sort((a, b) => b[1].score - a[1].score);
+    };
+    const probes = [
+      // A photo of a registry person (their reference, changed), of the near-twins, and a stranger.
+      references[4001].descriptor.map((v) => v + 0.02 * next()),
+      references[0].descriptor.map((v) => v + 0.001 * next()),
+      Array.from(unitVector(dimension, next)),
+    ];
+    for (const probe of probes) {
+      const expected = exactRanking(probe);
+      const claimed = expected[777];
+      const ranked = rankPeople(probe, gallery, { top: 2, include: [claimed[0]] });
+      expect(ranked.map((match) => match.personId)).toEqual([expected[0][0], expected[1][0], claimed[0]]);
+      expect(ranked.map((match) => match.referencePhoto)).toEqual([expected[0][1].photo, expected[1][1].photo, claimed[1].photo]);
+      for (const [at, match] of ranked.entries()) expect(match.score).toBeCloseTo([expected[0], expected[1], claimed][at][1].score, 5);
     }
   });
 });
