@@ -97,7 +97,8 @@ function jsKernel(rows: number, dimension: number): ScoreKernel {
 /**
  * The first pass over a large matrix (see matching.ts): every row stored as 8-bit integers with a
  * scale of its own, a quarter of the bytes of the float matrix, which a face otherwise reads whole
- * (256 MB for 100,000 fused references). A 234-byte module, assembled with wabt's wat2wasm from:
+ * (256 MB for 100,000 fused references). A 234-byte module, assembled with wabt's wat2wasm from
+ * score-kernel8.wat beside this file; in short:
  *
  *   (func (export "scores8") (param $probe i32) (param $matrix i32) (param $rows i32) (param $dim i32) (param $out i32)
  *     per row: acc = i32x4(0); for each 16 bytes m of the row:
