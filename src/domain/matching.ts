@@ -187,7 +187,7 @@ function exactPerson(
   for (const row of rows) {
     let score = 0;
     for (let i = 0, offset = row * dimension; i < dimension; i++) score += probe[i] * matrix[offset + i];
-    // The same float32 sum order as the kernels may differ in the last bits; the score is stored in float32 like theirs.
+    // Summed in float64, where the kernels sum float32 lanes (the last bits may differ); stored in float32 like theirs.
     const rounded = Math.fround(score);
     if (rounded > best[person]) {
       best[person] = rounded;

@@ -54,7 +54,9 @@ describe('detection on tiles, for small faces on large pages', () => {
     expect(tileHoldsFace(() => null)).toBe(false);
     // A rule across the page and a page number: thin print.
     expect(tileHoldsFace((x, y) => (y === 100 || (y > 300 && x > 150 && x < 160 && x % 3 === 0) ? 20 : null))).toBe(false);
-    // A 32-px photograph in a corner: the smallest face the detector finds on a tile is about this size.
+    // A 16-px speck of photograph (a stamp, a logo): too small to hold a face the detector finds.
+    expect(tileHoldsFace((x, y) => (x >= 304 && y >= 304 ? 90 + ((x * 7 + y * 13) % 80) : null))).toBe(false);
+    // A 40-px photograph in a corner: a portrait this small can already hold a face the detector finds.
     expect(tileHoldsFace((x, y) => (x >= 280 && y >= 280 ? 90 + ((x * 7 + y * 13) % 80) : null))).toBe(true);
     // A dark photograph, and a page scanned grey.
     expect(tileHoldsFace((x, y) => (x < 100 && y < 100 ? 40 : null))).toBe(true);
