@@ -403,8 +403,8 @@ const toneCell = 8;
  * ...and holds no findable face when fewer than this many cells are mostly mid-tone (see
  * mayHoldFace): eight cells are a photograph of about 23 x 23 px, and a face is a part of its
  * photograph (on the handout benchmark's drafts the smallest face found is 12 px across, on a
- * 70-px portrait of some 80 cells). So the tiles of a page's empty margins, or of a printed rule
- * or a page number, are skipped.
+ * 90-px portrait of some 150 cells; the smallest portraits, 70 px, are about 90). So the tiles of
+ * a page's empty margins, or of a printed rule or a page number, are skipped.
  */
 const minMidToneCells = 8;
 
