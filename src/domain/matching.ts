@@ -185,10 +185,8 @@ function exactPerson(
   const { dimension } = index;
   best[person] = -Infinity;
   for (const row of rows) {
-    let score = 0;
-    for (let i = 0, offset = row * dimension; i < dimension; i++) score += probe[i] * matrix[offset + i];
     // Summed in float64, where the kernels sum float32 lanes (the last bits may differ); stored in float32 like theirs.
-    const rounded = Math.fround(score);
+    const rounded = Math.fround(dot(probe, matrix.subarray(row * dimension, (row + 1) * dimension)));
     if (rounded > best[person]) {
       best[person] = rounded;
       bestRow[person] = row;

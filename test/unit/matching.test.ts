@@ -54,11 +54,7 @@ describe('1:N at registry scale', () => {
 
 describe('the 1:N scoring kernel', () => {
   it('scores every reference row as the plain dot product, in SIMD as in JavaScript, for 128-d and fused 640-d rows', () => {
-    let seed = 1;
-    const next = () => {
-      seed = (seed * 1664525 + 1013904223) >>> 0;
-      return seed / 2 ** 32 - 0.5;
-    };
+    const next = seeded(1);
     for (const dimension of [128, 640, 5]) {
       const rows = 37;
       const simd = createScoreKernel(rows, dimension);
@@ -74,11 +70,7 @@ describe('the 1:N scoring kernel', () => {
   });
 
   it('the 8-bit first pass scores every row within 0.003 of its dot product, 128-d and fused 640-d', () => {
-    let seed = 7;
-    const next = () => {
-      seed = (seed * 1664525 + 1013904223) >>> 0;
-      return seed / 2 ** 32 - 0.5;
-    };
+    const next = seeded(7);
     for (const dimension of [128, 640]) {
       const rows = 53;
       const matrix = new Float32Array(rows * dimension);
@@ -97,19 +89,30 @@ describe('the 1:N scoring kernel', () => {
   });
 });
 
+/** A repeatable sequence of numbers in [-0.5, 0.5). */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32 - 0.5;
+  };
+}
+
+/** The vector scaled to unit length. */
+function unitOf(vector: ArrayLike<number>): number[] {
+  const values = Array.from(vector);
+  const norm = Math.hypot(...values);
+  return values.map((v) => v / norm);
+}
+
+/** A random unit vector from `next`. */
 function unitVector(dimension: number, next: () => number): Float32Array {
-  const vector = Float32Array.from({ length: dimension }, next);
-  const norm = Math.hypot(...vector);
-  return vector.map((v) => v / norm);
+  return Float32Array.from(unitOf(Array.from({ length: dimension }, next)));
 }
 
 describe('1:N in a registry of more than 20,000 reference photos (an 8-bit first pass, then exact scores)', () => {
   it('names the same best two people, with the same scores and photos, and the claimed person with their exact score', () => {
-    let seed = 11;
-    const next = () => {
-      seed = (seed * 1664525 + 1013904223) >>> 0;
-      return seed / 2 ** 32 - 0.5;
-    };
+    const next = seeded(11);
     const dimension = 640;
     const people = Math.ceil(coarseMinRows / 2) + 500;
     const references: Gallery['references'] = [];
@@ -124,10 +127,6 @@ describe('1:N in a registry of more than 20,000 reference photos (an 8-bit first
     references[2].descriptor = references[0].descriptor.map((v) => v + 0.002 * next());
     const gallery: Gallery = { model: 'test-model', people: [], references };
     expect(references.length).toBeGreaterThanOrEqual(coarseMinRows);
-    const unitOf = (vector: number[]) => {
-      const norm = Math.hypot(...vector);
-      return vector.map((v) => v / norm);
-    };
     const exactRanking = (probe: number[]) => {
       const unitProbe = unitOf(probe);
       const best = new Map<string, { score: number; photo: string }>();
