@@ -18,7 +18,7 @@ export const enrolmentCacheFile = (halfDir: string) => path.join(halfDir, '.enro
  * it: a change of detection analyses the drafts again. The LFW photos of references and strangers
  * (250 px) are too small for tiles and stay as they were.
  */
-export const detectionVersion = 'tiles-1';
+export const detectionVersion = 'tiles-2-bare-paper-skipped';
 /** The drafts' analyses: a re-run with other verdict rules computes nothing. */
 export const draftCacheFile = (halfDir: string) => path.join(halfDir, `.draft-analyses.${detectionVersion}.json`);
 
