@@ -131,24 +131,39 @@ export function emptyPlaces(boxes: Box[]): number[] {
 }
 
 /**
+ * At least this many faces of about one size (within crowdingSizeRatio of the median face, either
+ * way) make a printed list. There, crowding is measured in the typical portrait's size: one photo
+ * cropped closer than the rest (a larger, often much sharper face) does not make the portraits
+ * beside it bystanders. On the handout benchmark such a portrait turned two of its neighbours,
+ * whose centres were 1.7 typical face sizes from its own, into bystanders.
+ */
+export const gridMinFaces = 4;
+
+/**
  * What each face is: a false detection by its landmark geometry (eyes far too close for the box),
  * a bystander by its size beside the largest face or by crowding a larger or much sharper face,
  * else a portrait.
  */
 export function faceRoles(faces: FaceLayout[]): FaceRole[] {
   const real = faces.map((face) => !face.quality || face.quality.faceSize / face.box.width >= minEyeSpanRatio);
-  const largest = Math.max(0, ...faces.filter((_, f) => real[f]).map((face) => size(face.box)));
+  const sizes = faces.filter((_, f) => real[f]).map((face) => size(face.box));
+  const largest = Math.max(0, ...sizes);
+  const typical = sizes.length > 0 ? [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)] : 0;
+  const grid = sizes.filter((value) => value >= crowdingSizeRatio * typical && crowdingSizeRatio * value <= typical).length >= gridMinFaces;
   return faces.map((face, f): FaceRole => {
     if (!real[f]) return 'not_a_face';
     if (size(face.box) < backgroundSizeRatio * largest) return 'bystander';
-    const crowded = faces.some((other, g) => g !== f && real[g] && crowds(face, other));
+    const crowded = faces.some((other, g) => g !== f && real[g] && crowds(face, other, grid ? typical : undefined));
     return crowded ? 'bystander' : 'portrait';
   });
 }
 
-/** Whether `face` sits close behind `other` and is smaller or much less sharp than it. */
-function crowds(face: FaceLayout, other: FaceLayout): boolean {
-  const reach = crowdingDistance * size(other.box);
+/**
+ * Whether `face` sits close behind `other` and is smaller or much less sharp than it. "Close" is
+ * measured in `other`'s size, or in a printed list in the typical portrait's when that is smaller.
+ */
+function crowds(face: FaceLayout, other: FaceLayout, typical?: number): boolean {
+  const reach = crowdingDistance * (typical === undefined ? size(other.box) : Math.min(size(other.box), typical));
   if (Math.hypot(centreX(face.box) - centreX(other.box), centreY(face.box) - centreY(other.box)) > reach) return false;
   if (size(face.box) < crowdingSizeRatio * size(other.box)) return true;
   const sharp = face.quality?.sharpness;

@@ -107,6 +107,17 @@ describe('aligning a printed list with extra and missing faces', () => {
     expect(assignment.countMismatch).toBeNull();
   });
 
+  it('one portrait of a list cropped closer than the rest (a larger, sharper face) does not make its neighbours bystanders', () => {
+    // Portraits as the handout benchmark prints them: centres about 1.75 face sizes apart.
+    const portraits = Array.from({ length: 12 }, (_, i) => box(40 + 115 * (i % 3), 60 + 180 * Math.floor(i / 3), 60, 72));
+    const faces = layout(...portraits);
+    faces[1] = { box: box(25 + 115, 45, 90, 108), quality: { faceSize: 40, detectorScore: 0.76, sharpness: 960 } };
+    const assignment = assignClaims(faces, claims(...names(12)));
+    expect(assignment.roles.every((role) => role === 'portrait')).toBe(true);
+    expect(assignment.claimOfFace).toEqual(names(12).map((_, i) => i));
+    expect(assignment.namesWithoutFace).toEqual([]);
+  });
+
   it('a false detection as big as a face (eyes 2 px apart) takes no name and does not shift the names', () => {
     const portraits = grid(3, 2);
     const faces: FaceLayout[] = [
