@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayHoldFace, mergeDetections, tilesOf, wantsTiles } from '../../src/engine/pipeline.js';
+import { mayHaveMissedLargerFace, mayHoldFace, mergeDetections, tilesOf, wantsTiles } from '../../src/engine/pipeline.js';
 
 const face = (x: number, y: number, side: number, score = 0.9) => ({ box: { x, y, width: side, height: side }, score });
 
@@ -11,6 +11,16 @@ describe('detection on tiles, for small faces on large pages', () => {
     expect(wantsTiles({ width: 800, height: 600 }, [face(250, 100, 300)])).toBe(false);
     // A small image: the detector already sees it at about its size.
     expect(wantsTiles({ width: 250, height: 250 }, [face(100, 100, 20)])).toBe(false);
+  });
+
+  it('detects again at other paddings when the only faces found are small for the image: a web photo where only the bystander was found', () => {
+    // The benchmark's web photo: a 40-px bystander found, the 70-px subject missed.
+    expect(mayHaveMissedLargerFace({ width: 357, height: 226 }, [face(101, 53, 40)])).toBe(true);
+    // The subject found: nothing to look for.
+    expect(mayHaveMissedLargerFace({ width: 357, height: 226 }, [face(101, 53, 40), face(212, 94, 72)])).toBe(false);
+    // An LFW portrait (250 px, face about 100 px) and an image with no face at all (the retries handle it).
+    expect(mayHaveMissedLargerFace({ width: 250, height: 250 }, [face(75, 75, 100)])).toBe(false);
+    expect(mayHaveMissedLargerFace({ width: 357, height: 226 }, [])).toBe(false);
   });
 
   it('covers the image with overlapping tiles, so that every face narrower than the overlap lies whole in one', () => {

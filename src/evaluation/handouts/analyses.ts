@@ -16,9 +16,10 @@ export const enrolmentCacheFile = (halfDir: string) => path.join(halfDir, '.enro
  * Which detection made a draft's analysis. Detection is not part of the model id (which names what
  * describes a face, and re-embeds a registry when it changes), so the drafts' cache is named after
  * it: a change of detection analyses the drafts again. The LFW photos of references and strangers
- * (250 px) are too small for tiles and stay as they were.
+ * (250 px) are too small for tiles, and their one face is too large for a rescan at other paddings
+ * (unless only a small background face was found), so they stay as they were.
  */
-export const detectionVersion = 'tiles-2-bare-paper-skipped';
+export const detectionVersion = 'tiles-2-bare-paper-skipped-rescan-small';
 /** The drafts' analyses: a re-run with other verdict rules computes nothing. */
 export const draftCacheFile = (halfDir: string) => path.join(halfDir, `.draft-analyses.${detectionVersion}.json`);
 
