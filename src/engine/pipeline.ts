@@ -386,7 +386,6 @@ const tileSide = 320;
 /** ...but a side is cut in at most this many (a large page: 9 tiles, the detector then sees it at over twice the size). */
 const maxTilesPerSide = 3;
 
-/** Whether detection should look again on tiles: a large image where no face, or only small ones, was found. */
 /**
  * A face narrower than this share of the image's longer side is small for it: seen alone, a larger
  * face may have been missed. On the handout benchmark (seed 2), SSD missed the subject of 4 of 40
@@ -402,6 +401,7 @@ export function mayHaveMissedLargerFace(image: { width: number; height: number }
   return largest < rescanFaceShare * Math.max(image.width, image.height);
 }
 
+/** Whether detection should look again on tiles: a large image where no face, or only small ones, was found. */
 export function wantsTiles(image: { width: number; height: number }, boxes: { box: Box }[]): boolean {
   const longer = Math.max(image.width, image.height);
   if (longer < minTiledSide) return false;
