@@ -69,6 +69,8 @@ export function boxCentreDistance(box: Box, width: number, height: number): numb
   return Math.hypot(box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2);
 }
 const size = faceSize;
+/** The upper median of a non-empty list of numbers (the list is left as it is). */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const centreX = (box: Box) => box.x + box.width / 2;
 const centreY = (box: Box) => box.y + box.height / 2;
 
@@ -148,7 +150,7 @@ export function faceRoles(faces: FaceLayout[]): FaceRole[] {
   const real = faces.map((face) => !face.quality || face.quality.faceSize / face.box.width >= minEyeSpanRatio);
   const sizes = faces.filter((_, f) => real[f]).map((face) => size(face.box));
   const largest = Math.max(0, ...sizes);
-  const typical = sizes.length > 0 ? [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)] : 0;
+  const typical = sizes.length > 0 ? median(sizes) : 0;
   const grid = sizes.filter((value) => value >= crowdingSizeRatio * typical && crowdingSizeRatio * value <= typical).length >= gridMinFaces;
   return faces.map((face, f): FaceRole => {
     if (!real[f]) return 'not_a_face';
@@ -279,7 +281,6 @@ export function assignClaims(
   // A face the names left out that is clearly smaller or much less sharp than the faces they name is a bystander.
   const namedFaces = order.filter((f) => claimOfFace[f] !== null);
   if (namedFaces.length > 0) {
-    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const namedSize = median(namedFaces.map((f) => size(faces[f].box)));
     const sharpness = namedFaces.flatMap((f) => (faces[f].quality ? [faces[f].quality!.sharpness] : []));
     const namedSharpness = sharpness.length > 0 ? median(sharpness) : undefined;

@@ -48,8 +48,8 @@ function faceApiHandoutThresholds(): Pick<Thresholds, 'list' | 'swapMargin'> {
  * confirmed 95.3% of the genuine faces that got their name, no random-stranger or registry swap,
  * and 1 of the 13 look-alikes (0.74 would confirm 3); with tiles it confirms 278 of 291 genuine
  * faces (95.5%) and 3 of the 19 look-alikes, still no other swap. The registry swaps led by 0.194
- * and more and no genuine face then had another person above the identification threshold: swapMargin
- * 0.1, about half the smallest swap lead.
+ * and more and no genuine face then had another person above the identification threshold:
+ * swapMargin 0.1, about half the smallest swap lead.
  */
 function fusedHandoutThresholds(): Pick<Thresholds, 'list' | 'swapMargin'> {
   return { list: { accept: 0.76, reject: 0.6 }, swapMargin: 0.1 };
