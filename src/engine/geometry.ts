@@ -162,6 +162,31 @@ export function interOcular(landmarks: Point[]): number {
   return Math.hypot(right.x - left.x, right.y - left.y);
 }
 
+/**
+ * Two detections are one face when each eye of one lies within this share of the (smaller) eye
+ * distance of the same eye of the other: two real faces cannot overlap so. Tiles and the rescan at
+ * other paddings box a face a second time, shifted (eyes 0.2-0.4 eye distances apart on the handout
+ * benchmark), where the boxes overlap too little for mergeDetections; two people side by side in
+ * one photo have eyes about 0.75 eye distances apart or more.
+ */
+export const sameFaceEyeShare = 0.5;
+
+export function isSameFace(a: Point[], b: Point[]): boolean {
+  const eyesA = eyeCentres(a);
+  const eyesB = eyeCentres(b);
+  const reach = sameFaceEyeShare * Math.min(interOcular(a), interOcular(b));
+  const near = (p: Point, q: Point) => Math.hypot(p.x - q.x, p.y - q.y) <= reach;
+  return near(eyesA.left, eyesB.left) && near(eyesA.right, eyesB.right);
+}
+
+/** Each face once: of detections whose landmarks show the same face, the surest is kept; the order is kept. */
+export function distinctFaces<T extends { score: number; landmarks: Point[] }>(faces: T[]): T[] {
+  const bySureness = [...faces].sort((a, b) => b.score - a.score);
+  const kept = new Set<T>();
+  for (const face of bySureness) if (![...kept].some((other) => isSameFace(face.landmarks, other.landmarks))) kept.add(face);
+  return faces.filter((face) => kept.has(face));
+}
+
 export function l2normalise(vector: ArrayLike<number>): number[] {
   let norm = 0;
   for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];

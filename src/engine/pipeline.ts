@@ -6,7 +6,17 @@ import { alignedCrop, alignmentTransform } from './alignment.js';
 import { type BackendPreference, type FaceApi, startBackend, type TfRuntime } from './backend.js';
 import { type DescriptorName, descriptorModelPart, descriptorSpecs, descriptorsOf, fuse } from './descriptors.js';
 import { FrFeatureNet } from './fr-feature.js';
-import { type ChipCrop, chipFrame, chipSize, extractChip, headPose, interOcular, l2normalise, sharpness } from './geometry.js';
+import {
+  type ChipCrop,
+  chipFrame,
+  chipSize,
+  distinctFaces,
+  extractChip,
+  headPose,
+  interOcular,
+  l2normalise,
+  sharpness,
+} from './geometry.js';
 import { modelDir, verifyModels } from './models.js';
 
 /**
@@ -153,8 +163,9 @@ export class FacePipeline {
     if (options.plain) return this.analyzePlain(image, t1 - t0);
     const { boxes, pass } = await this.detect(image, options);
     const t2 = performance.now();
-    const located = [];
-    for (const detection of boxes) located.push({ ...detection, landmarks: await this.landmarks(image, detection.box) });
+    const detected = [];
+    for (const detection of boxes) detected.push({ ...detection, landmarks: await this.landmarks(image, detection.box) });
+    const located = distinctFaces(detected);
     const t3 = performance.now();
     const faces: DetectedFace[] = [];
     const fused = (options.descriptor ?? 'face-api') !== 'face-api';

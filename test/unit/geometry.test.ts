@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../src/domain/types.js';
-import { chipFrame, extractChip, eyeAngle, frontalNoseDrop, headPose, l2normalise, noseDrop } from '../../src/engine/geometry.js';
+import {
+  chipFrame,
+  distinctFaces,
+  extractChip,
+  eyeAngle,
+  frontalNoseDrop,
+  headPose,
+  l2normalise,
+  noseDrop,
+} from '../../src/engine/geometry.js';
 
 /** A schematic frontal 68-point face: eyes at y=0, mouth centre at y=1, nose tip at `drop`. */
 function face(drop = frontalNoseDrop, noseX = 0): Point[] {
@@ -108,5 +117,23 @@ describe('the chip the recognition network reads', () => {
     const v = l2normalise([3, 4]);
     expect(v[0]).toBeCloseTo(0.6, 10);
     expect(v[1]).toBeCloseTo(0.8, 10);
+  });
+});
+
+describe('each face of an image once', () => {
+  const shifted = (points: Point[], dx: number, dy: number) => points.map((q) => ({ x: q.x + dx, y: q.y + dy }));
+
+  it('a face the detector boxed twice, the second box shifted, is reported once: the surer detection is kept', () => {
+    // Eyes 32 px apart; the second detection's landmarks 8 px right and 3 px down, as tiles and the rescan give.
+    const first = { score: 0.72, landmarks: face() };
+    const second = { score: 0.96, landmarks: shifted(face(), 8, 3) };
+    const elsewhere = { score: 0.5, landmarks: shifted(face(), 300, 0) };
+    expect(distinctFaces([first, second, elsewhere])).toEqual([second, elsewhere]);
+  });
+
+  it('two people side by side in one photo, eyes 24 px (0.75 eye distances) apart, are two faces', () => {
+    const subject = { score: 0.43, landmarks: face() };
+    const beside = { score: 0.85, landmarks: shifted(face(), 24, 2) };
+    expect(distinctFaces([subject, beside])).toEqual([subject, beside]);
   });
 });

@@ -19,7 +19,7 @@ export const enrolmentCacheFile = (halfDir: string) => path.join(halfDir, '.enro
  * (250 px) are too small for tiles, and their one face is too large for a rescan at other paddings
  * (unless only a small background face was found), so they stay as they were.
  */
-export const detectionVersion = 'tiles-2-bare-paper-skipped-rescan-small';
+export const detectionVersion = 'tiles-2-bare-paper-skipped-rescan-small-each-face-once';
 /** The drafts' analyses: a re-run with other verdict rules computes nothing. */
 export const draftCacheFile = (halfDir: string) => path.join(halfDir, `.draft-analyses.${detectionVersion}.json`);
 
