@@ -150,14 +150,21 @@ export function faceRoles(faces: FaceLayout[]): FaceRole[] {
   const real = faces.map((face) => !face.quality || face.quality.faceSize / face.box.width >= minEyeSpanRatio);
   const sizes = faces.filter((_, f) => real[f]).map((face) => size(face.box));
   const largest = Math.max(0, ...sizes);
-  const typical = sizes.length > 0 ? median(sizes) : 0;
-  const grid = sizes.filter((value) => value >= crowdingSizeRatio * typical && crowdingSizeRatio * value <= typical).length >= gridMinFaces;
+  const typical = gridPortraitSize(sizes);
   return faces.map((face, f): FaceRole => {
     if (!real[f]) return 'not_a_face';
     if (size(face.box) < backgroundSizeRatio * largest) return 'bystander';
-    const crowded = faces.some((other, g) => g !== f && real[g] && crowds(face, other, grid ? typical : undefined));
+    const crowded = faces.some((other, g) => g !== f && real[g] && crowds(face, other, typical));
     return crowded ? 'bystander' : 'portrait';
   });
+}
+
+/** The typical (median) face size where the sizes make a printed list (see gridMinFaces), else undefined. */
+function gridPortraitSize(sizes: number[]): number | undefined {
+  if (sizes.length === 0) return undefined;
+  const typical = median(sizes);
+  const alike = sizes.filter((value) => value >= crowdingSizeRatio * typical && crowdingSizeRatio * value <= typical).length;
+  return alike >= gridMinFaces ? typical : undefined;
 }
 
 /**
@@ -198,6 +205,11 @@ const cost = {
   /** Cost of naming / of leaving out, by role; a portrait's depend on its size beside the largest. */
   portrait: (relativeSize: number) => ({ named: Math.round(4 - 3 * relativeSize), leftOut: Math.round(16 + 3 * relativeSize) }),
   isolatedBystander: { named: 10, leftOut: 10 },
+  /**
+   * One of two portraits of a printed list closer than a portrait's spacing (see contestedFaces):
+   * naming one and leaving the other out is cheapest, so the identity scores choose which.
+   */
+  contested: { named: 4, leftOut: 2 },
   bystander: { named: 18, leftOut: 2 },
   notAFace: { named: 20, leftOut: 0 },
 };
@@ -255,9 +267,13 @@ export function assignClaims(
   if (names.length === 0) return finish();
   const free = faces.map((_, f) => f).filter((f) => claimOfFace[f] === null);
   const order = readingOrder(free.map((f) => faces[f].box)).map((i) => free[i]);
-  const largest = Math.max(0, ...order.filter((f) => roles[f] === 'portrait').map((f) => size(faces[f].box)));
+  const portraitSizes = order.filter((f) => roles[f] === 'portrait').map((f) => size(faces[f].box));
+  const largest = Math.max(0, ...portraitSizes);
+  const typical = gridPortraitSize(portraitSizes);
+  const contested = typical === undefined ? new Set<number>() : contestedFaces(order, faces, roles, typical);
   const faceCosts = order.map((f) => {
     if (roles[f] === 'not_a_face') return cost.notAFace;
+    if (contested.has(f)) return cost.contested;
     if (roles[f] === 'portrait') return cost.portrait(largest > 0 ? size(faces[f].box) / largest : 1);
     const isolated = !faces.some((other, g) => g !== f && roles[g] !== 'not_a_face' && crowds(faces[f], other));
     return isolated ? cost.isolatedBystander : cost.bystander;
@@ -278,6 +294,7 @@ export function assignClaims(
     if (i === null) namesWithoutFace.push(names[n]);
     else claimOfFace[order[i]] = names[n];
   });
+  for (const f of contested) if (claimOfFace[f] === null) roles[f] = 'bystander';
   // A face the names left out that is clearly smaller or much less sharp than the faces they name is a bystander.
   const namedFaces = order.filter((f) => claimOfFace[f] !== null);
   if (namedFaces.length > 0) {
@@ -294,6 +311,22 @@ export function assignClaims(
     }
   }
   return finish({ namesWithoutFace });
+}
+
+/**
+ * Portraits of a printed list whose centres are closer than crowdingDistance typical portraits: two
+ * faces in one portrait's place (the subject and someone beside them in the same photo, about as
+ * large and as sharp), of which at most one is the portrait. Which one is left to the identity scores.
+ */
+function contestedFaces(order: number[], faces: FaceLayout[], roles: FaceRole[], typical: number): Set<number> {
+  const portraits = order.filter((f) => roles[f] === 'portrait');
+  const contested = new Set<number>();
+  for (const f of portraits)
+    for (const g of portraits) {
+      const apart = Math.hypot(centreX(faces[f].box) - centreX(faces[g].box), centreY(faces[f].box) - centreY(faces[g].box));
+      if (f !== g && apart <= crowdingDistance * typical) contested.add(f);
+    }
+  return contested;
 }
 
 /** The cost of leaving a name without a face at each position of the faces in reading order: low where the grid has an empty place. */

@@ -118,6 +118,29 @@ describe('aligning a printed list with extra and missing faces', () => {
     expect(assignment.namesWithoutFace).toEqual([]);
   });
 
+  it('a second person as large as the subject inside one portrait of a list: the identity scores say which face is the portrait, and no name shifts', () => {
+    // As on the handout benchmark (seed 3): a man beside the subject of portrait 6, his face about as
+    // large and sharper; the last portrait of the list a little smaller than the rest.
+    const portraits = grid(4, 3);
+    portraits[11] = box(portraits[11].x + 3, portraits[11].y + 4, 54, 64);
+    const beside = box(portraits[5].x + 30, portraits[5].y - 20, 56, 68);
+    const faces = [...portraits, beside];
+    const assignment = assignClaims(layout(...faces), claims(...names(12)), slotIdentity([...names(12).map((_, i) => i), null]));
+    expect(assignment.claimOfFace).toEqual([...names(12).map((_, i) => i), null]);
+    expect(assignment.setAside[12]).toBe(true);
+    expect(assignment.namesWithoutFace).toEqual([]);
+    expect(assignment.countMismatch).toBeNull();
+  });
+
+  it('the same with the second person left of the subject: the name still goes to the face that is that person', () => {
+    const portraits = grid(4, 3);
+    const beside = box(portraits[5].x - 30, portraits[5].y + 5, 58, 70);
+    const faces = [...portraits, beside];
+    const assignment = assignClaims(layout(...faces), claims(...names(12)), slotIdentity([...names(12).map((_, i) => i), null]));
+    expect(assignment.claimOfFace).toEqual([...names(12).map((_, i) => i), null]);
+    expect(assignment.setAside[12]).toBe(true);
+  });
+
   it('a false detection as big as a face (eyes 2 px apart) takes no name and does not shift the names', () => {
     const portraits = grid(3, 2);
     const faces: FaceLayout[] = [
