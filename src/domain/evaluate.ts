@@ -127,7 +127,10 @@ export function evaluateImage(
   });
 
   if (assignment.countMismatch) findings.push(countMismatchFinding(assignment.countMismatch, request, resolved, faces));
-  if (request.category) findings.push(...categoryFindings(request.category, gallery.people, faces));
+  if (request.category) {
+    const namedPeople = resolved.flatMap(({ person }) => (person ? [person] : []));
+    findings.push(...categoryFindings(request.category, gallery.people, faces, namedPeople));
+  }
 
   const flagged = findings.length > 0 || faces.some(isFlaggedFace);
   return { findings, faces, flagged };
@@ -202,7 +205,12 @@ function countMismatchFinding(
 }
 
 /** Each person shown (confirmed or identified) who is registered under another category than the check claims. */
-function categoryFindings(category: string, people: RegistryPerson[], faces: FaceResult[]): Finding[] {
+/**
+ * The people a categorised check names or shows who are registered under another category. A
+ * person named counts whatever their face's verdict: a prisoner of war printed in a list of
+ * Crimean political prisoners is wrong even where the small photo cannot be confirmed.
+ */
+function categoryFindings(category: string, people: RegistryPerson[], faces: FaceResult[], named: RegistryPerson[]): Finding[] {
   const wanted = normaliseCategory(category);
   const byId = new Map(people.map((person) => [person.id, person]));
   const shown = faces.flatMap((face) => {
@@ -210,7 +218,7 @@ function categoryFindings(category: string, people: RegistryPerson[], faces: Fac
     const person = matched ? byId.get(matched.personId) : undefined;
     return person ? [person] : [];
   });
-  const outside = [...new Map(shown.map((person) => [person.id, person])).values()].filter(
+  const outside = [...new Map([...named, ...shown].map((person) => [person.id, person])).values()].filter(
     (person) => !person.category || normaliseCategory(person.category) !== wanted,
   );
   return outside.map((person) => ({

@@ -223,6 +223,16 @@ describe('findings about the whole image', () => {
     expect(result.flagged).toBe(true);
   });
 
+  it('a prisoner of war named in a list of Crimean political prisoners gets a category_mismatch even when the small photo is only uncertain', () => {
+    const result = check(
+      [face(box(100, 100), { 'enver-bekirov': 0.95 }), face(box(400, 100), { 'maksym-butkevych': 0.85 })],
+      ['Enver Bekirov', 'Maksym Butkevych'],
+      'Crimean political prisoners',
+    );
+    expect(result.faces.map((f) => f.verdict)).toEqual(['confirmed', 'uncertain']);
+    expect(result.findings).toEqual([expect.objectContaining({ code: 'category_mismatch', subject: 'Maksym Butkevych' })]);
+  });
+
   it('an identified face of another category in a categorised check is a category_mismatch too; a matching category is not', () => {
     const flagged = check([face(box(100, 100), { 'maksym-butkevych': 0.95 })], [], 'crimean-political-prisoner');
     expect(flagged.findings.map((f) => f.code)).toEqual(['category_mismatch']);
