@@ -103,7 +103,8 @@ export const findingWords: Record<FindingCode, Words> = {
   },
   category_mismatch: {
     label: 'category mismatch',
-    meaning: 'The check says "Crimean political prisoners" and a matched person is registered under another category.',
+    meaning:
+      'The check says "Crimean political prisoners" and a person it names, or a face it shows, is registered under another category.',
     todo: "Take the person out of the list or change its title; if the registry is wrong, correct the person's category.",
   },
   image_error: {
