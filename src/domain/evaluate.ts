@@ -247,10 +247,16 @@ export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: Q
     candidates = [candidates[chosen]];
   } else {
     const roles = faceRoles(candidates);
-    candidates = clearSubject(
-      candidates.filter((_, f) => roles[f] === 'portrait'),
+    const centred = centredSubject(
+      candidates.filter((_, f) => roles[f] !== 'not_a_face'),
       analysis,
     );
+    candidates = centred
+      ? [centred]
+      : clearSubject(
+          candidates.filter((_, f) => roles[f] === 'portrait'),
+          analysis,
+        );
   }
   if (candidates.length === 0) return { accepted: false, problem: 'no_face', reason: 'no face was found in the photo' };
   if (candidates.length > 1) {
@@ -292,3 +298,20 @@ function clearSubject(faces: DetectedFace[], analysis: ImageAnalysis): DetectedF
 
 /** The subject of a reference photo must be at least this much larger than anyone else in it (1 / 1.25). */
 const subjectSizeLead = 0.8;
+
+/**
+ * A face at least this much nearer the centre than any other (its distance over the next one's), and
+ * about as large as the largest, is the subject of a reference photo whatever the layout rules make
+ * of it: photos of a person are framed on them. In the handout benchmark's registry an LFW photo
+ * framed on a woman, with a sharper young man cut by the photo's edge beside her (his box taller
+ * than hers), had her set aside as out of focus and him enrolled under her name.
+ */
+const centredLead = 0.5;
+
+function centredSubject(faces: DetectedFace[], analysis: ImageAnalysis): DetectedFace | undefined {
+  if (faces.length < 2) return undefined;
+  const distance = (face: DetectedFace) => boxCentreDistance(face.box, analysis.width, analysis.height);
+  const [nearest, next] = [...faces].sort((a, b) => distance(a) - distance(b));
+  const largest = Math.max(...faces.map((face) => faceSize(face.box)));
+  return distance(nearest) <= centredLead * distance(next) && faceSize(nearest.box) >= subjectSizeLead * largest ? nearest : undefined;
+}

@@ -361,6 +361,16 @@ describe('enrolling a reference photo', () => {
     expect(turned).toMatchObject({ accepted: false, problem: 'low_quality', reason: expect.stringMatching(/turned to the side/) });
   });
 
+  it('a photo framed on the person, with a sharper man cut by its edge beside her, enrols her face, not his', () => {
+    // As an LFW photo of the handout benchmark's registry (150 x 150): her face centred, his at the
+    // right edge with a box taller than hers and three times as sharp.
+    const her = face(box(57, 48, 47, 62), {}, { sharpness: 39 });
+    const him = face(box(114, 48, 36, 84), {}, { sharpness: 103 });
+    const decision = checkReferencePhoto(image([her, him], 150, 150));
+    expect(decision.accepted).toBe(true);
+    expect(decision.face?.box).toEqual(her.box);
+  });
+
   it('a face a draft would accept can still be too poor for a reference photo', () => {
     const soft = image([face(box(100, 100), {}, { sharpness: 8 })]);
     expect(checkReferencePhoto(soft, { gate }).accepted).toBe(true);
