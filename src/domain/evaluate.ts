@@ -204,7 +204,6 @@ function countMismatchFinding(
   };
 }
 
-/** Each person shown (confirmed or identified) who is registered under another category than the check claims. */
 /**
  * The people a categorised check names or shows who are registered under another category. A
  * person named counts whatever their face's verdict: a prisoner of war printed in a list of

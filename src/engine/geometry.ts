@@ -169,9 +169,9 @@ export function interOcular(landmarks: Point[]): number {
  * benchmark), where the boxes overlap too little for mergeDetections; two people side by side in
  * one photo have eyes about 0.75 eye distances apart or more.
  */
-export const sameFaceEyeShare = 0.5;
+const sameFaceEyeShare = 0.5;
 
-export function isSameFace(a: Point[], b: Point[]): boolean {
+function isSameFace(a: Point[], b: Point[]): boolean {
   const eyesA = eyeCentres(a);
   const eyesB = eyeCentres(b);
   const reach = sameFaceEyeShare * Math.min(interOcular(a), interOcular(b));
