@@ -46,6 +46,9 @@ export interface FaceLayout {
  */
 export type IdentitySupport = (claim: number, face: number) => -1 | 0 | 1;
 
+/** The score of face `face` against the person claim `claim` names; undefined when there is none. */
+export type IdentityScore = (claim: number, face: number) => number | undefined;
+
 export interface ClaimAssignment {
   /** For each face (by its index in the input), the index of its claim, or null. */
   claimOfFace: (number | null)[];
@@ -217,13 +220,16 @@ const cost = {
 /**
  * Assigns claims to faces, in the order of the input. `identity` breaks ties between alignments
  * the layout finds equally plausible; without it, such ties are a count mismatch. `layoutRoles`
- * are the faces' roles when the caller has them already (see faceRoles).
+ * are the faces' roles when the caller has them already (see faceRoles). `score`, where given,
+ * says which of two contested faces (see contestedFaces) fits a name better when the identity
+ * support ties.
  */
 export function assignClaims(
   faces: FaceLayout[],
   claims: Claim[],
   identity?: IdentitySupport,
   layoutRoles: FaceRole[] = faceRoles(faces),
+  score?: IdentityScore,
 ): ClaimAssignment {
   const claimOfFace: (number | null)[] = faces.map(() => null);
   // The alignment may still turn a portrait it leaves out into a bystander: a copy of its own.
@@ -278,12 +284,16 @@ export function assignClaims(
     const isolated = !faces.some((other, g) => g !== f && roles[g] !== 'not_a_face' && crowds(faces[f], other));
     return isolated ? cost.isolatedBystander : cost.bystander;
   });
-  const support = (n: number, i: number) => (identity ? identity(names[n], order[i]) : 0);
+  const fitOf = (n: number, i: number) => ({
+    support: identity ? identity(names[n], order[i]) : 0,
+    // In thousandths, so that sums are exact and equal closeness is a real tie.
+    closeness: contested.has(order[i]) ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0)) : 0,
+  });
   const skipCosts = nameSkipCosts(
     order.map((f) => faces[f].box),
     order.map((f) => roles[f] === 'portrait'),
   );
-  const best = align(names.length, faceCosts, skipCosts, support);
+  const best = align(names.length, faceCosts, skipCosts, fitOf);
 
   if (best.ways > 1) {
     const principal = free.filter((f) => roles[f] === 'portrait').length;
@@ -347,20 +357,22 @@ function nameSkipCosts(boxes: Box[], portrait: boolean[]): number[] {
 interface Alignment {
   /** For each name, the index (in reading order) of its face, or null. */
   matches: (number | null)[];
-  /** How many distinct alignments reach the same best layout cost and identity support (capped at 2). */
+  /** How many distinct alignments reach the same best layout cost, identity support and closeness (capped at 2). */
   ways: number;
 }
 
 interface Cell {
   cost: number;
   identity: number;
+  /** The scores of contested faces for the names they take, in thousandths: the last tie-breaker. */
+  closeness: number;
   ways: number;
   back: { i: number; n: number; state: number; move: 'match' | 'skipName' | 'skipFace' } | null;
 }
 
 /**
  * The monotone alignment of `nameCount` names with faces in reading order that has the least
- * layout cost and, among those, the most identity support. A skipped face never directly follows
+ * layout cost and, among those, the most identity support, then the closest contested faces. A skipped face never directly follows
  * a skipped name (the two orders are one alignment), so every path is a distinct alignment and
  * `ways` counts real ties; names are skipped just before the next face that takes a name, where
  * an empty place of the grid lies.
@@ -370,19 +382,19 @@ function align(
   faceCosts: { named: number; leftOut: number }[],
   /** For each position (before face i, or after the last), the cost of leaving a name there without a face. */
   skipCosts: number[],
-  support: (name: number, face: number) => number,
+  fitOf: (name: number, face: number) => { support: number; closeness: number },
 ): Alignment {
   const faceCount = faceCosts.length;
   // cells[n][i][state]: n names and i faces consumed; state 0 after a skipped name, 1 otherwise.
   const cells: (Cell | null)[][][] = Array.from({ length: nameCount + 1 }, () => Array.from({ length: faceCount + 1 }, () => [null, null]));
-  cells[0][0][1] = { cost: 0, identity: 0, ways: 1, back: null };
+  cells[0][0][1] = { cost: 0, identity: 0, closeness: 0, ways: 1, back: null };
+  /** Negative when a is the better alignment, positive when b is, 0 for a tie. */
+  const compare = (a: Cell, b: Cell) => a.cost - b.cost || b.identity - a.identity || b.closeness - a.closeness;
   const offer = (n: number, i: number, state: number, candidate: Cell) => {
     const current = cells[n][i][state];
-    if (!current || candidate.cost < current.cost || (candidate.cost === current.cost && candidate.identity > current.identity)) {
-      cells[n][i][state] = candidate;
-    } else if (candidate.cost === current.cost && candidate.identity === current.identity) {
-      current.ways = Math.min(2, current.ways + candidate.ways);
-    }
+    const order = current ? compare(candidate, current) : -1;
+    if (order < 0) cells[n][i][state] = candidate;
+    else if (order === 0 && current) current.ways = Math.min(2, current.ways + candidate.ways);
   };
   for (let n = 0; n <= nameCount; n++) {
     for (let i = 0; i <= faceCount; i++) {
@@ -391,9 +403,11 @@ function align(
         if (!cell) continue;
         const from = { n, i, state };
         if (n < nameCount && i < faceCount) {
+          const { support, closeness } = fitOf(n, i);
           offer(n + 1, i + 1, 1, {
             cost: cell.cost + faceCosts[i].named,
-            identity: cell.identity + support(n, i),
+            identity: cell.identity + support,
+            closeness: cell.closeness + closeness,
             ways: cell.ways,
             back: { ...from, move: 'match' },
           });
@@ -402,6 +416,7 @@ function align(
           offer(n + 1, i, 0, {
             cost: cell.cost + skipCosts[i],
             identity: cell.identity,
+            closeness: cell.closeness,
             ways: cell.ways,
             back: { ...from, move: 'skipName' },
           });
@@ -410,6 +425,7 @@ function align(
           offer(n, i + 1, 1, {
             cost: cell.cost + faceCosts[i].leftOut,
             identity: cell.identity,
+            closeness: cell.closeness,
             ways: cell.ways,
             back: { ...from, move: 'skipFace' },
           });
@@ -420,10 +436,10 @@ function align(
   const [a, b] = cells[nameCount][faceCount];
   let end: Cell;
   let state: number;
-  if (a && b && a.cost === b.cost && a.identity === b.identity) {
+  if (a && b && compare(a, b) === 0) {
     end = { ...a, ways: Math.min(2, a.ways + b.ways) };
     state = 0;
-  } else if (a && (!b || a.cost < b.cost || (a.cost === b.cost && a.identity > b.identity))) {
+  } else if (a && (!b || compare(a, b) < 0)) {
     end = a;
     state = 0;
   } else {

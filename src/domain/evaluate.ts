@@ -10,6 +10,7 @@ import {
   type ClaimAssignment,
   faceRoles,
   faceSize,
+  type IdentityScore,
   type IdentitySupport,
   readingOrder,
 } from './claims.js';
@@ -78,13 +79,16 @@ export function evaluateImage(
   const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery, { top: 2, include: named }));
   const qualities = analysis.faces.map((face) => checkQuality(face.quality, gate));
   // How well face f's identity fits claim c: used only to choose between equally plausible layouts.
-  const identity: IdentitySupport = (c, f) => {
+  const claimScore: IdentityScore = (c, f) => {
     const person = resolved[c].person ?? resolved[c].suggested;
-    const score = person && qualities[f].passed ? ranked[f].find((match) => match.personId === person.id)?.score : undefined;
+    return person && qualities[f].passed ? ranked[f].find((match) => match.personId === person.id)?.score : undefined;
+  };
+  const identity: IdentitySupport = (c, f) => {
+    const score = claimScore(c, f);
     if (score === undefined) return 0;
     return score >= thresholds.accept ? 1 : score < thresholds.reject ? -1 : 0;
   };
-  const assignment = assignClaims(analysis.faces, request.claims, identity, roles);
+  const assignment = assignClaims(analysis.faces, request.claims, identity, roles, claimScore);
   for (const c of assignment.emptyBoxes) {
     findings.push({
       code: 'no_face',
