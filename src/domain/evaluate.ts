@@ -243,6 +243,8 @@ export type ReferencePhotoCheck =
 export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: QualityGate; box?: Box } = {}): ReferencePhotoCheck {
   const gate = options.gate ?? referenceGate;
   let candidates = analysis.faces;
+  // Faces as large as the subject beside it, when the subject was taken for being at the centre.
+  let alongside = 0;
   if (options.box) {
     const assignment = assignClaims(candidates, [{ text: 'reference', box: options.box }]);
     const chosen = assignment.claimOfFace.indexOf(0);
@@ -250,10 +252,10 @@ export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: Q
     candidates = [candidates[chosen]];
   } else {
     const roles = faceRoles(candidates);
-    const centred = centredSubject(
-      candidates.filter((_, f) => roles[f] !== 'not_a_face'),
-      analysis,
-    );
+    const real = candidates.filter((_, f) => roles[f] !== 'not_a_face');
+    const centred = centredSubject(real, analysis);
+    if (centred)
+      alongside = real.filter((face) => face !== centred && faceSize(face.box) >= subjectSizeLead * faceSize(centred.box)).length;
     candidates = centred
       ? [centred]
       : clearSubject(
@@ -276,7 +278,13 @@ export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: Q
       problem: 'low_quality',
       reason: `the face cannot be used even as a weak reference photo: ${quality.reasons.join('; ')}`,
     };
-  return { accepted: true, face: candidates[0], warnings: referencePhotoWarnings(candidates[0].quality) };
+  const warnings = referencePhotoWarnings(candidates[0].quality);
+  if (alongside > 0) {
+    warnings.push(
+      `the photo shows ${alongside + 1} faces of about the same size; the one nearest the centre was taken as the person's: check that it is them, or choose the face with a box`,
+    );
+  }
+  return { accepted: true, face: candidates[0], warnings };
 }
 
 /** Why an accepted reference photo is weak (below what a good one shows), in a curator's words; empty when it is good. */

@@ -348,6 +348,7 @@ describe('enrolling a reference photo', () => {
     });
     expect(decision.accepted).toBe(true);
     expect(decision.face?.box).toEqual(box(300, 200, 300, 360));
+    expect(decision.warnings).toEqual([]);
   });
 
   it('refuses a photo with no face, with two faces, or with a face below the reference gate, saying why', () => {
@@ -369,6 +370,8 @@ describe('enrolling a reference photo', () => {
     const decision = checkReferencePhoto(image([her, him], 150, 150));
     expect(decision.accepted).toBe(true);
     expect(decision.face?.box).toEqual(her.box);
+    // Taken for being at the centre: the curator is asked to check it.
+    expect(decision.warnings).toContainEqual(expect.stringMatching(/2 faces .* nearest the centre .* check that it is them/));
   });
 
   it('a face a draft would accept can still be too poor for a reference photo', () => {
