@@ -60,6 +60,10 @@ export const referencePhoto = z.strictObject({
   faceBox: box.nullable(),
   model: z.string().nullable(),
   quality: faceQuality.nullable(),
+  enrolmentWarnings: z
+    .array(z.string())
+    .nullable()
+    .meta({ description: 'What enrolment told the curator of an active photo (weak, or its face taken for being at the centre)' }),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

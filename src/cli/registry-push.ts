@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { contentHash } from '../domain/content-hash.js';
-import { referencePhotoWarnings } from '../domain/evaluate.js';
+import { enrolledPhotoWarnings } from '../domain/evaluate.js';
 import type { RegistryPerson } from '../domain/types.js';
 import { readRegistryFolder } from '../registry-folder/folder.js';
 import type { Person } from '../store/people.js';
@@ -122,7 +122,7 @@ export async function pushRegistry(folder: string, client: ApiClient, options: {
         outcome.rejected.push({ referencePhoto: photo.referencePhoto, reason: current.rejectionReason ?? 'rejected' });
       if (current.status === 'active') {
         enrolled.add(photo.personId);
-        const warnings = current.quality ? referencePhotoWarnings(current.quality) : [];
+        const warnings = enrolledPhotoWarnings(current);
         if (warnings.length > 0) outcome.weak.push({ referencePhoto: photo.referencePhoto, warnings });
       }
       if (current.status !== 'pending') break;

@@ -287,6 +287,14 @@ export function checkReferencePhoto(analysis: ImageAnalysis, options: { gate?: Q
   return { accepted: true, face: candidates[0], warnings };
 }
 
+/**
+ * What a curator is told of an enrolled reference photo: the warnings recorded at enrolment, or, for
+ * a photo enrolled before they were recorded, those its quality figures give.
+ */
+export function enrolledPhotoWarnings(photo: { quality: FaceQuality | null; enrolmentWarnings: string[] | null }): string[] {
+  return photo.enrolmentWarnings ?? (photo.quality ? referencePhotoWarnings(photo.quality) : []);
+}
+
 /** Why an accepted reference photo is weak (below what a good one shows), in a curator's words; empty when it is good. */
 export function referencePhotoWarnings(quality: FaceQuality): string[] {
   return checkQuality(quality, goodReferenceGate).reasons;

@@ -39,6 +39,7 @@ export class EnrolmentRunner {
               descriptor: decision.face.descriptor,
               quality: decision.face.quality,
               model: analysis.model,
+              warnings: decision.warnings,
             },
           }
         : { reason: decision.reason },

@@ -16,6 +16,8 @@ export interface ReferencePhoto {
   faceBox: Box | null;
   model: string | null;
   quality: FaceQuality | null;
+  /** What enrolment told the curator (see enrolledPhotoWarnings); null when enrolled before it was recorded. */
+  enrolmentWarnings: string[] | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,11 +36,12 @@ export interface Enrolment {
   descriptor: number[];
   model: string;
   quality: FaceQuality;
+  warnings: string[];
 }
 
 const columns = `id, person_id as "personId", file_hash as "fileHash", file_name as "fileName", format, provenance, status,
   rejection_reason as "rejectionReason", chosen_box as "chosenBox", face_box as "faceBox", model, quality,
-  to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"`;
+  enrolment_warnings as "enrolmentWarnings", to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"`;
 
 export class ReferencePhotoRepository {
   constructor(private readonly db: Queryable) {}
@@ -75,15 +78,15 @@ export class ReferencePhotoRepository {
   async activate(id: string, enrolment: Enrolment): Promise<ReferencePhoto | null> {
     const { rows } = await this.db.query<ReferencePhoto>(
       `update reference_photos set status = 'active', rejection_reason = null, face_box = $2, descriptor = $3, model = $4, quality = $5,
-         updated_at = now() where id = $1 and status in ('pending', 'active') returning ${columns}`,
-      [id, enrolment.faceBox, enrolment.descriptor, enrolment.model, enrolment.quality],
+         enrolment_warnings = $6, updated_at = now() where id = $1 and status in ('pending', 'active') returning ${columns}`,
+      [id, enrolment.faceBox, enrolment.descriptor, enrolment.model, enrolment.quality, JSON.stringify(enrolment.warnings)],
     );
     return rows[0] ?? null;
   }
 
   async reject(id: string, reason: string, quality: FaceQuality | null): Promise<ReferencePhoto | null> {
     const { rows } = await this.db.query<ReferencePhoto>(
-      `update reference_photos set status = 'rejected', rejection_reason = $2, quality = $3, descriptor = null, updated_at = now()
+      `update reference_photos set status = 'rejected', rejection_reason = $2, quality = $3, descriptor = null, enrolment_warnings = null, updated_at = now()
        where id = $1 and status in ('pending', 'active') returning ${columns}`,
       [id, reason, quality],
     );

@@ -208,6 +208,27 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     expect(chosen!.faceBox!.x).toBeGreaterThan(1300);
   });
 
+  it('enrols the face at the centre of a photo framed on the person, though a sharper face as large is cut by its edge, and tells the curator to check it', async () => {
+    // LFW's Maria_Luisa_Mendonca_0001 (150 x 150): her face at x 57-104, a young man's at 114-150.
+    const photo = await readFile(new URL('../fixtures/faces/lfw-view1/Maria_Luisa_Mendonca_0001.jpg', import.meta.url));
+    await enrol('maria-luisa-mendonca', 'Maria Luisa Mendonca', []);
+    const { hash } = await uploads.put(photo);
+    const { photo: stored } = await store.referencePhotos.insertOnce({
+      personId: 'maria-luisa-mendonca',
+      fileHash: hash,
+      fileName: 'Maria_Luisa_Mendonca_0001.jpg',
+      format: 'jpeg',
+      provenance: null,
+      chosenBox: null,
+    });
+    await queues.enqueueEnrolment(stored.id);
+    while ((await store.referencePhotos.get(stored.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
+    const enrolled = await store.referencePhotos.get(stored.id);
+    expect(enrolled!.status).toBe('active');
+    expect(enrolled!.faceBox!.x).toBeLessThan(80);
+    expect(enrolled!.enrolmentWarnings).toContainEqual(expect.stringMatching(/2 faces .* nearest the centre .* check that it is them/));
+  });
+
   it('checks a photo against the registry the worker holds in memory, and sees people added since', async () => {
     const before = await ended(await newCheck(await readFile(lfwPhoto('colin-powell', 9)), ['Colin Powell']));
     expect(before.findings?.map((finding) => finding.code)).toContain('unknown_claim');

@@ -89,6 +89,7 @@ describe('the PostgreSQL store', () => {
       descriptor: unit(3),
       model: 'test-model',
       quality,
+      warnings: [],
     });
     await store.registryState.bump();
     const gallery = await cache.current();

@@ -5,7 +5,7 @@
  * origin is refused (CSRF). Calls services only, as the JSON routes do.
  */
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { referencePhotoWarnings } from '../../domain/evaluate.js';
+import { enrolledPhotoWarnings } from '../../domain/evaluate.js';
 import { isFlaggedFace } from '../../domain/results.js';
 import { AppError, isAppError } from '../../errors.js';
 import type { ReviewDecision } from '../../services/checks.js';
@@ -204,7 +204,7 @@ export function reviewRouter(ctx: ApiContext): Router {
       for (const person of people) {
         const photos = (await ctx.registry.listReferencePhotos(person.id)).map((photo) => ({
           ...photo,
-          warnings: photo.status === 'active' && photo.quality ? referencePhotoWarnings(photo.quality) : [],
+          warnings: photo.status === 'active' ? enrolledPhotoWarnings(photo) : [],
         }));
         rows.push({ person, photos });
       }
