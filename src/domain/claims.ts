@@ -76,6 +76,7 @@ const size = faceSize;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const centreX = (box: Box) => box.x + box.width / 2;
 const centreY = (box: Box) => box.y + box.height / 2;
+const centreDistance = (a: Box, b: Box) => Math.hypot(centreX(a) - centreX(b), centreY(a) - centreY(b));
 
 /** Indices of the boxes in reading order: clustered into rows by vertical overlap, robust to uneven rows. */
 export function readingOrder(boxes: Box[]): number[] {
@@ -176,7 +177,7 @@ function gridPortraitSize(sizes: number[]): number | undefined {
  */
 function crowds(face: FaceLayout, other: FaceLayout, typical?: number): boolean {
   const reach = crowdingDistance * (typical === undefined ? size(other.box) : Math.min(size(other.box), typical));
-  if (Math.hypot(centreX(face.box) - centreX(other.box), centreY(face.box) - centreY(other.box)) > reach) return false;
+  if (centreDistance(face.box, other.box) > reach) return false;
   if (size(face.box) < crowdingSizeRatio * size(other.box)) return true;
   const sharp = face.quality?.sharpness;
   const otherSharp = other.quality?.sharpness;
@@ -330,13 +331,8 @@ export function assignClaims(
  */
 function contestedFaces(order: number[], faces: FaceLayout[], roles: FaceRole[], typical: number): Set<number> {
   const portraits = order.filter((f) => roles[f] === 'portrait');
-  const contested = new Set<number>();
-  for (const f of portraits)
-    for (const g of portraits) {
-      const apart = Math.hypot(centreX(faces[f].box) - centreX(faces[g].box), centreY(faces[f].box) - centreY(faces[g].box));
-      if (f !== g && apart <= crowdingDistance * typical) contested.add(f);
-    }
-  return contested;
+  const near = (f: number, g: number) => f !== g && centreDistance(faces[f].box, faces[g].box) <= crowdingDistance * typical;
+  return new Set(portraits.filter((f) => portraits.some((g) => near(f, g))));
 }
 
 /** The cost of leaving a name without a face at each position of the faces in reading order: low where the grid has an empty place. */
@@ -372,10 +368,10 @@ interface Cell {
 
 /**
  * The monotone alignment of `nameCount` names with faces in reading order that has the least
- * layout cost and, among those, the most identity support, then the closest contested faces. A skipped face never directly follows
- * a skipped name (the two orders are one alignment), so every path is a distinct alignment and
- * `ways` counts real ties; names are skipped just before the next face that takes a name, where
- * an empty place of the grid lies.
+ * layout cost and, among those, the most identity support, then the closest contested faces. A
+ * skipped face never directly follows a skipped name (the two orders are one alignment), so every
+ * path is a distinct alignment and `ways` counts real ties; names are skipped just before the next
+ * face that takes a name, where an empty place of the grid lies.
  */
 function align(
   nameCount: number,
