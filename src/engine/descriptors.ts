@@ -77,6 +77,22 @@ export function fuse(
   return out;
 }
 
+/**
+ * One network's unit descriptor taken back out of a vector of the given mode: its slice of the
+ * weighted concatenation, scaled to unit length again (the inverse of `fuse` for that part).
+ */
+export function descriptorPart(vector: ArrayLike<number>, mode: DescriptorMode, name: DescriptorName): number[] {
+  const names = descriptorsOf(mode);
+  if (!names.includes(name)) throw new Error(`a ${mode} descriptor holds no ${name} descriptor`);
+  if (vector.length !== descriptorDimension(mode))
+    throw new Error(`a ${mode} descriptor has ${descriptorDimension(mode)} values, not ${vector.length}`);
+  let start = 0;
+  for (const other of names.slice(0, names.indexOf(name))) start += descriptorSpecs[other].dimension;
+  const part = Array.from({ length: descriptorSpecs[name].dimension }, (_, i) => vector[start + i]);
+  const norm = Math.sqrt(part.reduce((sum, value) => sum + value * value, 0));
+  return part.map((value) => value / norm);
+}
+
 /** The score a fused vector gives, from the per-descriptor cosines. */
 export function fusedScore(scores: Partial<Record<DescriptorName, number>>, names: DescriptorName[], weights = fusionWeights): number {
   let sum = 0;

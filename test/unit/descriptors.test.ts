@@ -3,7 +3,7 @@ import { descriptorModeOf } from '../../src/domain/descriptor-modes.js';
 import { buildGallery } from '../../src/domain/gallery.js';
 import { rankPeople, similarity } from '../../src/domain/matching.js';
 import { defaultThresholds, thresholdsFor } from '../../src/domain/thresholds.js';
-import { descriptorDimension, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
+import { descriptorDimension, descriptorPart, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
 import { defaultPipelineOptions, modelId } from '../../src/engine/pipeline.js';
 
 const dot = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);
@@ -42,6 +42,21 @@ describe('fusing face-api with a second descriptor', () => {
     expect(ranked[1].score).toBeCloseTo(similarity(probe, lookalike), 6);
     expect(fusionWeights['face-api']).toBeGreaterThan(0);
     expect(descriptorDimension('fused')).toBe(640);
+  });
+});
+
+describe('measuring both modes on the same handout material', () => {
+  it("gives face-api's own descriptor back out of a fused vector, so look-alikes are chosen alike in either mode", () => {
+    const unit = (values: number[]) => values.map((v) => v / Math.hypot(...values));
+    const faceApi = unit(Array.from({ length: 128 }, (_, i) => Math.sin(i + 1)));
+    const frFeature = unit(Array.from({ length: 512 }, (_, i) => Math.cos(3 * i)));
+    const fused = fuse({ 'face-api': faceApi, 'fr-feature': frFeature }, ['face-api', 'fr-feature']);
+    const back = descriptorPart(fused, 'fused', 'face-api');
+    const largestError = (a: number[], b: number[]) => Math.max(...a.map((value, i) => Math.abs(value - b[i])));
+    expect(largestError(back, faceApi)).toBeLessThan(1e-12);
+    expect(largestError(descriptorPart(fused, 'fused', 'fr-feature'), frFeature)).toBeLessThan(1e-12);
+    expect(descriptorPart(faceApi, 'face-api', 'face-api')).toEqual(faceApi.map((v) => v / Math.hypot(...faceApi)));
+    expect(() => descriptorPart(faceApi, 'fused', 'face-api')).toThrow(/640 values, not 128/);
   });
 });
 

@@ -9,8 +9,10 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { contentHash } from '../../domain/content-hash.js';
+import type { DescriptorMode } from '../../domain/descriptor-modes.js';
 import { checkReferencePhoto } from '../../domain/evaluate.js';
 import { similarity } from '../../domain/matching.js';
+import { descriptorPart } from '../../engine/descriptors.js';
 import { defaultPipelineOptions } from '../../engine/pipeline.js';
 import type { FaceEngine } from '../../engine/pool.js';
 import { isAppError } from '../../errors.js';
@@ -74,7 +76,7 @@ export const defaultComposeSettings: Omit<ComposeSettings, 'seed'> = {
 export const listTitle = 'Crimean political prisoners';
 const settingsFile = 'compose.json';
 /** Raised whenever the composition changes, so that a work folder made by older code is composed again. */
-const compositionVersion = 3;
+const compositionVersion = 4;
 
 interface RegistryEntry {
   identity: Identity;
@@ -119,6 +121,7 @@ export async function composeBenchmark(
   workDir: string,
   settings: ComposeSettings,
   engine: FaceEngine,
+  descriptor: DescriptorMode,
   log: (line: string) => void,
 ): Promise<void> {
   const identities = await listIdentities(facesDir);
@@ -144,7 +147,7 @@ export async function composeBenchmark(
     log(
       `${half}: ${cast.registry.length} registry people, ${cast.strangers.length} strangers; computing reference and stranger descriptors`,
     );
-    await describeCast(facesDir, halfDir, cast, engine);
+    await describeCast(facesDir, halfDir, cast, engine, descriptor);
     const truth = await composeDrafts(facesDir, halfDir, half, cast, settings);
     await writeFile(path.join(halfDir, claimsFile), claimsManifest(truth.drafts));
     await writeFile(path.join(halfDir, truthFile), `${JSON.stringify(truth, null, 1)}\n`);
@@ -277,21 +280,24 @@ async function writeRegistry(
 /**
  * Reference descriptors through the offline checker's own loading and cache (so the run finds
  * them cached), stranger descriptors through the evaluation's cache (shared with `npm run eval`).
+ * Look-alikes are chosen by face-api's descriptor whatever mode the checker runs in, so that every
+ * mode is measured on the same material: a fused reference vector gives back its face-api part.
  */
-async function describeCast(facesDir: string, halfDir: string, cast: Cast, engine: FaceEngine): Promise<void> {
+async function describeCast(facesDir: string, halfDir: string, cast: Cast, engine: FaceEngine, descriptor: DescriptorMode): Promise<void> {
   const registry = await readRegistryFolder(path.join(halfDir, registryFolder));
   const cache = await ReferenceCache.open(referenceCacheFile(halfDir));
   const { gallery } = await loadReferencePhotos(registry, engine, cache);
   await cache.save(engine.model);
   const byId = new Map(cast.registry.map((entry) => [entry.id, entry]));
-  for (const reference of gallery.references) byId.get(reference.personId)?.referenceDescriptors.push(reference.descriptor);
+  for (const reference of gallery.references)
+    byId.get(reference.personId)?.referenceDescriptors.push(descriptorPart(reference.descriptor, descriptor, 'face-api'));
 
   const images = await analyseImages(
     engine,
     new EvaluationCache(),
     facesDir,
     cast.pool.map((stranger) => stranger.photo.file),
-    defaultPipelineOptions,
+    { ...defaultPipelineOptions, descriptor: 'face-api' },
   );
   for (const stranger of cast.pool) stranger.descriptor = images.get(stranger.photo.file)?.face?.descriptor;
 }
