@@ -14,11 +14,11 @@ import {
   type IdentitySupport,
   readingOrder,
 } from './claims.js';
-import { descriptorModeOf } from './descriptor-modes.js';
-import type { Gallery } from './gallery.js';
+import { descriptorModeOf, descriptorPart } from './descriptor-modes.js';
+import { type Gallery, galleryOfPart } from './gallery.js';
 import { rankPeople } from './matching.js';
 import { clearSuggestion, normaliseCategory, resolveClaim } from './names.js';
-import { checkQuality } from './quality.js';
+import { checkQuality, type QualityCheck } from './quality.js';
 import { type CheckRequest, type FaceResult, isFlaggedFace } from './results.js';
 import {
   draftGate,
@@ -31,7 +31,7 @@ import {
   thresholdsForLayout,
 } from './thresholds.js';
 import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from './types.js';
-import { decideVerdict } from './verdicts.js';
+import { decideVerdict, type FaceVerdict, withSecondOpinion } from './verdicts.js';
 
 export interface EvaluateOptions {
   thresholds?: Thresholds;
@@ -77,6 +77,7 @@ export function evaluateImage(
     ...new Set(resolved.flatMap(({ person, suggested }) => [person?.id, suggested?.id].filter((id): id is string => id !== undefined))),
   ];
   const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery, { top: 2, include: named }));
+  const second = descriptorModeOf(gallery.model) === 'fused' ? faceApiOpinion(gallery, portraits, named) : null;
   const qualities = analysis.faces.map((face) => checkQuality(face.quality, gate));
   // How well face f's identity fits claim c: used only to choose between equally plausible layouts.
   const claimScore: IdentityScore = (c, f) => {
@@ -111,7 +112,8 @@ export function evaluateImage(
     const given = claimIndex === null ? null : resolved[claimIndex];
     const person = given ? (given.person ?? given.suggested) : null;
     const claim: PersonRef | null = person ? { personId: person.id, name: person.name } : null;
-    const outcome = decideVerdict({ ranked: ranked[f], claim, quality: qualities[f] }, thresholds, identifyAccept);
+    const fused = decideVerdict({ ranked: ranked[f], claim, quality: qualities[f] }, thresholds, identifyAccept);
+    const outcome = second ? withSecondOpinion(fused, second(face.descriptor, fused, claim, qualities[f]), claim) : fused;
     const result: FaceResult = { box: face.box, ...outcome, reasons: [...outcome.reasons], claim, quality: face.quality };
     if (given && !given.person) {
       const text = request.claims[claimIndex!].text;
@@ -147,6 +149,21 @@ interface ResolvedName {
 }
 
 /** The registry person a claim names, or, after reporting it as an unknown claim, the one it clearly means. */
+/**
+ * The fused mode's second opinion (see withSecondOpinion): the verdict face-api's descriptor alone
+ * gives the face, from its part of the fused vectors, at face-api's own thresholds.
+ */
+function faceApiOpinion(gallery: Gallery, portraits: number, named: string[]) {
+  const own = galleryOfPart(gallery, 'face-api');
+  const thresholds = thresholdsForLayout(thresholdsFor('face-api'), portraits);
+  const identifyAccept = identificationAccept(thresholds, own.references.length);
+  return (descriptor: ArrayLike<number>, fused: FaceVerdict, claim: PersonRef | null, quality: QualityCheck): FaceVerdict => {
+    const include = fused.nearest ? [...named, fused.nearest.personId] : named;
+    const ranked = rankPeople(descriptorPart(descriptor, 'fused', 'face-api'), own, { top: 2, include });
+    return decideVerdict({ ranked, claim, quality }, thresholds, identifyAccept);
+  };
+}
+
 function resolveOrReport(text: string, people: RegistryPerson[], findings: Finding[]): ResolvedName {
   const resolution = resolveClaim(text, people);
   if (resolution.person) return { person: resolution.person, suggested: null };

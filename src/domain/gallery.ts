@@ -3,6 +3,7 @@
  * photos, all made by one model. Descriptors of different models are not comparable.
  */
 import { AppError } from '../errors.js';
+import { type DescriptorName, descriptorModeOf, descriptorPart } from './descriptor-modes.js';
 import type { ReferenceDescriptor, RegistryPerson } from './types.js';
 
 export interface Gallery {
@@ -48,4 +49,29 @@ export function buildGallery(model: string, people: RegistryPerson[], references
     people,
     references: active.map(({ personId, referencePhoto, descriptor }) => ({ personId, referencePhoto, descriptor })),
   };
+}
+
+const partGalleries = new WeakMap<Gallery, Map<DescriptorName, Gallery>>();
+
+/**
+ * The same registry seen by one network of a fused gallery: each reference photo's descriptor is
+ * that network's part of the fused vector. Built on first use and kept as long as the gallery is.
+ */
+export function galleryOfPart(gallery: Gallery, name: DescriptorName): Gallery {
+  let parts = partGalleries.get(gallery);
+  if (!parts) {
+    parts = new Map();
+    partGalleries.set(gallery, parts);
+  }
+  let part = parts.get(name);
+  if (!part) {
+    const mode = descriptorModeOf(gallery.model);
+    part = {
+      model: `${gallery.model}#${name}`,
+      people: gallery.people,
+      references: gallery.references.map((reference) => ({ ...reference, descriptor: descriptorPart(reference.descriptor, mode, name) })),
+    };
+    parts.set(name, part);
+  }
+  return part;
 }

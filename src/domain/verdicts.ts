@@ -108,3 +108,44 @@ export function decideVerdict(evidence: FaceEvidence, thresholds: Thresholds, id
 function nearestNote(match: Match | null): string {
   return match ? ` (the nearest is ${match.name}, similarity ${score(match.score)})` : '';
 }
+
+/**
+ * The fused mode's verdict with face-api's descriptor alone as a second opinion. fr_feature's
+ * training data is unknown (models/README.md), so the fused score may settle face-api's doubt
+ * either way but never overrule face-api outright: where one says the face is the person and the
+ * other that it is not, a person must look. So the fused mode calls no face a mismatch that
+ * face-api alone does not, and confirms none that face-api alone calls a mismatch.
+ */
+export function withSecondOpinion(fused: FaceVerdict, faceApi: FaceVerdict, claim: PersonRef | null): FaceVerdict {
+  const faceApiScore = faceApi.claimScore === null ? '' : ` (similarity ${score(faceApi.claimScore)})`;
+  if (claim && fused.verdict === 'mismatch' && faceApi.verdict !== 'mismatch') {
+    const view = faceApi.verdict === 'confirmed' ? `confirms ${claim.name}` : `does not rule out ${claim.name}`;
+    return {
+      ...fused,
+      verdict: 'uncertain',
+      reasons: [...fused.reasons, `but face-api's descriptor alone ${view}${faceApiScore}; a person must look`],
+    };
+  }
+  if (claim && fused.verdict === 'confirmed' && faceApi.verdict === 'mismatch') {
+    return {
+      ...fused,
+      verdict: 'uncertain',
+      reasons: [...fused.reasons, `but face-api's descriptor alone says the face is not ${claim.name}${faceApiScore}; a person must look`],
+    };
+  }
+  const named = fused.nearest?.personId;
+  if (
+    !claim &&
+    fused.verdict === 'identified' &&
+    (faceApi.verdict === 'unknown' || (faceApi.verdict === 'identified' && faceApi.nearest?.personId !== named))
+  ) {
+    const view = faceApi.verdict === 'unknown' ? 'matches nobody in the registry' : `matches ${faceApi.nearest!.name} instead`;
+    return {
+      ...fused,
+      verdict: 'uncertain',
+      bestMatch: null,
+      reasons: [...fused.reasons, `but to face-api's descriptor alone the face ${view}; a person must look`],
+    };
+  }
+  return fused;
+}

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { DescriptorMode } from '../domain/descriptor-modes.js';
+import { type DescriptorMode, type DescriptorName, descriptorLengths, descriptorsOf } from '../domain/descriptor-modes.js';
 
-/** One network's L2-normalised descriptor. */
-export type DescriptorName = 'face-api' | 'fr-feature';
+export type { DescriptorName } from '../domain/descriptor-modes.js';
+export { descriptorDimension, descriptorsOf } from '../domain/descriptor-modes.js';
 
 export interface DescriptorSpec {
   name: DescriptorName;
@@ -21,9 +21,13 @@ const faceApiPackage = createRequire(import.meta.url).resolve('@vladmandic/face-
 const faceApiVersion = (JSON.parse(readFileSync(faceApiPackage, 'utf8')) as { version: string }).version;
 
 export const descriptorSpecs: Record<DescriptorName, DescriptorSpec> = {
-  'face-api': { name: 'face-api', dimension: 128, model: `face-api-${faceApiVersion}/ssd-mobilenetv1+landmark68+recognition128` },
+  'face-api': {
+    name: 'face-api',
+    dimension: descriptorLengths['face-api'],
+    model: `face-api-${faceApiVersion}/ssd-mobilenetv1+landmark68+recognition128`,
+  },
   // The sha256 prefix of models/fr_feature.onnx (models/checksums.json): other weights are another model.
-  'fr-feature': { name: 'fr-feature', dimension: 512, model: 'fr_feature-87aacdfe/arcface112-flip' },
+  'fr-feature': { name: 'fr-feature', dimension: descriptorLengths['fr-feature'], model: 'fr_feature-87aacdfe/arcface112-flip' },
 };
 
 /**
@@ -38,14 +42,6 @@ export const fusionWeights: Record<DescriptorName, number> = {
   'face-api': 0.8583,
   'fr-feature': 0.5131,
 };
-
-export function descriptorsOf(mode: DescriptorMode): DescriptorName[] {
-  return mode === 'fused' ? ['face-api', 'fr-feature'] : ['face-api'];
-}
-
-export function descriptorDimension(mode: DescriptorMode): number {
-  return descriptorsOf(mode).reduce((sum, name) => sum + descriptorSpecs[name].dimension, 0);
-}
 
 /** The model-id part naming the descriptors and, when fused, their weights. */
 export function descriptorModelPart(mode: DescriptorMode, weights = fusionWeights): string {
@@ -75,22 +71,6 @@ export function fuse(
     for (let i = 0; i < part.length; i++) out.push(part[i] * scale);
   }
   return out;
-}
-
-/**
- * One network's unit descriptor taken back out of a vector of the given mode: its slice of the
- * weighted concatenation, scaled to unit length again (the inverse of `fuse` for that part).
- */
-export function descriptorPart(vector: ArrayLike<number>, mode: DescriptorMode, name: DescriptorName): number[] {
-  const names = descriptorsOf(mode);
-  if (!names.includes(name)) throw new Error(`a ${mode} descriptor holds no ${name} descriptor`);
-  if (vector.length !== descriptorDimension(mode))
-    throw new Error(`a ${mode} descriptor has ${descriptorDimension(mode)} values, not ${vector.length}`);
-  let start = 0;
-  for (const other of names.slice(0, names.indexOf(name))) start += descriptorSpecs[other].dimension;
-  const part = Array.from({ length: descriptorSpecs[name].dimension }, (_, i) => vector[start + i]);
-  const norm = Math.sqrt(part.reduce((sum, value) => sum + value * value, 0));
-  return part.map((value) => value / norm);
 }
 
 /** The score a fused vector gives, from the per-descriptor cosines. */

@@ -12,7 +12,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { type DescriptorMode, parseDescriptorMode } from '../domain/descriptor-modes.js';
+import { type DescriptorMode, descriptorPart, parseDescriptorMode } from '../domain/descriptor-modes.js';
 import { identificationAccept, type Thresholds, thresholdsFor } from '../domain/thresholds.js';
 import { descriptorsOf } from '../engine/descriptors.js';
 import type { PipelineOptions } from '../engine/pipeline.js';
@@ -21,7 +21,14 @@ import { startEngine } from '../engine/pool.js';
 import { type AnalysedImage, analyseImages, applyOverrides, centreFace, variantOptions } from './analyse.js';
 import { EvaluationCache, partKey, variantKey } from './cache.js';
 import { type Pair, readDataset } from './dataset.js';
-import { type Aggregation, identify, impostorTail, type LabelledDescriptor, leaveOneOutProbes } from './identification.js';
+import {
+  type Aggregation,
+  identify,
+  impostorTail,
+  type LabelledDescriptor,
+  leaveOneOutProbes,
+  type SecondOpinion,
+} from './identification.js';
 import { calibrate, calibrateMargin, distanceToScore, pairMetrics, pairScore, type ScoredPair } from './metrics.js';
 import { type ReferenceIntake, referenceIntake } from './references.js';
 
@@ -83,10 +90,19 @@ async function main(): Promise<void> {
     await engine.close();
   }
 
+  // The fused mode's verdicts take face-api's own view as a second opinion (withSecondOpinion).
+  const faceApiReject = thresholdsFor('face-api').reject;
+  const pairs = { secondOpinion: options.descriptor === 'fused' && !options.plain };
   const scored: ScoredPair[] = dataset.pairs.map((p) => {
     const a = images.get(p.a)?.face;
     const b = images.get(p.b)?.face;
-    return { same: p.same, score: a && b ? pairScore(a.descriptor, b.descriptor) : null };
+    if (!a || !b) return { same: p.same, score: null };
+    const pair: ScoredPair = { same: p.same, score: pairScore(a.descriptor, b.descriptor) };
+    if (pairs.secondOpinion) {
+      const [ownA, ownB] = [a, b].map((face) => descriptorPart(face.descriptor, 'fused', 'face-api'));
+      pair.secondOpinion = { score: pairScore(ownA, ownB), reject: faceApiReject };
+    }
+    return pair;
   });
   const imageErrors = [...images.values()].filter((i) => i.error).map((i) => `${i.path}: ${i.error}`);
   const noFaceImages = [...images.values()].filter((i) => !i.face).length;
@@ -122,10 +138,21 @@ async function main(): Promise<void> {
 
   if (values.identify) {
     const labelled = labelledDescriptors(images, dataset.identities);
+    const own = thresholdsFor('face-api');
+    const second: SecondOpinion | undefined = pairs.secondOpinion
+      ? {
+          part: (descriptor) => descriptorPart(descriptor, 'fused', 'face-api'),
+          acceptFor: (references) => identificationAccept(own, references),
+          reject: own.reject,
+          margin: own.margin,
+        }
+      : undefined;
     const rows = [];
     for (const k of [1, 3, 5]) {
       for (const aggregation of ['max', 'mean', 'centroid'] as Aggregation[]) {
-        rows.push(identify(labelled, k, aggregation, (references) => identificationAccept(thresholds, references), thresholds.margin));
+        rows.push(
+          identify(labelled, k, aggregation, (references) => identificationAccept(thresholds, references), thresholds.margin, second),
+        );
       }
     }
     result.identification = rows;

@@ -36,6 +36,18 @@ export interface IdentificationResult {
 }
 
 /**
+ * The fused mode's second opinion (domain/verdicts.ts, withSecondOpinion): a face is not named
+ * where face-api's descriptor alone matches nobody or names someone else.
+ */
+export interface SecondOpinion {
+  /** Face-api's own descriptor out of a fused one. */
+  part: (descriptor: number[]) => number[];
+  acceptFor: (references: number) => number;
+  reject: number;
+  margin: number;
+}
+
+/**
  * Enrols the first k photos (by file name) of every person, probes with the rest, and ranks
  * the people by the aggregated score.
  */
@@ -46,6 +58,7 @@ export function identify(
   /** The score needed to name a face among this many reference photos (see identificationAccept). */
   acceptFor: (references: number) => number,
   margin: number,
+  second?: SecondOpinion,
 ): IdentificationResult {
   const byPerson = new Map<string, LabelledDescriptor[]>();
   for (const image of [...images].sort((a, b) => a.path.localeCompare(b.path))) {
@@ -64,16 +77,31 @@ export function identify(
     probes.push(...list.slice(k));
   }
   const accept = acceptFor(gallery.size * k);
+  const rank = (people: Map<string, number[][]>, descriptor: number[]) =>
+    [...people.entries()]
+      .map(([identity, refs]) => ({ identity, score: aggregateScore(descriptor, refs, aggregation) }))
+      .sort((a, b) => b.score - a.score);
+  const secondGallery = second && new Map([...gallery].map(([identity, refs]) => [identity, refs.map(second.part)]));
+  /** Whether face-api alone contradicts naming the probe as `named`: it matches nobody, or surely someone else. */
+  const contradicted = (probe: number[], named: string) => {
+    if (!second || !secondGallery) return false;
+    const own = rank(secondGallery, second.part(probe));
+    if (own[0].score < second.reject) return true;
+    const sure =
+      own[0].score >= second.acceptFor(secondGallery.size * k) && (own.length < 2 || own[0].score - own[1].score >= second.margin);
+    return sure && own[0].identity !== named;
+  };
   let top1 = 0;
   let confirmed = 0;
   let wronglyConfirmed = 0;
   for (const probe of probes) {
-    const ranked = [...gallery.entries()]
-      .map(([identity, refs]) => ({ identity, score: aggregateScore(probe.descriptor, refs, aggregation) }))
-      .sort((a, b) => b.score - a.score);
+    const ranked = rank(gallery, probe.descriptor);
     const right = ranked[0].identity === probe.identity;
     if (right) top1++;
-    const sure = ranked[0].score >= accept && (ranked.length < 2 || ranked[0].score - ranked[1].score >= margin);
+    const sure =
+      ranked[0].score >= accept &&
+      (ranked.length < 2 || ranked[0].score - ranked[1].score >= margin) &&
+      !contradicted(probe.descriptor, ranked[0].identity);
     if (sure && right) confirmed++;
     if (sure && !right) wronglyConfirmed++;
   }

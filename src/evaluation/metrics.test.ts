@@ -36,6 +36,25 @@ describe('verification metrics', () => {
     expect(m.uncertainRate).toBe(0.25); // 0.7
   });
 
+  it('in the fused mode, a pair face-api alone rejects is never a false accept, and one it does not reject never a false reject: both are uncertain', () => {
+    const thresholds = { accept: 0.8, reject: 0.6, decision: 0.7, margin: 0 };
+    const second = (score: number) => ({ score, reject: 0.9 });
+    const m = pairMetrics(
+      [
+        { same: false, score: 0.85, secondOpinion: second(0.92) }, // both accept: a false accept
+        { same: false, score: 0.85, secondOpinion: second(0.85) }, // face-api rejects: uncertain
+        { same: true, score: 0.5, secondOpinion: second(0.95) }, // face-api does not reject: uncertain
+        { same: true, score: 0.5, secondOpinion: second(0.8) }, // both reject: a false reject
+      ],
+      thresholds,
+    );
+    expect(m.falseAcceptRate).toBe(0.5);
+    expect(m.falseRejectRate).toBe(0.5);
+    expect(m.uncertainRate).toBe(0.5);
+    // The binary decision and the score-based rates do not depend on it.
+    expect(m.accuracy).toBe(0);
+  });
+
   it('finds the equal error rate where misses and false matches balance', () => {
     const same = [0.5, 0.7, 0.8, 0.9];
     const different = [0.1, 0.2, 0.3, 0.6];

@@ -9,6 +9,12 @@ export interface ScoredPair {
   same: boolean;
   /** null when no face was found in one of the two images. */
   score: number | null;
+  /**
+   * The fused mode's second opinion (domain/verdicts.ts, withSecondOpinion): face-api's own score
+   * of the pair and its reject. A pair it rejects is not accepted, and one it does not reject is
+   * not rejected: either is uncertain.
+   */
+  secondOpinion?: { score: number; reject: number };
 }
 
 export interface PairMetrics {
@@ -17,11 +23,11 @@ export interface PairMetrics {
   noFace: number;
   /** Binary decision at `thresholds.decision`, over all pairs; a no-face pair is wrong. */
   accuracy: number;
-  /** Different-person pairs scoring >= accept, over the different-person pairs that were scored. */
+  /** Different-person pairs accepted (scoring >= accept), over the different-person pairs that were scored. */
   falseAcceptRate: number;
-  /** Same-person pairs scoring < reject, over the same-person pairs that were scored. */
+  /** Same-person pairs rejected (scoring < reject), over the same-person pairs that were scored. */
   falseRejectRate: number;
-  /** Scored pairs with reject <= score < accept. */
+  /** Scored pairs neither accepted nor rejected (reject <= score < accept, or a second opinion against). */
   uncertainRate: number;
   /** Equal error rate of the binary decision over the scored pairs. */
   eer: number;
@@ -45,18 +51,22 @@ export function distanceToScore(distance: number): number {
 }
 
 export function pairMetrics(pairs: ScoredPair[], thresholds: Thresholds): PairMetrics {
-  const scored = pairs.filter((p): p is { same: boolean; score: number } => p.score !== null);
+  type Scored = ScoredPair & { score: number };
+  const scored = pairs.filter((p): p is Scored => p.score !== null);
   const same = scored.filter((p) => p.same).map((p) => p.score);
   const different = scored.filter((p) => !p.same).map((p) => p.score);
   const correct = scored.filter((p) => p.score >= thresholds.decision === p.same).length;
-  const uncertain = scored.filter((p) => p.score >= thresholds.reject && p.score < thresholds.accept).length;
+  const accepted = (p: Scored) => p.score >= thresholds.accept && !(p.secondOpinion && p.secondOpinion.score < p.secondOpinion.reject);
+  const rejected = (p: Scored) => p.score < thresholds.reject && !(p.secondOpinion && p.secondOpinion.score >= p.secondOpinion.reject);
+  const scoredSame = scored.filter((p) => p.same);
+  const scoredDifferent = scored.filter((p) => !p.same);
   return {
     pairs: pairs.length,
     noFace: pairs.length - scored.length,
     accuracy: ratio(correct, pairs.length),
-    falseAcceptRate: ratio(different.filter((s) => s >= thresholds.accept).length, different.length),
-    falseRejectRate: ratio(same.filter((s) => s < thresholds.reject).length, same.length),
-    uncertainRate: ratio(uncertain, scored.length),
+    falseAcceptRate: ratio(scoredDifferent.filter(accepted).length, scoredDifferent.length),
+    falseRejectRate: ratio(scoredSame.filter(rejected).length, scoredSame.length),
+    uncertainRate: ratio(scored.filter((p) => !accepted(p) && !rejected(p)).length, scored.length),
     eer: equalErrorRate(same, different).eer,
     frrAtFar001: frrAtFar(same, different, 0.001),
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { descriptorModeOf } from '../../src/domain/descriptor-modes.js';
+import { descriptorModeOf, descriptorPart } from '../../src/domain/descriptor-modes.js';
 import { buildGallery } from '../../src/domain/gallery.js';
 import { rankPeople, similarity } from '../../src/domain/matching.js';
 import { defaultThresholds, thresholdsFor } from '../../src/domain/thresholds.js';
-import { descriptorDimension, descriptorPart, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
+import { descriptorDimension, fuse, fusedScore, fusionWeights } from '../../src/engine/descriptors.js';
 import { defaultPipelineOptions, modelId } from '../../src/engine/pipeline.js';
 
 const dot = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);

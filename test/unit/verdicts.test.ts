@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { DescriptorName } from '../../src/domain/descriptor-modes.js';
 import { checkReferencePhoto, evaluateImage } from '../../src/domain/evaluate.js';
-import { buildGallery } from '../../src/domain/gallery.js';
-import { identificationAccept, type QualityGate, type Thresholds } from '../../src/domain/thresholds.js';
-import { box, face, gallery, image, model, person, registryPeople, unit } from './synthetic.js';
+import { buildGallery, type Gallery } from '../../src/domain/gallery.js';
+import { identificationAccept, type QualityGate, type Thresholds, thresholdsFor } from '../../src/domain/thresholds.js';
+import { fuse } from '../../src/engine/descriptors.js';
+import { box, descriptorLike, face, gallery, image, model, person, registryPeople, unit } from './synthetic.js';
 
 // Fixed here so that recalibrating the engine's thresholds does not change what these rules mean.
 const thresholds: Thresholds = { accept: 0.9, reject: 0.8, decision: 0.85, margin: 0.03 };
@@ -446,5 +448,91 @@ describe('thresholds that depend on the material', () => {
       ],
     };
     expect(evaluateImage(image([probe]), crowd, { claims: [] }, { thresholds: withTail, gate }).faces[0].verdict).toBe('uncertain');
+  });
+});
+
+describe('the fused mode asks face-api alone for a second opinion', () => {
+  // fr_feature's training data is unknown: it may settle face-api's doubt, never overrule face-api.
+  const fusedModel = `${model}+second/fused(face-api:0.8583,fr-feature:0.5131)`;
+  const fusedThresholds: Thresholds = { accept: 0.77, reject: 0.76, decision: 0.76, margin: 0.02 };
+  const faceApi = thresholdsFor('face-api');
+  const inFaceApiDoubt = (faceApi.accept + faceApi.reject) / 2;
+  /** A 512-d vector whose cosine with each person's fr_feature reference (axis i of 512) is as given. */
+  const frLike = (similarities: Record<string, number>) => {
+    const faceApiPart = descriptorLike(similarities);
+    const vector = new Array<number>(512).fill(0);
+    faceApiPart.forEach((value, i) => {
+      vector[i === 127 ? 511 : i] = value;
+    });
+    return vector;
+  };
+  const names: DescriptorName[] = ['face-api', 'fr-feature'];
+  const fusedGallery = (): Gallery => {
+    const base = gallery();
+    return {
+      ...base,
+      model: fusedModel,
+      references: base.references.map((reference) => {
+        const fr = new Array<number>(512).fill(0);
+        fr[reference.descriptor.indexOf(1)] = 1;
+        return { ...reference, descriptor: fuse({ 'face-api': reference.descriptor, 'fr-feature': fr }, names) };
+      }),
+    };
+  };
+  const enver = (faceApiScore: number, frScore: number) => {
+    const probe = face(box(300, 200, 300, 360), {});
+    probe.descriptor = fuse(
+      { 'face-api': descriptorLike({ 'enver-bekirov': faceApiScore }), 'fr-feature': frLike({ 'enver-bekirov': frScore }) },
+      names,
+    );
+    const result = evaluateImage(
+      { ...image([probe]), model: fusedModel },
+      fusedGallery(),
+      { claims: [{ text: 'Enver Bekirov' }] },
+      { thresholds: fusedThresholds, gate },
+    );
+    return result.faces[0];
+  };
+
+  it('a genuine photo that fr_feature does not recognise, but face-api alone does not rule out, is uncertain, not a mismatch', () => {
+    // Fused: 0.7367 x face-api + 0.2633 x fr_feature, well below the fused reject.
+    const verdict = enver(inFaceApiDoubt, 0.1);
+    expect(verdict.claimScore!).toBeLessThan(fusedThresholds.reject);
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.reasons.join(' ')).toMatch(/face-api's descriptor alone does not rule out Enver Bekirov.*a person must look/);
+  });
+
+  it('a face both networks reject is still a mismatch', () => {
+    expect(enver(faceApi.reject - 0.1, 0.05).verdict).toBe('mismatch');
+  });
+
+  it('a face face-api alone calls a mismatch is never confirmed, however sure fr_feature is', () => {
+    const verdict = enver(faceApi.reject - 0.02, 1);
+    expect(verdict.claimScore!).toBeGreaterThanOrEqual(fusedThresholds.accept);
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.reasons.join(' ')).toMatch(/face-api's descriptor alone says the face is not Enver Bekirov/);
+  });
+
+  it('a face without a name is not identified as someone face-api alone says it is not', () => {
+    const probe = face(box(300, 200, 300, 360), {});
+    probe.descriptor = fuse(
+      { 'face-api': descriptorLike({ 'enver-bekirov': faceApi.reject - 0.05 }), 'fr-feature': frLike({ 'enver-bekirov': 1 }) },
+      names,
+    );
+    const [verdict] = evaluateImage(
+      { ...image([probe]), model: fusedModel },
+      fusedGallery(),
+      { claims: [] },
+      { thresholds: fusedThresholds, gate },
+    ).faces;
+    expect(verdict.claimScore).toBeNull();
+    expect(verdict.nearest).toMatchObject({ personId: 'enver-bekirov' });
+    expect(verdict.nearest!.score).toBeGreaterThanOrEqual(fusedThresholds.accept);
+    expect(verdict.verdict).toBe('uncertain');
+    expect(verdict.reasons.join(' ')).toMatch(/to face-api's descriptor alone the face matches nobody in the registry/);
+  });
+
+  it("fr_feature still settles face-api's doubt: a face face-api is unsure of and fr_feature recognises is confirmed", () => {
+    expect(enver(inFaceApiDoubt, 0.6).verdict).toBe('confirmed');
   });
 });
