@@ -4,7 +4,8 @@
  * faces in the same order. The alignment may skip faces (bystanders, faces in the background, false
  * detections) and may leave a name without a face (the claimed person is not in the picture); it
  * never reorders the names, so a swap stays a swap. Among alignments the layout finds equally
- * plausible, the identity scores choose; what neither explains is a count mismatch.
+ * plausible, the identity scores choose, and where they tie the larger faces take the names (a
+ * caption names the most prominent person); what none of these tells apart is a count mismatch.
  */
 import type { Claim } from './results.js';
 import type { Box, FaceQuality } from './types.js';
@@ -285,10 +286,12 @@ export function assignClaims(
     const isolated = !faces.some((other, g) => g !== f && roles[g] !== 'not_a_face' && crowds(faces[f], other));
     return isolated ? cost.isolatedBystander : cost.bystander;
   });
+  const largestFree = Math.max(0, ...order.map((f) => size(faces[f].box)));
   const fitOf = (n: number, i: number) => ({
     support: identity ? identity(names[n], order[i]) : 0,
     // In thousandths, so that sums are exact and equal closeness is a real tie.
     closeness: contested.has(order[i]) ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0)) : 0,
+    prominence: largestFree > 0 ? Math.round(1000 * (size(faces[order[i]].box) / largestFree)) : 0,
   });
   const skipCosts = nameSkipCosts(
     order.map((f) => faces[f].box),
@@ -353,22 +356,29 @@ function nameSkipCosts(boxes: Box[], portrait: boolean[]): number[] {
 interface Alignment {
   /** For each name, the index (in reading order) of its face, or null. */
   matches: (number | null)[];
-  /** How many distinct alignments reach the same best layout cost, identity support and closeness (capped at 2). */
+  /** How many distinct alignments reach the same best layout cost, identity support, closeness and prominence (capped at 2). */
   ways: number;
 }
 
 interface Cell {
   cost: number;
   identity: number;
-  /** The scores of contested faces for the names they take, in thousandths: the last tie-breaker. */
+  /** The scores of contested faces for the names they take, in thousandths. */
   closeness: number;
+  /**
+   * The sizes of the faces that take names, in thousandths of the largest face's: the last
+   * tie-breaker. Where nothing else tells which face a caption is for (a web photo of two faces,
+   * neither the person named, or both alike), it is for the most prominent.
+   */
+  prominence: number;
   ways: number;
   back: { i: number; n: number; state: number; move: 'match' | 'skipName' | 'skipFace' } | null;
 }
 
 /**
  * The monotone alignment of `nameCount` names with faces in reading order that has the least
- * layout cost and, among those, the most identity support, then the closest contested faces. A
+ * layout cost and, among those, the most identity support, then the closest contested faces, then
+ * the largest faces named. A
  * skipped face never directly follows a skipped name (the two orders are one alignment), so every
  * path is a distinct alignment and `ways` counts real ties; names are skipped just before the next
  * face that takes a name, where an empty place of the grid lies.
@@ -378,14 +388,15 @@ function align(
   faceCosts: { named: number; leftOut: number }[],
   /** For each position (before face i, or after the last), the cost of leaving a name there without a face. */
   skipCosts: number[],
-  fitOf: (name: number, face: number) => { support: number; closeness: number },
+  fitOf: (name: number, face: number) => { support: number; closeness: number; prominence: number },
 ): Alignment {
   const faceCount = faceCosts.length;
   // cells[n][i][state]: n names and i faces consumed; state 0 after a skipped name, 1 otherwise.
   const cells: (Cell | null)[][][] = Array.from({ length: nameCount + 1 }, () => Array.from({ length: faceCount + 1 }, () => [null, null]));
-  cells[0][0][1] = { cost: 0, identity: 0, closeness: 0, ways: 1, back: null };
+  cells[0][0][1] = { cost: 0, identity: 0, closeness: 0, prominence: 0, ways: 1, back: null };
   /** Negative when a is the better alignment, positive when b is, 0 for a tie. */
-  const compare = (a: Cell, b: Cell) => a.cost - b.cost || b.identity - a.identity || b.closeness - a.closeness;
+  const compare = (a: Cell, b: Cell) =>
+    a.cost - b.cost || b.identity - a.identity || b.closeness - a.closeness || b.prominence - a.prominence;
   const offer = (n: number, i: number, state: number, candidate: Cell) => {
     const current = cells[n][i][state];
     const order = current ? compare(candidate, current) : -1;
@@ -399,11 +410,12 @@ function align(
         if (!cell) continue;
         const from = { n, i, state };
         if (n < nameCount && i < faceCount) {
-          const { support, closeness } = fitOf(n, i);
+          const { support, closeness, prominence } = fitOf(n, i);
           offer(n + 1, i + 1, 1, {
             cost: cell.cost + faceCosts[i].named,
             identity: cell.identity + support,
             closeness: cell.closeness + closeness,
+            prominence: cell.prominence + prominence,
             ways: cell.ways,
             back: { ...from, move: 'match' },
           });
@@ -413,6 +425,7 @@ function align(
             cost: cell.cost + skipCosts[i],
             identity: cell.identity,
             closeness: cell.closeness,
+            prominence: cell.prominence,
             ways: cell.ways,
             back: { ...from, move: 'skipName' },
           });
@@ -422,6 +435,7 @@ function align(
             cost: cell.cost + faceCosts[i].leftOut,
             identity: cell.identity,
             closeness: cell.closeness,
+            prominence: cell.prominence,
             ways: cell.ways,
             back: { ...from, move: 'skipFace' },
           });

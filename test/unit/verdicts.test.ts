@@ -288,6 +288,32 @@ describe('a handout with several named portraits', () => {
     expect(result.flagged).toBe(false);
   });
 
+  it('a web photo of two people, neither the one named: the caption is for the larger face, a mismatch, not a count mismatch', () => {
+    // The second face is 0.9 the size of the first and far from it: not a bystander by the layout.
+    const result = check(
+      [face(box(100, 200, 300, 360), { 'server-mustafayev': 0.3 }), face(box(600, 220, 270, 324), { 'nariman-dzhelyal': 0.3 })],
+      ['Enver Bekirov'],
+    );
+    expect(result.findings.map((f) => f.code)).not.toContain('claim_count_mismatch');
+    expect(result.faces.map((f) => [f.verdict, f.claim?.personId ?? null])).toEqual([
+      ['mismatch', 'enver-bekirov'],
+      ['unknown', null],
+    ]);
+    expect(result.flagged).toBe(true);
+  });
+
+  it('a web photo where both faces look like the person named (twins): the larger takes the name', () => {
+    const result = check(
+      [face(box(600, 220, 270, 324), { 'enver-bekirov': 0.95 }), face(box(100, 200, 300, 360), { 'enver-bekirov': 0.96 })],
+      ['Enver Bekirov'],
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.faces.map((f) => [f.verdict, f.claim?.personId ?? null])).toEqual([
+      ['confirmed', 'enver-bekirov'],
+      ['identified', null],
+    ]);
+  });
+
   it('a stranger in the background of a named portrait does not flag the check; a stranger in the portrait does', () => {
     const stranger = face(box(560, 150, 120, 144), {}, { sharpness: 10 });
     const subject = face(box(300, 200, 300, 360), { 'enver-bekirov': 0.95 }, { sharpness: 200 });
