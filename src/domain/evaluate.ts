@@ -148,7 +148,6 @@ interface ResolvedName {
   suggested: RegistryPerson | null;
 }
 
-/** The registry person a claim names, or, after reporting it as an unknown claim, the one it clearly means. */
 /**
  * The fused mode's second opinion (see withSecondOpinion): the verdict face-api's descriptor alone
  * gives the face, from its part of the fused vectors, at face-api's own thresholds.
@@ -164,6 +163,7 @@ function faceApiOpinion(gallery: Gallery, portraits: number, named: string[]) {
   };
 }
 
+/** The registry person a claim names, or, after reporting it as an unknown claim, the one it clearly means. */
 function resolveOrReport(text: string, people: RegistryPerson[], findings: Finding[]): ResolvedName {
   const resolution = resolveClaim(text, people);
   if (resolution.person) return { person: resolution.person, suggested: null };

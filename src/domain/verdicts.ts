@@ -118,20 +118,17 @@ function nearestNote(match: Match | null): string {
  */
 export function withSecondOpinion(fused: FaceVerdict, faceApi: FaceVerdict, claim: PersonRef | null): FaceVerdict {
   const faceApiScore = faceApi.claimScore === null ? '' : ` (similarity ${score(faceApi.claimScore)})`;
+  const overruled = (view: string): FaceVerdict => ({
+    ...fused,
+    verdict: 'uncertain',
+    reasons: [...fused.reasons.map((reason) => `the fused descriptors say: ${reason}`), `but ${view}; a person must look`],
+  });
   if (claim && fused.verdict === 'mismatch' && faceApi.verdict !== 'mismatch') {
     const view = faceApi.verdict === 'confirmed' ? `confirms ${claim.name}` : `does not rule out ${claim.name}`;
-    return {
-      ...fused,
-      verdict: 'uncertain',
-      reasons: [...fused.reasons, `but face-api's descriptor alone ${view}${faceApiScore}; a person must look`],
-    };
+    return overruled(`face-api's descriptor alone ${view}${faceApiScore}`);
   }
   if (claim && fused.verdict === 'confirmed' && faceApi.verdict === 'mismatch') {
-    return {
-      ...fused,
-      verdict: 'uncertain',
-      reasons: [...fused.reasons, `but face-api's descriptor alone says the face is not ${claim.name}${faceApiScore}; a person must look`],
-    };
+    return overruled(`face-api's descriptor alone says the face is not ${claim.name}${faceApiScore}`);
   }
   const named = fused.nearest?.personId;
   if (
@@ -140,12 +137,7 @@ export function withSecondOpinion(fused: FaceVerdict, faceApi: FaceVerdict, clai
     (faceApi.verdict === 'unknown' || (faceApi.verdict === 'identified' && faceApi.nearest?.personId !== named))
   ) {
     const view = faceApi.verdict === 'unknown' ? 'matches nobody in the registry' : `matches ${faceApi.nearest!.name} instead`;
-    return {
-      ...fused,
-      verdict: 'uncertain',
-      bestMatch: null,
-      reasons: [...fused.reasons, `but to face-api's descriptor alone the face ${view}; a person must look`],
-    };
+    return { ...overruled(`to face-api's descriptor alone the face ${view}`), bestMatch: null };
   }
   return fused;
 }
