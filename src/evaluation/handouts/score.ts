@@ -1,7 +1,8 @@
 /**
  * Scores the checker's answers on composed drafts against truth.json. Each answered face goes
- * to the portrait (or bystander) whose rectangle holds its box centre; a second face in the same
- * rectangle, or a face outside every rectangle, is an extra face. Pure, no I/O.
+ * to the portrait (or bystander) whose rectangle holds its box centre, and of several there, the
+ * face nearest the rectangle's centre is its face; the others, and a face outside every
+ * rectangle, are extra faces. Pure, no I/O.
  */
 import type { ImageEvaluation } from '../../domain/evaluate.js';
 import type { FaceResult } from '../../domain/results.js';
@@ -26,18 +27,32 @@ const inside = (box: Box, rect: Box) => {
   return x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
 };
 
-/** The largest face centred in a rectangle is its face; the others there are extra. */
+const centreOf = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+const apart = (box: Box, rect: Box) => {
+  const [a, b] = [centreOf(box), centreOf(rect)];
+  return Math.hypot(a.x - b.x, a.y - b.y);
+};
+
+/**
+ * A rectangle's face is the one nearest its centre: every portrait and pasted photo is an LFW photo
+ * cut or pasted around its centre, where LFW puts the labelled person, so another face there is
+ * someone else in the same photo. The others are extra.
+ */
 export function placeFaces(truth: DraftTruth, faces: FaceResult[]): Placed {
   const rects = [...truth.portraits.map((portrait) => portrait.rect), ...truth.bystanders.map((bystander) => bystander.rect)];
   const chosen: (FaceResult | undefined)[] = rects.map(() => undefined);
   const extra: FaceResult[] = [];
-  const area = (face: FaceResult) => face.box.width * face.box.height;
   for (const face of faces) {
-    const r = rects.findIndex((rect) => inside(face.box, rect));
-    if (r < 0) extra.push(face);
-    else if (!chosen[r]) chosen[r] = face;
-    else if (area(face) > area(chosen[r]!)) {
-      extra.push(chosen[r]!);
+    const holding = rects.flatMap((rect, r) => (inside(face.box, rect) ? [r] : []));
+    if (holding.length === 0) {
+      extra.push(face);
+      continue;
+    }
+    const r = holding.reduce((best, next) => (apart(face.box, rects[next]) < apart(face.box, rects[best]) ? next : best));
+    const current = chosen[r];
+    if (!current) chosen[r] = face;
+    else if (apart(face.box, rects[r]) < apart(current.box, rects[r])) {
+      extra.push(current);
       chosen[r] = face;
     } else extra.push(face);
   }
