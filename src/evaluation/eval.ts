@@ -92,13 +92,13 @@ async function main(): Promise<void> {
 
   // The fused mode's verdicts take face-api's own view as a second opinion (withSecondOpinion).
   const faceApiReject = thresholdsFor('face-api').reject;
-  const pairs = { secondOpinion: options.descriptor === 'fused' && !options.plain };
+  const withSecondOpinion = options.descriptor === 'fused' && !options.plain;
   const scored: ScoredPair[] = dataset.pairs.map((p) => {
     const a = images.get(p.a)?.face;
     const b = images.get(p.b)?.face;
     if (!a || !b) return { same: p.same, score: null };
     const pair: ScoredPair = { same: p.same, score: pairScore(a.descriptor, b.descriptor) };
-    if (pairs.secondOpinion) {
+    if (withSecondOpinion) {
       const [ownA, ownB] = [a, b].map((face) => descriptorPart(face.descriptor, 'fused', 'face-api'));
       pair.secondOpinion = { score: pairScore(ownA, ownB), reject: faceApiReject };
     }
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   if (values.identify) {
     const labelled = labelledDescriptors(images, dataset.identities);
     const own = thresholdsFor('face-api');
-    const second: SecondOpinion | undefined = pairs.secondOpinion
+    const second: SecondOpinion | undefined = withSecondOpinion
       ? {
           part: (descriptor) => descriptorPart(descriptor, 'fused', 'face-api'),
           acceptFor: (references) => identificationAccept(own, references),
