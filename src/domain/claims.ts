@@ -114,11 +114,16 @@ function readingRows(boxes: Box[]): number[][] {
  * is the smallest gap between neighbouring portraits (their centres); a step of two spacings holds
  * one empty place, and a row that starts right of the leftmost column, or ends left of the
  * rightmost, has empty places there. A portrait whose face was not found leaves such a place.
+ * Two faces closer than crowdingDistance typical faces are in one portrait's place (see
+ * contestedFaces), so their gap is no step of the grid.
  */
 export function emptyPlaces(boxes: Box[]): number[] {
   const rows = readingRows(boxes);
   const places = new Array<number>(boxes.length + 1).fill(0);
-  const steps = rows.flatMap((row) => row.slice(1).map((index, k) => centreX(boxes[index]) - centreX(boxes[row[k]])));
+  const typical = boxes.length > 0 ? median(boxes.map(size)) : 0;
+  const steps = rows
+    .flatMap((row) => row.slice(1).map((index, k) => centreX(boxes[index]) - centreX(boxes[row[k]])))
+    .filter((step) => step > crowdingDistance * typical);
   if (steps.length === 0) return places;
   const smallest = Math.min(...steps);
   const regular = steps.filter((step) => step <= 1.5 * smallest);
@@ -206,7 +211,7 @@ function intersection(a: Box, b: Box): number {
 const cost = {
   nameWithoutFace: 12,
   /** A name skipped where the grid has an empty place: the portrait whose face was not found. */
-  nameInEmptyPlace: 3,
+  nameInEmptyPlace: 1,
   /** Cost of naming / of leaving out, by role; a portrait's depend on its size beside the largest. */
   portrait: (relativeSize: number) => ({ named: Math.round(4 - 3 * relativeSize), leftOut: Math.round(16 + 3 * relativeSize) }),
   isolatedBystander: { named: 10, leftOut: 10 },
@@ -293,11 +298,11 @@ export function assignClaims(
     closeness: contested.has(order[i]) ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0)) : 0,
     prominence: largestFree > 0 ? Math.round(1000 * (size(faces[order[i]].box) / largestFree)) : 0,
   });
-  const skipCosts = nameSkipCosts(
+  const placesAt = emptyPlacesAt(
     order.map((f) => faces[f].box),
     order.map((f) => roles[f] === 'portrait'),
   );
-  const best = align(names.length, faceCosts, skipCosts, fitOf);
+  const best = align(names.length, faceCosts, placesAt, fitOf);
 
   if (best.ways > 1) {
     const principal = free.filter((f) => roles[f] === 'portrait').length;
@@ -338,19 +343,22 @@ function contestedFaces(order: number[], faces: FaceLayout[], roles: FaceRole[],
   return new Set(portraits.filter((f) => portraits.some((g) => near(f, g))));
 }
 
-/** The cost of leaving a name without a face at each position of the faces in reading order: low where the grid has an empty place. */
-function nameSkipCosts(boxes: Box[], portrait: boolean[]): number[] {
+/**
+ * How many empty places of the grid lie at each position of the faces in reading order (before face
+ * i, or after the last): as many names may be left without a face there at the low cost.
+ */
+function emptyPlacesAt(boxes: Box[], portrait: boolean[]): number[] {
   const portraits = boxes.filter((_, i) => portrait[i]);
   const places = emptyPlaces(portraits);
-  const costs = new Array<number>(boxes.length + 1).fill(cost.nameWithoutFace);
+  const at = new Array<number>(boxes.length + 1).fill(0);
   let p = 0;
   boxes.forEach((_, i) => {
     if (!portrait[i]) return;
-    if (places[p] > 0) costs[i] = cost.nameInEmptyPlace;
+    at[i] = places[p];
     p++;
   });
-  if (places[p] > 0) costs[boxes.length] = cost.nameInEmptyPlace;
-  return costs;
+  at[boxes.length] = places[p];
+  return at;
 }
 
 interface Alignment {
@@ -378,22 +386,26 @@ interface Cell {
 /**
  * The monotone alignment of `nameCount` names with faces in reading order that has the least
  * layout cost and, among those, the most identity support, then the closest contested faces, then
- * the largest faces named. A
- * skipped face never directly follows a skipped name (the two orders are one alignment), so every
- * path is a distinct alignment and `ways` counts real ties; names are skipped just before the next
- * face that takes a name, where an empty place of the grid lies.
+ * the largest faces named. A skipped face never directly follows a skipped name (the two orders are
+ * one alignment), so every path is a distinct alignment and `ways` counts real ties; names are
+ * skipped just before the next face that takes a name, cheaply where an empty place of the grid
+ * lies, each empty place taking one name.
  */
 function align(
   nameCount: number,
   faceCosts: { named: number; leftOut: number }[],
-  /** For each position (before face i, or after the last), the cost of leaving a name there without a face. */
-  skipCosts: number[],
+  /** For each position (before face i, or after the last), how many empty places of the grid lie there. */
+  placesAt: number[],
   fitOf: (name: number, face: number) => { support: number; closeness: number; prominence: number },
 ): Alignment {
   const faceCount = faceCosts.length;
-  // cells[n][i][state]: n names and i faces consumed; state 0 after a skipped name, 1 otherwise.
-  const cells: (Cell | null)[][][] = Array.from({ length: nameCount + 1 }, () => Array.from({ length: faceCount + 1 }, () => [null, null]));
-  cells[0][0][1] = { cost: 0, identity: 0, closeness: 0, prominence: 0, ways: 1, back: null };
+  // cells[n][i][s]: n names and i faces consumed, the last s moves names skipped at position i (0: none).
+  // Beyond the places there, every further skip costs the same, so s stops counting at their number + 1.
+  const states = Math.max(0, ...placesAt) + 2;
+  const cells: (Cell | null)[][][] = Array.from({ length: nameCount + 1 }, () =>
+    Array.from({ length: faceCount + 1 }, () => new Array<Cell | null>(states).fill(null)),
+  );
+  cells[0][0][0] = { cost: 0, identity: 0, closeness: 0, prominence: 0, ways: 1, back: null };
   /** Negative when a is the better alignment, positive when b is, 0 for a tie. */
   const compare = (a: Cell, b: Cell) =>
     a.cost - b.cost || b.identity - a.identity || b.closeness - a.closeness || b.prominence - a.prominence;
@@ -405,13 +417,13 @@ function align(
   };
   for (let n = 0; n <= nameCount; n++) {
     for (let i = 0; i <= faceCount; i++) {
-      for (const state of [0, 1]) {
+      for (let state = 0; state < states; state++) {
         const cell = cells[n][i][state];
         if (!cell) continue;
         const from = { n, i, state };
         if (n < nameCount && i < faceCount) {
           const { support, closeness, prominence } = fitOf(n, i);
-          offer(n + 1, i + 1, 1, {
+          offer(n + 1, i + 1, 0, {
             cost: cell.cost + faceCosts[i].named,
             identity: cell.identity + support,
             closeness: cell.closeness + closeness,
@@ -421,8 +433,8 @@ function align(
           });
         }
         if (n < nameCount) {
-          offer(n + 1, i, 0, {
-            cost: cell.cost + skipCosts[i],
+          offer(n + 1, i, Math.min(state + 1, states - 1), {
+            cost: cell.cost + (state < placesAt[i] ? cost.nameInEmptyPlace : cost.nameWithoutFace),
             identity: cell.identity,
             closeness: cell.closeness,
             prominence: cell.prominence,
@@ -430,8 +442,8 @@ function align(
             back: { ...from, move: 'skipName' },
           });
         }
-        if (i < faceCount && state === 1) {
-          offer(n, i + 1, 1, {
+        if (i < faceCount && state === 0) {
+          offer(n, i + 1, 0, {
             cost: cell.cost + faceCosts[i].leftOut,
             identity: cell.identity,
             closeness: cell.closeness,
@@ -443,19 +455,16 @@ function align(
       }
     }
   }
-  const [a, b] = cells[nameCount][faceCount];
-  let end: Cell;
-  let state: number;
-  if (a && b && compare(a, b) === 0) {
-    end = { ...a, ways: Math.min(2, a.ways + b.ways) };
-    state = 0;
-  } else if (a && (!b || compare(a, b) < 0)) {
-    end = a;
-    state = 0;
-  } else {
-    end = b!;
-    state = 1;
-  }
+  let state = -1;
+  let end: Cell | null = null;
+  cells[nameCount][faceCount].forEach((cell, s) => {
+    if (!cell) return;
+    const order = end ? compare(cell, end) : -1;
+    if (order < 0) {
+      end = { ...cell };
+      state = s;
+    } else if (order === 0 && end) end.ways = Math.min(2, end.ways + cell.ways);
+  });
   const matches: (number | null)[] = new Array(nameCount).fill(null);
   let n = nameCount;
   let i = faceCount;
@@ -466,5 +475,5 @@ function align(
     ({ n, i, state } = back);
     cell = cells[n][i][state];
   }
-  return { matches, ways: end.ways };
+  return { matches, ways: (end as Cell | null)?.ways ?? 1 };
 }

@@ -194,6 +194,21 @@ describe('aligning a printed list with extra and missing faces', () => {
     expect(assignment.claimOfFace).toEqual([0, 1, 2, 4, 5]);
   });
 
+  it("two faces in one portrait's place between two portraits whose faces were not found: the empty places keep their names, not a count mismatch", () => {
+    // A 3x4 list as seed 6 composed it: the top row's first and last faces not found, and the
+    // middle portrait's photo holding a second face as large, close beside the subject.
+    const portraits = grid(3, 4);
+    const middle = portraits[1];
+    const beside = { ...middle, x: middle.x + 0.6 * middle.width };
+    const found = [middle, beside, ...portraits.slice(3)];
+    const assignment = assignClaims(layout(...found), claims(...names(12)));
+    expect(assignment.countMismatch).toBeNull();
+    expect(assignment.namesWithoutFace).toEqual([0, 2]);
+    expect(assignment.claimOfFace.slice(2)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    // One of the two faces in the middle portrait's place takes its name, the other none.
+    expect(assignment.claimOfFace.slice(0, 2).sort()).toEqual([1, null]);
+  });
+
   it('two names swapped in a list with one extra face stay swapped: the extra face is left out, not the swap', () => {
     const portraits = grid(4, 1);
     const bystander = box(portraits[1].x + 40, portraits[1].y + 30, 30, 36);
