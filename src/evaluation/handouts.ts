@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         );
       }
       log(`composing the benchmark (seed ${settings.seed}) from ${facesDir} into ${workDir}`);
-      await composeBenchmark(facesDir, workDir, settings, engine, config.DESCRIPTOR, log);
+      await composeBenchmark(facesDir, workDir, settings, engine, log);
     } else log(`reusing the benchmark composed in ${workDir}`);
 
     const result: Record<string, unknown> = {

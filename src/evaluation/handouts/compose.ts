@@ -9,7 +9,7 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { loadReferencePhotos } from '../../cli/reference-photos.js';
 import { contentHash } from '../../domain/content-hash.js';
-import { type DescriptorMode, descriptorPart } from '../../domain/descriptor-modes.js';
+import { descriptorModeOf, descriptorPart } from '../../domain/descriptor-modes.js';
 import { checkReferencePhoto } from '../../domain/evaluate.js';
 import { similarity } from '../../domain/matching.js';
 import { defaultPipelineOptions } from '../../engine/pipeline.js';
@@ -120,7 +120,6 @@ export async function composeBenchmark(
   workDir: string,
   settings: ComposeSettings,
   engine: FaceEngine,
-  descriptor: DescriptorMode,
   log: (line: string) => void,
 ): Promise<void> {
   const identities = await listIdentities(facesDir);
@@ -146,7 +145,7 @@ export async function composeBenchmark(
     log(
       `${half}: ${cast.registry.length} registry people, ${cast.strangers.length} strangers; computing reference and stranger descriptors`,
     );
-    await describeCast(facesDir, halfDir, cast, engine, descriptor);
+    await describeCast(facesDir, halfDir, cast, engine);
     const truth = await composeDrafts(facesDir, halfDir, half, cast, settings);
     await writeFile(path.join(halfDir, claimsFile), claimsManifest(truth.drafts));
     await writeFile(path.join(halfDir, truthFile), `${JSON.stringify(truth, null, 1)}\n`);
@@ -282,14 +281,16 @@ async function writeRegistry(
  * Look-alikes are chosen by face-api's descriptor whatever mode the checker runs in, so that every
  * mode is measured on the same material: a fused reference vector gives back its face-api part.
  */
-async function describeCast(facesDir: string, halfDir: string, cast: Cast, engine: FaceEngine, descriptor: DescriptorMode): Promise<void> {
+async function describeCast(facesDir: string, halfDir: string, cast: Cast, engine: FaceEngine): Promise<void> {
   const registry = await readRegistryFolder(path.join(halfDir, registryFolder));
   const cache = await ReferenceCache.open(referenceCacheFile(halfDir));
   const { gallery } = await loadReferencePhotos(registry, engine, cache);
   await cache.save(engine.model);
   const byId = new Map(cast.registry.map((entry) => [entry.id, entry]));
   for (const reference of gallery.references)
-    byId.get(reference.personId)?.referenceDescriptors.push(descriptorPart(reference.descriptor, descriptor, 'face-api'));
+    byId
+      .get(reference.personId)
+      ?.referenceDescriptors.push(descriptorPart(reference.descriptor, descriptorModeOf(gallery.model), 'face-api'));
 
   const images = await analyseImages(
     engine,
