@@ -77,7 +77,8 @@ const size = faceSize;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const centreX = (box: Box) => box.x + box.width / 2;
 const centreY = (box: Box) => box.y + box.height / 2;
-const centreDistance = (a: Box, b: Box) => Math.hypot(centreX(a) - centreX(b), centreY(a) - centreY(b));
+/** How far apart two boxes' centres are, in pixels. */
+export const centreDistance = (a: Box, b: Box) => Math.hypot(centreX(a) - centreX(b), centreY(a) - centreY(b));
 
 /** Indices of the boxes in reading order: clustered into rows by vertical overlap, robust to uneven rows. */
 export function readingOrder(boxes: Box[]): number[] {

@@ -4,6 +4,7 @@
  * face nearest the rectangle's centre is its face; the others, and a face outside every
  * rectangle, are extra faces. Pure, no I/O.
  */
+import { centreDistance } from '../../domain/claims.js';
 import type { ImageEvaluation } from '../../domain/evaluate.js';
 import type { FaceResult } from '../../domain/results.js';
 import type { Box, Verdict } from '../../domain/types.js';
@@ -27,12 +28,6 @@ const inside = (box: Box, rect: Box) => {
   return x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
 };
 
-const centreOf = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
-const apart = (box: Box, rect: Box) => {
-  const [a, b] = [centreOf(box), centreOf(rect)];
-  return Math.hypot(a.x - b.x, a.y - b.y);
-};
-
 /**
  * A rectangle's face is the one nearest its centre: every portrait and pasted photo is an LFW photo
  * cut or pasted around its centre, where LFW puts the labelled person, so another face there is
@@ -48,10 +43,10 @@ export function placeFaces(truth: DraftTruth, faces: FaceResult[]): Placed {
       extra.push(face);
       continue;
     }
-    const r = holding.reduce((best, next) => (apart(face.box, rects[next]) < apart(face.box, rects[best]) ? next : best));
+    const r = holding.reduce((best, next) => (centreDistance(face.box, rects[next]) < centreDistance(face.box, rects[best]) ? next : best));
     const current = chosen[r];
     if (!current) chosen[r] = face;
-    else if (apart(face.box, rects[r]) < apart(current.box, rects[r])) {
+    else if (centreDistance(face.box, rects[r]) < centreDistance(current.box, rects[r])) {
       extra.push(current);
       chosen[r] = face;
     } else extra.push(face);
