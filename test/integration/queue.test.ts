@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import type { Box } from '../../src/domain/types.js';
 import { type FaceEngine, startEngine } from '../../src/engine/pool.js';
 import { createQueues, jobRetentionOf, type Queues } from '../../src/queues/queues.js';
 import { startQueueWorkers } from '../../src/queues/workers.js';
@@ -66,26 +67,34 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
+  /** Stores a reference photo of a person and queues its enrolment; returns the photo's id. */
+  const queueReference = async (personId: string, bytes: Buffer, fileName: string | null = null, chosenBox: Box | null = null) => {
+    const { hash } = await uploads.put(bytes);
+    const { photo } = await store.referencePhotos.insertOnce({
+      personId,
+      fileHash: hash,
+      fileName,
+      format: 'jpeg',
+      provenance: null,
+      chosenBox,
+    });
+    await queues.enqueueEnrolment(photo.id);
+    return photo.id;
+  };
+  /** The reference photo once the worker has enrolled or rejected it. */
+  const enrolled = async (id: string) => {
+    for (;;) {
+      const photo = (await store.referencePhotos.get(id))!;
+      if (photo.status !== 'pending') return photo;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const enrol = async (personId: string, name: string, photos: string[]) => {
     await store.people.insert(personId, { name, aliases: [], category: null, region: null, status: null, notes: null });
     await store.registryState.bump();
     const ids = [];
-    for (const photo of photos) {
-      const { hash } = await uploads.put(await readFile(photo));
-      const { photo: record } = await store.referencePhotos.insertOnce({
-        personId,
-        fileHash: hash,
-        fileName: null,
-        format: 'jpeg',
-        provenance: null,
-        chosenBox: null,
-      });
-      await queues.enqueueEnrolment(record.id);
-      ids.push(record.id);
-    }
-    for (const id of ids) {
-      while ((await store.referencePhotos.get(id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    for (const photo of photos) ids.push(await queueReference(personId, await readFile(photo)));
+    for (const id of ids) await enrolled(id);
   };
 
   beforeAll(async () => {
@@ -150,18 +159,8 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
       .jpeg()
       .toBuffer();
     await enrol('nobody', 'Nobody', []);
-    const { hash } = await uploads.put(blank);
-    const { photo } = await store.referencePhotos.insertOnce({
-      personId: 'nobody',
-      fileHash: hash,
-      fileName: 'blank.jpg',
-      format: 'jpeg',
-      provenance: null,
-      chosenBox: null,
-    });
-    await queues.enqueueEnrolment(photo.id);
-    while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await store.referencePhotos.get(photo.id)).toMatchObject({
+    const id = await queueReference('nobody', blank, 'blank.jpg');
+    expect(await enrolled(id)).toMatchObject({
       status: 'rejected',
       rejectionReason: 'no face was found in the photo',
     });
@@ -170,40 +169,15 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
   it("rejects a photo of two people as a reference unless the curator chooses the person's face with a box", async () => {
     const couple = await readFile(new URL('../fixtures/faces/deepface/couple.jpg', import.meta.url));
     await enrol('the-woman', 'The woman on the right', []);
-    const { hash } = await uploads.put(couple);
-    const unboxed = await store.referencePhotos.insertOnce({
-      personId: 'the-woman',
-      fileHash: hash,
-      fileName: 'couple.jpg',
-      format: 'jpeg',
-      provenance: null,
-      chosenBox: null,
-    });
-    await store.people.insert('the-woman-boxed', {
-      name: 'The woman, boxed',
-      aliases: [],
-      category: null,
-      region: null,
-      status: null,
-      notes: null,
-    });
-    const boxed = await store.referencePhotos.insertOnce({
-      personId: 'the-woman-boxed',
-      fileHash: hash,
-      fileName: 'couple.jpg',
-      format: 'jpeg',
-      provenance: null,
-      chosenBox: { x: 1350, y: 300, width: 650, height: 800 },
-    });
-    for (const { photo } of [unboxed, boxed]) await queues.enqueueEnrolment(photo.id);
-    for (const { photo } of [unboxed, boxed])
-      while ((await store.referencePhotos.get(photo.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
+    await enrol('the-woman-boxed', 'The woman, boxed', []);
+    const unboxed = await queueReference('the-woman', couple, 'couple.jpg');
+    const boxed = await queueReference('the-woman-boxed', couple, 'couple.jpg', { x: 1350, y: 300, width: 650, height: 800 });
 
-    expect(await store.referencePhotos.get(unboxed.photo.id)).toMatchObject({
+    expect(await enrolled(unboxed)).toMatchObject({
       status: 'rejected',
       rejectionReason: expect.stringMatching(/2 faces .*choose the person's face with a box/),
     });
-    const chosen = await store.referencePhotos.get(boxed.photo.id);
+    const chosen = await enrolled(boxed);
     expect(chosen!.status).toBe('active');
     expect(chosen!.faceBox!.x).toBeGreaterThan(1300);
   });
@@ -212,21 +186,10 @@ describe('queues and workers on real Redis, PostgreSQL and the face engine', () 
     // LFW's Maria_Luisa_Mendonca_0001 (150 x 150): her face at x 57-104, a young man's at 114-150.
     const photo = await readFile(new URL('../fixtures/faces/lfw-view1/Maria_Luisa_Mendonca_0001.jpg', import.meta.url));
     await enrol('maria-luisa-mendonca', 'Maria Luisa Mendonca', []);
-    const { hash } = await uploads.put(photo);
-    const { photo: stored } = await store.referencePhotos.insertOnce({
-      personId: 'maria-luisa-mendonca',
-      fileHash: hash,
-      fileName: 'Maria_Luisa_Mendonca_0001.jpg',
-      format: 'jpeg',
-      provenance: null,
-      chosenBox: null,
-    });
-    await queues.enqueueEnrolment(stored.id);
-    while ((await store.referencePhotos.get(stored.id))!.status === 'pending') await new Promise((resolve) => setTimeout(resolve, 50));
-    const enrolled = await store.referencePhotos.get(stored.id);
-    expect(enrolled!.status).toBe('active');
-    expect(enrolled!.faceBox!.x).toBeLessThan(80);
-    expect(enrolled!.enrolmentWarnings).toContainEqual(expect.stringMatching(/2 faces .* nearest the centre .* check that it is them/));
+    const stored = await enrolled(await queueReference('maria-luisa-mendonca', photo, 'Maria_Luisa_Mendonca_0001.jpg'));
+    expect(stored.status).toBe('active');
+    expect(stored.faceBox!.x).toBeLessThan(80);
+    expect(stored.enrolmentWarnings).toContainEqual(expect.stringMatching(/2 faces .* nearest the centre .* check that it is them/));
   });
 
   it('checks a photo against the registry the worker holds in memory, and sees people added since', async () => {
