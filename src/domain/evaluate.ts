@@ -28,6 +28,7 @@ import {
   referenceGate,
   type Thresholds,
   thresholdsFor,
+  thresholdsForFace,
   thresholdsForLayout,
 } from './thresholds.js';
 import type { Box, DetectedFace, FaceQuality, Finding, ImageAnalysis, PersonRef, RegistryPerson } from './types.js';
@@ -87,7 +88,7 @@ export function evaluateImage(
   const identity: IdentitySupport = (c, f) => {
     const score = claimScore(c, f);
     if (score === undefined) return 0;
-    return score >= thresholds.accept ? 1 : score < thresholds.reject ? -1 : 0;
+    return score >= thresholds.accept ? 1 : score < thresholdsForFace(thresholds, analysis.faces[f].quality.faceSize).reject ? -1 : 0;
   };
   const assignment = assignClaims(analysis.faces, request.claims, identity, roles, claimScore);
   for (const c of assignment.emptyBoxes) {
@@ -112,8 +113,13 @@ export function evaluateImage(
     const given = claimIndex === null ? null : resolved[claimIndex];
     const person = given ? (given.person ?? given.suggested) : null;
     const claim: PersonRef | null = person ? { personId: person.id, name: person.name } : null;
-    const fused = decideVerdict({ ranked: ranked[f], claim, quality: qualities[f] }, thresholds, identifyAccept);
-    const outcome = second ? withSecondOpinion(fused, second(face.descriptor, fused, claim, qualities[f]), claim) : fused;
+    const fused = decideVerdict(
+      { ranked: ranked[f], claim, quality: qualities[f] },
+      thresholdsForFace(thresholds, face.quality.faceSize),
+      identifyAccept,
+    );
+    const opinion = second?.(face.descriptor, face.quality.faceSize, fused, claim, qualities[f]);
+    const outcome = opinion ? withSecondOpinion(fused, opinion, claim) : fused;
     const result: FaceResult = { box: face.box, ...outcome, reasons: [...outcome.reasons], claim, quality: face.quality };
     if (given && !given.person) {
       const text = request.claims[claimIndex!].text;
@@ -156,10 +162,16 @@ function faceApiOpinion(gallery: Gallery, portraits: number, named: string[]) {
   const own = galleryOfPart(gallery, 'face-api');
   const thresholds = thresholdsForLayout(thresholdsFor('face-api'), portraits);
   const identifyAccept = identificationAccept(thresholds, own.references.length);
-  return (descriptor: ArrayLike<number>, fused: FaceVerdict, claim: PersonRef | null, quality: QualityCheck): FaceVerdict => {
+  return (
+    descriptor: ArrayLike<number>,
+    eyeDistance: number,
+    fused: FaceVerdict,
+    claim: PersonRef | null,
+    quality: QualityCheck,
+  ): FaceVerdict => {
     const include = fused.nearest ? [...named, fused.nearest.personId] : named;
     const ranked = rankPeople(descriptorPart(descriptor, 'fused', 'face-api'), own, { top: 2, include });
-    return decideVerdict({ ranked, claim, quality }, thresholds, identifyAccept);
+    return decideVerdict({ ranked, claim, quality }, thresholdsForFace(thresholds, eyeDistance), identifyAccept);
   };
 }
 

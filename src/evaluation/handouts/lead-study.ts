@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Match } from '../../domain/results.js';
-import { identificationAccept, listMinPortraits, thresholdsFor } from '../../domain/thresholds.js';
+import { identificationAccept, listMinPortraits, thresholdsFor, thresholdsForFace } from '../../domain/thresholds.js';
 import type { Verdict } from '../../domain/types.js';
 import { decideVerdict } from '../../domain/verdicts.js';
 import type { FaceRecord } from './score.js';
@@ -36,7 +36,7 @@ export function redecide(face: FaceRecord, accept: number, lead: number, referen
     : match(face.nearest.personId, face.nearest.score);
   const ranked = [claimed, ...(other ? [other] : [])].sort((a, b) => b.score - a.score);
   const base = thresholdsFor('face-api');
-  const thresholds = { ...base, ...base.list, accept };
+  const thresholds = thresholdsForFace({ ...base, ...base.list, accept }, face.faceSize ?? Number.POSITIVE_INFINITY);
   const { verdict } = decideVerdict(
     { ranked, claim: { personId: claimed.personId, name: claimed.name }, quality: { passed: true, reasons: [] } } as never,
     thresholds,
