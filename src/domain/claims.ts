@@ -284,7 +284,7 @@ export function assignClaims(
   const portraitSizes = order.filter((f) => roles[f] === 'portrait').map((f) => size(faces[f].box));
   const largest = Math.max(0, ...portraitSizes);
   const typical = gridPortraitSize(portraitSizes);
-  const contested = typical === undefined ? new Set<number>() : contestedFaces(order, faces, roles, typical);
+  const contested = typical === undefined ? blurredBeside(order, faces, roles) : contestedFaces(order, faces, roles, typical);
   const faceCosts = order.map((f) => {
     if (roles[f] === 'not_a_face') return cost.notAFace;
     if (contested.has(f)) return cost.contested;
@@ -296,7 +296,11 @@ export function assignClaims(
   const fitOf = (n: number, i: number) => ({
     support: identity ? identity(names[n], order[i]) : 0,
     // In thousandths, so that sums are exact and equal closeness is a real tie.
-    closeness: contested.has(order[i]) ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0)) : 0,
+    // Outside a printed list, only between faces the name matches (see blurredBeside).
+    closeness:
+      contested.has(order[i]) && (typical !== undefined || (identity ? identity(names[n], order[i]) : 0) > 0)
+        ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0))
+        : 0,
     prominence: largestFree > 0 ? Math.round(1000 * (size(faces[order[i]].box) / largestFree)) : 0,
   });
   const placesAt = emptyPlacesAt(
@@ -331,6 +335,29 @@ export function assignClaims(
     }
   }
   return finish({ namesWithoutFace });
+}
+
+/**
+ * Outside a printed list: a face set aside only for being much less sharp than a face of about its
+ * size right beside it (see crowds), together with that face. The person a caption names may be the
+ * blurred one (a photo focused on someone just behind them), so the identity scores choose between
+ * the two: the face the name fits better (matched, undecided, not matched) takes it; where it
+ * matches both, the closer match; else the larger face (the sharper one is never the smaller).
+ */
+function blurredBeside(order: number[], faces: FaceLayout[], roles: FaceRole[]): Set<number> {
+  const pairs = new Set<number>();
+  for (const f of order) {
+    if (roles[f] !== 'bystander') continue;
+    for (const g of order) {
+      if (g === f || roles[g] !== 'portrait') continue;
+      const near = centreDistance(faces[f].box, faces[g].box) <= crowdingDistance * size(faces[g].box);
+      if (near && size(faces[f].box) >= crowdingSizeRatio * size(faces[g].box)) {
+        pairs.add(f);
+        pairs.add(g);
+      }
+    }
+  }
+  return pairs;
 }
 
 /**

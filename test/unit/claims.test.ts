@@ -239,4 +239,20 @@ describe('aligning a printed list with extra and missing faces', () => {
     expect(assignment.claimOfFace).toEqual([null, 0]);
     expect(assignment.roles).toEqual(['bystander', 'portrait']);
   });
+
+  it('a web photo focused on the man just behind the person named: the name goes to the face that matches that person best, though it is the blurred one', () => {
+    // Chen Shui-bian a little out of focus, a sharper man of about his size just behind him, both
+    // matching Chen's reference photo above accept (0.96 and 0.94).
+    const named: FaceLayout = { box: box(76, 96, 76, 95), quality: { faceSize: 28, detectorScore: 0.54, sharpness: 14 } };
+    const behind: FaceLayout = { box: box(143, 88, 77, 113), quality: { faceSize: 37, detectorScore: 0.34, sharpness: 81 } };
+    const scores = [0.963, 0.945];
+    const identity: IdentitySupport = (_claim, face) => (scores[face] >= 0.933 ? 1 : scores[face] < 0.915 ? -1 : 0);
+    const assignment = assignClaims([named, behind], claims('Chen Shui-bian'), identity, undefined, (_claim, face) => scores[face]);
+    expect(assignment.claimOfFace).toEqual([0, null]);
+    expect(assignment.roles[1]).toBe('bystander');
+    // Where the name matches neither face (a stranger's photo above the name), the sharper, larger face keeps it.
+    const stranger: IdentitySupport = () => -1;
+    const swapped = assignClaims([named, behind], claims('Chen Shui-bian'), stranger, undefined, () => 0.5);
+    expect(swapped.claimOfFace).toEqual([null, 0]);
+  });
 });
