@@ -293,16 +293,17 @@ export function assignClaims(
     return isolated ? cost.isolatedBystander : cost.bystander;
   });
   const largestFree = Math.max(0, ...order.map((f) => size(faces[f].box)));
-  const fitOf = (n: number, i: number) => ({
-    support: identity ? identity(names[n], order[i]) : 0,
-    // In thousandths, so that sums are exact and equal closeness is a real tie.
-    // Outside a printed list, only between faces the name matches (see blurredBeside).
-    closeness:
-      contested.has(order[i]) && (typical !== undefined || (identity ? identity(names[n], order[i]) : 0) > 0)
-        ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0))
-        : 0,
-    prominence: largestFree > 0 ? Math.round(1000 * (size(faces[order[i]].box) / largestFree)) : 0,
-  });
+  const fitOf = (n: number, i: number) => {
+    const support = identity ? identity(names[n], order[i]) : 0;
+    // Outside a printed list, closeness counts only between faces the name matches (see blurredBeside).
+    const close = contested.has(order[i]) && (typical !== undefined || support > 0);
+    return {
+      support,
+      // In thousandths, so that sums are exact and equal closeness is a real tie.
+      closeness: close ? Math.round(1000 * (score?.(names[n], order[i]) ?? 0)) : 0,
+      prominence: largestFree > 0 ? Math.round(1000 * (size(faces[order[i]].box) / largestFree)) : 0,
+    };
+  };
   const placesAt = emptyPlacesAt(
     order.map((f) => faces[f].box),
     order.map((f) => roles[f] === 'portrait'),
