@@ -80,6 +80,8 @@ export function evaluateImage(
   const ranked = analysis.faces.map((face) => rankPeople(face.descriptor, gallery, { top: 2, include: named }));
   const second = descriptorModeOf(gallery.model) === 'fused' ? faceApiOpinion(gallery, portraits, named) : null;
   const qualities = analysis.faces.map((face) => checkQuality(face.quality, gate));
+  // Each face's own thresholds: a very small face of a printed list has a lower reject (see thresholdsForFace).
+  const faceThresholds = analysis.faces.map((face) => thresholdsForFace(thresholds, face.quality.faceSize));
   // How well face f's identity fits claim c: used only to choose between equally plausible layouts.
   const claimScore: IdentityScore = (c, f) => {
     const person = resolved[c].person ?? resolved[c].suggested;
@@ -88,7 +90,7 @@ export function evaluateImage(
   const identity: IdentitySupport = (c, f) => {
     const score = claimScore(c, f);
     if (score === undefined) return 0;
-    return score >= thresholds.accept ? 1 : score < thresholdsForFace(thresholds, analysis.faces[f].quality.faceSize).reject ? -1 : 0;
+    return score >= thresholds.accept ? 1 : score < faceThresholds[f].reject ? -1 : 0;
   };
   const assignment = assignClaims(analysis.faces, request.claims, identity, roles, claimScore);
   for (const c of assignment.emptyBoxes) {
@@ -113,11 +115,7 @@ export function evaluateImage(
     const given = claimIndex === null ? null : resolved[claimIndex];
     const person = given ? (given.person ?? given.suggested) : null;
     const claim: PersonRef | null = person ? { personId: person.id, name: person.name } : null;
-    const fused = decideVerdict(
-      { ranked: ranked[f], claim, quality: qualities[f] },
-      thresholdsForFace(thresholds, face.quality.faceSize),
-      identifyAccept,
-    );
+    const fused = decideVerdict({ ranked: ranked[f], claim, quality: qualities[f] }, faceThresholds[f], identifyAccept);
     const opinion = second?.(face.descriptor, face.quality.faceSize, fused, claim, qualities[f]);
     const outcome = opinion ? withSecondOpinion(fused, opinion, claim) : fused;
     const result: FaceResult = { box: face.box, ...outcome, reasons: [...outcome.reasons], claim, quality: face.quality };
