@@ -183,14 +183,19 @@ function gridPortraitSize(sizes: number[]): number | undefined {
  * measured in `other`'s size, or in a printed list in the typical portrait's when that is smaller.
  */
 function crowds(face: FaceLayout, other: FaceLayout, typical?: number): boolean {
-  const reach = crowdingDistance * (typical === undefined ? size(other.box) : Math.min(size(other.box), typical));
-  if (centreDistance(face.box, other.box) > reach) return false;
+  if (!withinCrowdingReach(face, other, typical)) return false;
   if (size(face.box) < crowdingSizeRatio * size(other.box)) return true;
   const sharp = face.quality?.sharpness;
   const otherSharp = other.quality?.sharpness;
   return (
     sharp !== undefined && otherSharp !== undefined && size(face.box) <= size(other.box) && sharp < crowdingSharpnessRatio * otherSharp
   );
+}
+
+/** Whether `face`'s centre is close enough to `other`'s to crowd it (see crowds). */
+function withinCrowdingReach(face: FaceLayout, other: FaceLayout, typical?: number): boolean {
+  const reach = crowdingDistance * (typical === undefined ? size(other.box) : Math.min(size(other.box), typical));
+  return centreDistance(face.box, other.box) <= reach;
 }
 
 /** Faces set aside by the layout alone: bystanders and false detections. */
@@ -339,10 +344,11 @@ export function assignClaims(
 }
 
 /**
- * Outside a printed list: a face set aside only for being much less sharp than a face of about its
- * size right beside it (see crowds), together with that face. The person a caption names may be the
- * blurred one (a photo focused on someone just behind them), so the identity scores choose between
- * the two: the face the name fits better (matched, undecided, not matched) takes it; where it
+ * Outside a printed list: a face set aside (a bystander) that sits right beside a portrait and is
+ * about as large, together with that portrait. Its size beside that portrait did not set it aside,
+ * so being much less sharp did (see crowds), or its size beside a much larger face elsewhere. The
+ * person a caption names may be the blurred one (a photo focused on someone just behind them), so
+ * the identity scores choose between the two: the face the name fits better (matched, undecided, not matched) takes it; where it
  * matches both, the closer match; else the larger face (the sharper one is never the smaller).
  */
 function blurredBeside(order: number[], faces: FaceLayout[], roles: FaceRole[]): Set<number> {
@@ -351,8 +357,7 @@ function blurredBeside(order: number[], faces: FaceLayout[], roles: FaceRole[]):
     if (roles[f] !== 'bystander') continue;
     for (const g of order) {
       if (g === f || roles[g] !== 'portrait') continue;
-      const near = centreDistance(faces[f].box, faces[g].box) <= crowdingDistance * size(faces[g].box);
-      if (near && size(faces[f].box) >= crowdingSizeRatio * size(faces[g].box)) {
+      if (withinCrowdingReach(faces[f], faces[g]) && size(faces[f].box) >= crowdingSizeRatio * size(faces[g].box)) {
         pairs.add(f);
         pairs.add(g);
       }
